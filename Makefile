@@ -1,0 +1,29 @@
+# Repères — commandes courantes. Tout s'installe dans .venv/ à la racine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installe
+
+.PHONY: install test check schema bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+check: $(STAMP)
+	$(BIN)/reperes check
+
+schema: $(STAMP)
+	$(BIN)/reperes schema
+
+bench: $(STAMP)
+	$(BIN)/python tests/bench/bench.py
+
+clean:
+	rm -rf $(VENV) site build .pytest_cache

@@ -1,0 +1,3 @@
+"""Repères: records of aid schemes, checked, then rendered into the agents' site."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,156 @@
+"""Rules across records, as small functions over a loaded corpus.
+
+Each function takes the corpus and returns the RecordErrors it finds; they
+run only on records that passed their own validation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import PurePath
+
+from .corpus import Corpus, Record
+from .errors import RecordError
+from .loader import Path as DataPath
+from .loader import dotted
+from .models import ACTEURS, SLUG_RE, Dispositif, Outil
+from .validation import did_you_mean
+
+# Scheme ids that would clash with other files or site sections.
+RESERVED_SCHEME_IDS = {
+    "glossaire", "partenaires", "outils", "sites", "guides", "index", "readme",
+    "tags", "etiquettes", "a-revoir", "journal", "recherche", "assets", "search",
+    "briefings", "dispositifs", "schemas",
+}
+
+
+def _error(record: Record, loc: DataPath, message: str, hint: str | None = None) -> RecordError:
+    line, column = record.loaded.position(loc)
+    return RecordError(record.path, line, column, dotted(loc), message, hint)
+
+
+def check_ids_match_files(corpus: Corpus) -> Iterator[RecordError]:
+    for kind, records in corpus.records.items():
+        if kind == "glossaire":
+            continue
+        for record in records.values():
+            stem = PurePath(record.path).name.removesuffix(".yml")
+            if record.id != stem:
+                yield _error(
+                    record, ("id",),
+                    f"l'identifiant « {record.id} » ne correspond pas au nom du fichier « {stem}.yml »",
+                    f"renommez le fichier en {record.id}.yml, ou écrivez « id: {stem} »"
+                    if SLUG_RE.match(stem) else f"renommez le fichier en {record.id}.yml",
+                )
+
+
+def check_reserved_ids(corpus: Corpus) -> Iterator[RecordError]:
+    for record in corpus.of_kind("dispositif").values():
+        if record.id in RESERVED_SCHEME_IDS:
+            yield _error(
+                record, ("id",),
+                f"l'identifiant « {record.id} » est réservé",
+                "choisissez un identifiant qui nomme le dispositif",
+            )
+
+
+def _resolve(
+    record: Record,
+    loc: DataPath,
+    value: str | None,
+    targets: dict[str, Record],
+    what: str,
+    folder: str,
+    extra: dict[str, str] | None = None,
+) -> RecordError | None:
+    if value is None or value in targets or (extra and value in extra):
+        return None
+    choices = list(targets) + list(extra or {})
+    hint = did_you_mean(value, choices)
+    if hint is None:
+        hint = f"créez {folder}{value}.yml, ou utilisez un identifiant existant"
+    return _error(record, loc, f"{what} « {value} » introuvable", hint)
+
+
+def check_references(corpus: Corpus) -> Iterator[RecordError]:
+    schemes = corpus.of_kind("dispositif")
+    partners = corpus.of_kind("partenaire")
+    tools = corpus.of_kind("outil")
+    sites = corpus.of_kind("site")
+    checks: list[RecordError | None] = []
+    for record in schemes.values():
+        scheme: Dispositif = record.model  # type: ignore[assignment]
+        for i, step in enumerate(scheme.circuit):
+            checks.append(_resolve(record, ("circuit", i, "responsable"), step.responsable, partners,
+                                   "partenaire", "schemes/partenaires/", ACTEURS))
+            checks.append(_resolve(record, ("circuit", i, "outil"), step.outil, tools, "outil", "schemes/outils/"))
+        for i, issue in enumerate(scheme.anomalies):
+            checks.append(_resolve(record, ("anomalies", i, "responsable"), issue.responsable, partners,
+                                   "partenaire", "schemes/partenaires/"))
+        if scheme.orientation is not None:
+            for i, redirect in enumerate(scheme.orientation.a_rediriger):
+                loc = ("orientation", "a_rediriger", i)
+                checks.append(_resolve(record, loc + ("partenaire",), redirect.partenaire, partners,
+                                       "partenaire", "schemes/partenaires/"))
+                checks.append(_resolve(record, loc + ("dispositif",), redirect.dispositif, schemes,
+                                       "dispositif", "schemes/"))
+        checks.append(_resolve(record, ("site_referent",), scheme.site_referent, sites,
+                               "site référent", "schemes/sites/"))
+        for i, related in enumerate(scheme.dispositifs_lies):
+            if related == scheme.id:
+                checks.append(_error(record, ("dispositifs_lies", i), "un dispositif ne peut pas être lié à lui-même"))
+            else:
+                checks.append(_resolve(record, ("dispositifs_lies", i), related, schemes, "dispositif", "schemes/"))
+    for record in tools.values():
+        tool: Outil = record.model  # type: ignore[assignment]
+        for i, issue in enumerate(tool.anomalies):
+            checks.append(_resolve(record, ("anomalies", i, "responsable"), issue.responsable, partners,
+                                   "partenaire", "schemes/partenaires/"))
+    yield from (error for error in checks if error is not None)
+
+
+def check_status_history_order(corpus: Corpus) -> Iterator[RecordError]:
+    for record in corpus.of_kind("dispositif").values():
+        history = record.model.historique_statut  # type: ignore[attr-defined]
+        for i in range(1, len(history)):
+            if history[i].date < history[i - 1].date:
+                yield _error(
+                    record, ("historique_statut", i, "date"),
+                    f"entrée datée du {history[i].date.isoformat()}, antérieure à l'entrée précédente "
+                    f"({history[i - 1].date.isoformat()})",
+                    "l'historique se lit du plus ancien au plus récent : ajoutez les nouvelles entrées à la fin",
+                )
+
+
+def check_glossary(corpus: Corpus) -> Iterator[RecordError]:
+    glossary = corpus.glossary
+    if glossary is None:
+        return
+    seen: dict[str, int] = {}
+    for i, term in enumerate(glossary.model.termes):  # type: ignore[attr-defined]
+        key = term.sigle.casefold()
+        if key in seen:
+            first_line, _ = glossary.loaded.position(("termes", seen[key], "sigle"))
+            yield _error(
+                glossary, ("termes", i, "sigle"),
+                f"sigle « {term.sigle} » déjà défini ligne {first_line}",
+                "fusionnez les deux définitions",
+            )
+        else:
+            seen[key] = i
+
+
+RULES: list[Callable[[Corpus], Iterator[RecordError]]] = [
+    check_ids_match_files,
+    check_reserved_ids,
+    check_references,
+    check_status_history_order,
+    check_glossary,
+]
+
+
+def check_corpus(corpus: Corpus) -> list[RecordError]:
+    errors: list[RecordError] = []
+    for rule in RULES:
+        errors.extend(rule(corpus))
+    return errors

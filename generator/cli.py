@@ -1,0 +1,153 @@
+"""The `reperes` command line: the only place that prints and picks exit codes.
+
+Exit codes: 0 all good, 1 invalid records, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import format_json, plural
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+
+# argparse's own words, in French.
+_ARGPARSE_FR = {
+    "usage: ": "usage : ",
+    "positional arguments": "arguments",
+    "options": "options",
+    "show this help message and exit": "afficher cette aide et quitter",
+    "%(prog)s: error: %(message)s\n": "%(prog)s : erreur : %(message)s\n",
+    "the following arguments are required: %s": "argument obligatoire manquant : %s",
+    "unrecognized arguments: %s": "argument inconnu : %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "choix invalide : %(value)r (choix possibles : %(choices)s)",
+    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s : %(message)s",
+    "expected one argument": "une valeur est attendue",
+    "ambiguous option: %(option)s could match %(matches)s": "option ambiguë : %(option)s peut désigner %(matches)s",
+    "show program's version number and exit": "afficher la version et quitter",
+}
+
+
+def _translate(message: str) -> str:
+    return _ARGPARSE_FR.get(message, message)
+
+
+argparse._ = _translate  # type: ignore[attr-defined]  # argparse looks `_` up at call time
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog} : erreur : {message}\n")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="reperes",
+        description="Repères : vérifier les fiches (dispositifs, partenaires, outils) et produire le site.",
+    )
+    parser.add_argument("--version", action="version", version=f"reperes {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=_Parser)
+
+    check = commands.add_parser(
+        "check", help="vérifier toutes les fiches et afficher chaque problème",
+        description="Vérifie toutes les fiches et affiche chaque problème sous la forme fichier:ligne:colonne: champ: message.",
+    )
+    check.add_argument("dossier", nargs="?", default="schemes", help="dossier des fiches (par défaut : schemes)")
+    check.add_argument(
+        "--format", choices=["texte", "text", "github", "json"], default="texte",
+        help="texte (par défaut), github (annotations de pull request) ou json",
+    )
+    check.add_argument("--debug", action="store_true", help="afficher la trace complète d'une erreur interne")
+
+    schema = commands.add_parser(
+        "schema", help="écrire le schéma JSON de chaque type de fiche",
+        description="Écrit le schéma JSON de chaque type de fiche, lu par les éditeurs pour compléter et valider pendant la saisie.",
+    )
+    schema.add_argument(
+        "--sortie", default=None, help="dossier de sortie (par défaut : schemes/_schemas)",
+    )
+    schema.add_argument("--check", action="store_true", help="vérifier seulement que les schémas sont à jour")
+    schema.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    return parser
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .corpus import load_corpus
+
+    root = Path(args.dossier)
+    if not root.is_dir():
+        print(f"reperes : erreur : dossier « {args.dossier} » introuvable", file=sys.stderr)
+        return EXIT_USAGE
+    corpus = load_corpus(root, debug=args.debug)
+    errors = corpus.errors
+    if args.format == "json":
+        print(format_json(errors, corpus.files_checked))
+    else:
+        for error in errors:
+            print(error.format_github() if args.format == "github" else error.format_text())
+    if errors:
+        files = len({error.path for error in errors})
+        summary = f"{plural(len(errors), 'erreur')} dans {plural(files, 'fichier')} ({plural(corpus.files_checked, 'fichier')} vérifiés)"
+        print(summary, file=sys.stderr)
+        return EXIT_INVALID
+    counts = {kind: len(records) for kind, records in corpus.records.items()}
+    print(
+        f"{plural(corpus.files_checked, 'fiche valide', 'fiches valides')} : "
+        f"{plural(counts['dispositif'], 'dispositif')}, {plural(counts['partenaire'], 'partenaire')}, "
+        f"{plural(counts['outil'], 'outil')}, {plural(counts['site'], 'site référent', 'sites référents')}"
+        + (", glossaire" if counts["glossaire"] else ""),
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from .schema import REFERENCE_DOC, reference_is_stale, stale_schemas, write_reference, write_schemas
+
+    folder = Path(args.sortie) if args.sortie else Path("schemes") / "_schemas"
+    reference = folder.parent.parent / REFERENCE_DOC if args.sortie else REFERENCE_DOC
+    if args.check:
+        stale = stale_schemas(folder)
+        if reference_is_stale(reference):
+            stale.append(reference)
+        for path in stale:
+            print(f"{path}:1:1: fichier: pas à jour par rapport aux modèles ; lancez « reperes schema »")
+        return EXIT_INVALID if stale else EXIT_OK
+    written = write_schemas(folder)
+    written.append(write_reference(reference))
+    for path in written:
+        print(f"écrit : {path}", file=sys.stderr)
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    handler = {"check": _cmd_check, "schema": _cmd_schema}[args.command]
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        print("reperes : interrompu", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - no traceback reaches a user
+        if getattr(args, "debug", False):
+            raise
+        print(
+            f"reperes : erreur interne ({type(exc).__name__}: {exc}) ; relancez avec --debug pour le détail",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""Find record files under ``schemes/``, load and validate each one.
+
+Layout (documented in the README and the contributor guide):
+
+    schemes/<id>.yml               one scheme (dispositif) per file
+    schemes/glossaire.yml          the glossary
+    schemes/partenaires/<id>.yml   partners
+    schemes/outils/<id>.yml        tools
+    schemes/sites/<id>.yml         referent sites
+    schemes/_schemas/*.json        JSON Schemas written by `reperes schema`
+
+Anything else is reported, so that no file is silently ignored.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from .errors import FILE_FIELD, RecordError
+from .loader import MAX_BYTES, Loaded, load_yaml
+from .models import KINDS
+from .validation import validate_record
+
+SUBFOLDERS = {"partenaires": "partenaire", "outils": "outil", "sites": "site"}
+GLOSSARY_FILE = "glossaire.yml"
+SCHEMA_FOLDER = "_schemas"
+IGNORED_NAMES = {"README.md", "LISEZMOI.md"}
+
+
+@dataclass
+class Record:
+    kind: str
+    path: str  # as shown to the user
+    model: BaseModel
+    loaded: Loaded
+
+    @property
+    def id(self) -> str:
+        return getattr(self.model, "id", self.kind)
+
+
+@dataclass
+class Corpus:
+    root: Path
+    records: dict[str, dict[str, Record]] = field(default_factory=lambda: {kind: {} for kind in KINDS})
+    errors: list[RecordError] = field(default_factory=list)
+    files_checked: int = 0
+
+    def of_kind(self, kind: str) -> dict[str, Record]:
+        return self.records[kind]
+
+    @property
+    def glossary(self) -> Record | None:
+        return self.records["glossaire"].get("glossaire")
+
+
+def display_path(path: Path) -> str:
+    """Path relative to the working directory when possible (what editors jump to)."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return str(path)
+
+
+def discover(root: Path) -> tuple[list[tuple[str, Path]], list[RecordError]]:
+    """(kind, path) for every record file, and errors for unexpected entries."""
+    found: list[tuple[str, Path]] = []
+    errors: list[RecordError] = []
+
+    def unexpected(path: Path, message: str, hint: str | None = None) -> None:
+        errors.append(RecordError(display_path(path), 1, 1, FILE_FIELD, message, hint))
+
+    def scan(folder: Path, kind: str | None) -> None:
+        for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+            name = entry.name
+            if name.startswith(".") or name in IGNORED_NAMES:
+                continue
+            if entry.is_symlink():
+                unexpected(entry, "lien symbolique interdit dans les fiches", "remplacez-le par un vrai fichier")
+                continue
+            if entry.is_dir():
+                if kind is None and name in SUBFOLDERS:
+                    scan(entry, SUBFOLDERS[name])
+                elif kind is None and name == SCHEMA_FOLDER:
+                    continue
+                else:
+                    possible = ", ".join(SUBFOLDERS) if kind is None else "aucun sous-dossier ici"
+                    unexpected(entry, f"dossier inattendu « {name} »", f"dossiers possibles : {possible}")
+                continue
+            if name.endswith(".yml"):
+                if kind is None and name == GLOSSARY_FILE:
+                    found.append(("glossaire", entry))
+                else:
+                    found.append((kind or "dispositif", entry))
+            elif name.lower().endswith((".yaml", ".yml")):
+                unexpected(
+                    entry, f"extension de « {name} » non reconnue",
+                    f"renommez le fichier en {name.rsplit('.', 1)[0]}.yml",
+                )
+            else:
+                unexpected(entry, f"fichier inattendu « {name} » : les fiches sont des fichiers .yml")
+
+    scan(root, None)
+    return found, errors
+
+
+def load_file(kind: str, path: Path, *, debug: bool = False) -> tuple[Record | None, list[RecordError]]:
+    """Load and validate one record file. Never raises for bad input."""
+    shown = display_path(path)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+        loaded, errors, reliable = load_yaml(shown, raw)
+        if loaded is None or not reliable:
+            return None, errors
+        model, validation_errors = validate_record(KINDS[kind], loaded, shown)
+        errors.extend(validation_errors)
+        if model is None:
+            return None, errors
+        return Record(kind, shown, model, loaded), errors
+    except OSError as exc:
+        return None, [RecordError(shown, 1, 1, FILE_FIELD, f"lecture impossible : {exc.strerror or exc}")]
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
+        if debug:
+            raise
+        detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        return None, [
+            RecordError(
+                shown, 1, 1, FILE_FIELD,
+                f"erreur interne en lisant ce fichier ({detail})",
+                "signalez-la à l'équipe Repères ; relancez avec --debug pour le détail",
+            )
+        ]
+
+
+def load_corpus(root: Path, *, debug: bool = False) -> Corpus:
+    from .checks import check_corpus  # cross-record rules need every record first
+
+    corpus = Corpus(root=root)
+    files, corpus.errors = discover(root)
+    seen_ids: dict[tuple[str, str], Record] = {}
+    for kind, path in files:
+        corpus.files_checked += 1
+        record, errors = load_file(kind, path, debug=debug)
+        corpus.errors.extend(errors)
+        if record is None:
+            continue
+        key = (kind, record.id.casefold())
+        if key in seen_ids:
+            # Reported by check_corpus with both locations; keep the first.
+            corpus.errors.extend(_duplicate_id(record, seen_ids[key]))
+            continue
+        seen_ids[key] = record
+        corpus.records[kind][record.id] = record
+    corpus.errors.extend(check_corpus(corpus))
+    corpus.errors.sort(key=lambda e: (e.path, e.line, e.column, e.field, e.message))
+    return corpus
+
+
+def _duplicate_id(record: Record, first: Record) -> list[RecordError]:
+    line, column = record.loaded.position(("id",))
+    first_line, _ = first.loaded.position(("id",))
+    return [
+        RecordError(
+            record.path, line, column, "id",
+            f"identifiant « {record.id} » déjà utilisé par {first.path}:{first_line}",
+            "chaque fiche a son propre identifiant",
+        )
+    ]

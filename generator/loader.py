@@ -1,0 +1,512 @@
+"""Strict YAML loading: bytes -> (data, positions), or RecordErrors.
+
+Records are written by people who are not developers, so YAML is treated as
+untrusted input. We read libyaml's *events* ourselves instead of letting a
+constructor build objects:
+
+* anchors, aliases and tags are refused when they are met, before anything
+  could expand (an alias bomb costs one event, not millions of nodes);
+* duplicate keys are refused, naming both lines;
+* no YAML 1.1 guessing: a plain scalar becomes ``True``/``False`` only when
+  written ``true``/``false``, an ``int`` only in plain decimal form, and
+  anything YAML 1.1 would have turned into a boolean or a number (``NO``,
+  ``off``, ``0123``, ``9:30``, ``1.10``) becomes an ``Ambiguous`` value that
+  no field accepts, so the message can say "quote it". Dates stay text and
+  are parsed by the models, which report invalid ones with their line;
+* every position is kept, keyed by the path of the value, so a validation
+  error on ``circuit[2].responsable`` points at its line and column.
+
+Nothing here raises anything but ``RecordError`` (collected in a list).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+try:  # libyaml's event parser: an order of magnitude faster than pure Python.
+    from yaml._yaml import CParser as _Parser
+except ImportError:  # pragma: no cover - PyYAML wheels ship libyaml
+    from yaml import SafeLoader as _Parser  # type: ignore[assignment]
+
+from .errors import FILE_FIELD, SYNTAX_FIELD, RecordError
+
+MAX_BYTES = 256 * 1024
+MAX_DEPTH = 24
+MAX_ERRORS_PER_FILE = 50
+
+Path = tuple[str | int, ...]
+
+
+class Ambiguous:
+    """A plain scalar that YAML 1.1 would have turned into a bool or a number."""
+
+    __slots__ = ("text", "kind")
+
+    def __init__(self, text: str, kind: str) -> None:
+        self.text = text
+        self.kind = kind  # "booléen" or "nombre"
+
+    def __repr__(self) -> str:
+        return f"Ambiguous({self.text!r}, {self.kind!r})"
+
+
+@dataclass
+class Loaded:
+    """A parsed record: its data and where each value and key starts (1-based)."""
+
+    data: Any
+    positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, path: Path, *, key: bool = False) -> tuple[int, int]:
+        """Closest known position for *path*, walking up to its parents."""
+        table = self.key_positions if key else self.positions
+        current = tuple(path)
+        while current:
+            if current in table:
+                return table[current]
+            if current in self.positions:
+                return self.positions[current]
+            current = current[:-1]
+        return self.positions.get((), (1, 1))
+
+
+# --- scalar resolution (what YAML 1.1 would guess, and what we do instead) ---
+
+_BOOL_TRUE = {"true", "True", "TRUE"}
+_BOOL_FALSE = {"false", "False", "FALSE"}
+_BOOL_11 = {"yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF", "y", "Y", "n", "N"}
+_NULL = {"", "~", "null", "Null", "NULL"}
+_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
+_INT_11 = re.compile(
+    r"""[-+]?(?:0b[0-1_]+|0[0-7_]+|(?:0|[1-9][0-9_]*)|0x[0-9a-fA-F_]+|[1-9][0-9_]*(?::[0-5]?[0-9])+)\Z"""
+)
+_FLOAT_11 = re.compile(
+    r"""(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+    |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+    |\.[0-9_]+(?:[eE][-+]?[0-9]+)?
+    |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
+    |[-+]?\.(?:inf|Inf|INF)
+    |\.(?:nan|NaN|NAN))\Z""",
+    re.X,
+)
+
+
+def resolve_plain(text: str) -> Any:
+    if text in _NULL:
+        return None
+    if text in _BOOL_TRUE:
+        return True
+    if text in _BOOL_FALSE:
+        return False
+    if text in _BOOL_11:
+        return Ambiguous(text, "booléen")
+    first = text[0]
+    if first in "0123456789+-.":
+        if _DECIMAL.match(text):
+            return int(text)
+        if _INT_11.match(text) or _FLOAT_11.match(text):
+            return Ambiguous(text, "nombre")
+    return text
+
+
+_EVENT_NAMES = {cls: cls.__name__ for cls in vars(yaml.events).values() if isinstance(cls, type)}
+_INLINE_COMMENT = re.compile(r"\S[ \t]+#")
+
+# --- characters ---
+
+# Characters libyaml refuses outright (C0 but tab/LF/CR, DEL, C1 but NEL,
+# surrogates, non-characters) and invisible ones that can disguise text:
+# bidirectional overrides (CVE-2021-42574 class), zero-width characters,
+# a BOM that is not at the start, tag characters.
+_FORBIDDEN_CHARS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f"
+    "\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069"
+    "\ufeff\ufff9-\ufffb\ufffe\uffff\ud800-\udfff\U000e0000-\U000e007f]"
+)
+
+
+def _char_name(char: str) -> str:
+    code = f"U+{ord(char):04X}"
+    name = unicodedata.name(char, "")
+    return f"{code} {name}" if name else code
+
+
+# --- syntax errors from libyaml, in French ---
+
+def _syntax_message(problem: str, char: str) -> tuple[str, str | None]:
+    if problem.startswith("found character that cannot start any token"):
+        if char == "\t":
+            return (
+                "tabulation interdite pour l'indentation",
+                "indentez avec des espaces (deux par niveau)",
+            )
+        if char:
+            return (
+                f"le caractère « {char} » ne peut pas commencer une valeur",
+                f"mettez la valeur entre guillemets : \"{char}…\"",
+            )
+    if problem.startswith("mapping values are not allowed"):
+        return (
+            "deux-points « : » inattendu (dans une valeur non protégée ou une indentation incorrecte)",
+            "si le texte contient « : », mettez toute la valeur entre guillemets ; sinon vérifiez l'indentation",
+        )
+    if problem.startswith("did not find expected ',' or ']'"):
+        return "crochet « [ » non fermé", "ajoutez « ] » à la fin de la liste"
+    if problem.startswith("did not find expected ',' or '}'"):
+        return "accolade « { » non fermée", "ajoutez « } » à la fin"
+    if problem.startswith("found unexpected end of stream"):
+        return "guillemet non fermé", "fermez le guillemet ouvert plus haut"
+    if problem.startswith("did not find expected key"):
+        return (
+            "indentation incorrecte ou texte en trop après une valeur",
+            "alignez la clé sur les autres clés du même niveau, ou mettez la valeur entre guillemets",
+        )
+    if problem.startswith("did not find expected '-' indicator"):
+        return (
+            "mélange d'une liste (« - ») et de clés au même niveau",
+            "vérifiez l'indentation de cette ligne",
+        )
+    if problem.startswith("found unknown escape character"):
+        return (
+            "séquence d'échappement inconnue après « \\ » entre guillemets doubles",
+            "utilisez des guillemets simples, ou doublez la barre oblique « \\\\ »",
+        )
+    if "tab" in problem:
+        return "tabulation interdite", "utilisez des espaces"
+    return f"YAML invalide ({problem})", None
+
+
+@dataclass
+class _Frame:
+    container: dict | list
+    path: Path
+    depth: int
+    pending_key: str | None = None
+    key_mark: tuple[int, int] | None = None
+    is_map: bool = True
+    key_lines: dict[str, int] = field(default_factory=dict)
+
+
+class _Loader:
+    def __init__(self, path: str, raw: bytes) -> None:
+        self.path = path
+        self.raw = raw
+        self.errors: list[RecordError] = []
+        self.fatal = False  # structure unreliable: skip model validation
+        self.text = ""
+        self.lines: list[str] = []
+        # Lines where a comment follows other content: the only places where a
+        # plain value can lose its end to a "#".
+        self.comment_lines: set[int] = set()
+
+    def error(self, line: int, column: int, field_name: str, message: str, hint: str | None = None) -> None:
+        if len(self.errors) < MAX_ERRORS_PER_FILE:
+            self.errors.append(RecordError(self.path, line, column, field_name, message, hint))
+        elif len(self.errors) == MAX_ERRORS_PER_FILE:
+            self.errors.append(
+                RecordError(self.path, line, column, FILE_FIELD, "trop d'erreurs dans ce fichier ; les suivantes ne sont pas affichées")
+            )
+
+    # -- bytes to text --
+
+    def decode(self) -> str | None:
+        raw = self.raw
+        if len(raw) > MAX_BYTES:
+            self.error(
+                1, 1, FILE_FIELD,
+                f"fichier trop volumineux ({len(raw) // 1024} Kio ; maximum {MAX_BYTES // 1024} Kio)",
+                "découpez le contenu ou retirez les textes copiés en double",
+            )
+            return None
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (b"\x00" in raw[:4] and raw):
+            self.error(1, 1, FILE_FIELD, "le fichier est encodé en UTF-16", "enregistrez-le en UTF-8")
+            return None
+        if raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            before = raw[: exc.start]
+            line = before.count(b"\n") + 1
+            column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+            self.error(
+                line, column, FILE_FIELD,
+                f"octet 0x{raw[exc.start]:02X} invalide : le fichier n'est pas encodé en UTF-8 (probablement Latin-1 ou Windows-1252)",
+                "enregistrez le fichier en UTF-8",
+            )
+            return None
+        if not text.strip():
+            self.error(1, 1, FILE_FIELD, "enregistrement vide", "un enregistrement commence par « id: … »")
+            return None
+        return text
+
+    def check_characters(self, text: str) -> str:
+        """Report forbidden characters; return the text with them blanked out."""
+        if not _FORBIDDEN_CHARS.search(text):
+            return text
+        lines = text.split("\n")
+        for number, line_text in enumerate(lines, start=1):
+            for match in _FORBIDDEN_CHARS.finditer(line_text):
+                char = match.group()
+                kind = "caractère de contrôle" if unicodedata.category(char) == "Cc" else "caractère invisible"
+                self.error(
+                    number, match.start() + 1, FILE_FIELD,
+                    f"{kind} interdit {_char_name(char)}",
+                    "supprimez-le (il a pu être collé depuis un courriel ou un traitement de texte)",
+                )
+        return _FORBIDDEN_CHARS.sub(" ", text)
+
+    # -- events to data --
+
+    def field_name(self, path: Path) -> str:
+        return dotted(path) or FILE_FIELD
+
+    def build(self, text: str) -> Loaded | None:
+        loaded = Loaded(data=None)
+        parser = _Parser(text)
+        stack: list[_Frame] = []
+        root: Any = None
+        documents = 0
+        has_root = False
+        try:
+            while parser.check_event():
+                event = parser.get_event()
+                kind = _EVENT_NAMES.get(type(event)) or type(event).__name__
+                if kind in ("StreamStartEvent", "StreamEndEvent", "DocumentEndEvent"):
+                    continue
+                if kind == "DocumentStartEvent":
+                    documents += 1
+                    if documents > 1:
+                        mark = event.start_mark
+                        self.error(
+                            mark.line + 1, mark.column + 1, SYNTAX_FIELD,
+                            "plusieurs documents YAML dans un seul fichier",
+                            "un seul enregistrement par fichier : retirez la ligne « --- » et créez un autre fichier",
+                        )
+                        self.fatal = True
+                        return None
+                    continue
+                mark = event.start_mark
+                position = (mark.line + 1, mark.column + 1)
+
+                if kind in ("MappingEndEvent", "SequenceEndEvent"):
+                    stack.pop()
+                    continue
+
+                # Where does this event go?
+                frame = stack[-1] if stack else None
+                if frame is not None and frame.is_map and frame.pending_key is None:
+                    self.take_key(frame, event, kind, position, loaded)
+                    if kind in ("MappingStartEvent", "SequenceStartEvent"):
+                        # A complex key: skip its whole content.
+                        self.skip_node(parser)
+                    continue
+                if frame is None:
+                    path: Path = ()
+                elif frame.is_map:
+                    path = frame.path + (frame.pending_key,)
+                else:
+                    path = frame.path + (len(frame.container),)
+
+                value = self.take_value(event, kind, path, position, loaded)
+                if kind == "MappingStartEvent" or kind == "SequenceStartEvent":
+                    depth = (frame.depth + 1) if frame else 1
+                    if depth > MAX_DEPTH:
+                        self.error(
+                            position[0], position[1], self.field_name(path),
+                            f"imbrication trop profonde (plus de {MAX_DEPTH} niveaux)",
+                            "un enregistrement n'a jamais besoin d'autant de niveaux",
+                        )
+                        self.fatal = True
+                        return None
+                    new_frame = _Frame(value, path, depth, is_map=kind == "MappingStartEvent")
+                self.attach(frame, value)
+                if frame is None:
+                    root = value
+                    has_root = True
+                if kind in ("MappingStartEvent", "SequenceStartEvent"):
+                    stack.append(new_frame)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            char = ""
+            if mark is not None:
+                text_lines = text.split("\n")
+                if mark.line < len(text_lines) and mark.column < len(text_lines[mark.line]):
+                    char = text_lines[mark.line][mark.column]
+            message, hint = _syntax_message(exc.problem or str(exc), char)
+            self.error(line, column, SYNTAX_FIELD, message, hint)
+            self.fatal = True
+            return None
+        except yaml.YAMLError as exc:  # reader errors and the like
+            self.error(1, 1, SYNTAX_FIELD, f"YAML invalide ({exc})")
+            self.fatal = True
+            return None
+
+        if not has_root or root is None:
+            self.error(1, 1, FILE_FIELD, "enregistrement vide", "un enregistrement commence par « id: … »")
+            self.fatal = True
+            return None
+        if not isinstance(root, dict):
+            self.error(
+                1, 1, FILE_FIELD,
+                "un enregistrement doit être une suite de « clé: valeur » au premier niveau",
+                "retirez le « - » en début de ligne ou les crochets",
+            )
+            self.fatal = True
+            return None
+        loaded.data = root
+        return loaded
+
+    def skip_node(self, parser: Any) -> None:
+        depth = 1
+        while depth and parser.check_event():
+            kind = type(parser.get_event()).__name__
+            if kind in ("MappingStartEvent", "SequenceStartEvent"):
+                depth += 1
+            elif kind in ("MappingEndEvent", "SequenceEndEvent"):
+                depth -= 1
+
+    def take_key(self, frame: _Frame, event: Any, kind: str, position: tuple[int, int], loaded: Loaded) -> None:
+        if kind != "ScalarEvent":
+            field_here = self.field_name(frame.path)
+            if kind == "AliasEvent":
+                self.error(*position, field_here, f"alias « *{event.anchor} » interdit comme clé", "écrivez la clé en toutes lettres")
+            else:
+                self.error(*position, field_here, "clé complexe interdite", "une clé est un simple mot, par exemple « nom: »")
+            self.fatal = True
+            frame.pending_key = "\0invalid"
+            return
+        key = event.value
+        if event.anchor is not None or (event.tag is not None and event.tag != "!"):
+            self.report_anchor_or_tag(event, position, dotted(frame.path + (key,)))
+        if event.style == "" or event.style is None:
+            if key == "<<":
+                self.error(
+                    *position, self.field_name(frame.path),
+                    "clé de fusion « << » interdite",
+                    "recopiez les champs au lieu de les fusionner",
+                )
+                self.fatal = True
+        key_path = frame.path + (key,)
+        if key in frame.key_lines:
+            first = frame.key_lines[key]
+            self.error(
+                *position, dotted(key_path),
+                f"clé « {key} » en double (déjà présente ligne {first})",
+                "gardez une seule occurrence : YAML ne garderait que la dernière",
+            )
+            self.fatal = True
+            frame.pending_key = "\0duplicate"
+            return
+        frame.key_lines[key] = position[0]
+        frame.pending_key = key
+        loaded.key_positions[key_path] = position
+
+    def report_anchor_or_tag(self, event: Any, position: tuple[int, int], field_name: str) -> None:
+        if event.anchor is not None:
+            self.error(
+                *position, field_name or FILE_FIELD,
+                f"ancre « &{event.anchor} » interdite",
+                "les ancres et alias YAML ne sont pas acceptés : recopiez la valeur",
+            )
+        tag = getattr(event, "tag", None)
+        if tag is not None and tag != "!":
+            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            self.error(
+                *position, field_name or FILE_FIELD,
+                f"étiquette YAML « {shown} » interdite",
+                "retirez-la : le type de chaque champ est fixé par le modèle",
+            )
+        self.fatal = True
+
+    def take_value(self, event: Any, kind: str, path: Path, position: tuple[int, int], loaded: Loaded) -> Any:
+        loaded.positions[path] = position
+        if kind == "AliasEvent":
+            field_name = dotted(path) or FILE_FIELD
+            self.error(
+                *position, field_name,
+                f"alias « *{event.anchor} » interdit",
+                "les ancres et alias YAML ne sont pas acceptés : recopiez la valeur",
+            )
+            self.fatal = True
+            return None
+        tag = event.tag
+        explicit_tag = tag is not None and tag != "!" and not (kind != "ScalarEvent" and event.implicit)
+        if event.anchor is not None or explicit_tag:
+            self.report_anchor_or_tag(event, position, dotted(path) or FILE_FIELD)
+        if kind == "MappingStartEvent":
+            return {}
+        if kind == "SequenceStartEvent":
+            return []
+        # ScalarEvent
+        text = event.value
+        if event.style:  # quoted, literal or folded: always text
+            return text
+        if tag == "!":  # non-specific tag: text
+            return text
+        value = resolve_plain(text)
+        if text and event.end_mark.line in self.comment_lines:
+            self.check_trailing_comment(event, dotted(path))
+        return value
+
+    def check_trailing_comment(self, event: Any, field_name: str) -> None:
+        """`texte: Appuyez sur # puis 1` silently loses "# puis 1": refuse it."""
+        end = event.end_mark
+        rest = self.lines[end.line][end.column :]
+        if re.match(r"[ \t]+#", rest):
+            column = end.column + len(rest) - len(rest.lstrip(" \t")) + 1
+            self.error(
+                end.line + 1, column, field_name,
+                "le texte après « # » est ignoré (YAML le lit comme un commentaire)",
+                "si « # » fait partie du texte, mettez toute la valeur entre guillemets ; sinon placez le commentaire sur sa propre ligne",
+            )
+
+    def attach(self, frame: _Frame | None, value: Any) -> None:
+        if frame is None:
+            return
+        if frame.is_map:
+            key = frame.pending_key
+            frame.pending_key = None
+            if key is not None and not key.startswith("\0"):
+                frame.container[key] = value
+        else:
+            frame.container.append(value)
+
+
+def dotted(path: Path) -> str:
+    """('circuit', 1, 'responsable') -> 'circuit[2].responsable' (lists count from 1)."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part + 1}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def load_yaml(path: str, raw: bytes) -> tuple[Loaded | None, list[RecordError], bool]:
+    """Parse one record file. Returns (loaded, errors, reliable).
+
+    ``reliable`` is False when the structure itself is in doubt (syntax error,
+    duplicate key, alias…): model validation would only add noise then.
+    """
+    loader = _Loader(path, raw)
+    text = loader.decode()
+    if text is None:
+        return None, loader.errors, False
+    text = loader.check_characters(text)
+    loader.text = text
+    if "#" in text:
+        loader.lines = text.split("\n")
+        loader.comment_lines = {
+            number for number, line in enumerate(loader.lines) if _INLINE_COMMENT.search(line)
+        }
+    loaded = loader.build(text)
+    return loaded, loader.errors, not loader.fatal

@@ -1,0 +1,659 @@
+"""The record kinds, as Pydantic models: the single source of truth.
+
+The JSON Schema given to editors, the contributor guide's field list and the
+checker all come from these classes. Each field's docstring is the French
+description shown to the people who edit records.
+
+Models only check what one record can tell about itself; rules across records
+(references resolve, ids unique) live in ``checks.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from enum import Enum
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    Strict as StrictMode,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+# --- shared field types -------------------------------------------------------
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG_RE = re.compile(SLUG_PATTERN)
+SLUG_MAX = 63
+
+# Names that cannot be files on Windows, whatever the extension.
+WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+
+
+def _check_slug(value: str) -> str:
+    if not SLUG_RE.match(value):
+        raise PydanticCustomError(
+            "slug",
+            "identifiant « {value} » invalide : uniquement des minuscules sans accent, des chiffres et des tirets (par exemple « aide-embauche-jeunes »)",
+            {"value": value},
+        )
+    if len(value) > SLUG_MAX:
+        raise PydanticCustomError(
+            "slug_long",
+            "identifiant trop long ({length} caractères ; maximum {max})",
+            {"length": len(value), "max": SLUG_MAX},
+        )
+    if value in WINDOWS_RESERVED:
+        raise PydanticCustomError(
+            "slug_reserve",
+            "identifiant « {value} » réservé par Windows ; choisissez-en un autre",
+            {"value": value},
+        )
+    return value
+
+
+Slug = Annotated[
+    str,
+    AfterValidator(_check_slug),
+    WithJsonSchema({"type": "string", "pattern": SLUG_PATTERN, "maxLength": SLUG_MAX}),
+]
+
+_HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(?:\s[^>]*)?/?\s*>|<!--|<!\[CDATA\[|<\?")
+_AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^<>\s]*)>")
+_MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)")
+_MD_REF_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
+_BARE_HTTP = re.compile(r"(?<![\w/])http://\S+", re.I)
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
+
+ALLOWED_SCHEMES = {"https", "mailto", "tel"}
+
+
+def link_problem(target: str) -> str | None:
+    """Why *target* may not be a link in a record, or None if it may.
+
+    Allowed: https, mailto, tel, and internal links (relative paths and
+    anchors). Entities and invisible characters are removed before looking at
+    the scheme, so ``jav&#x09;ascript:`` is seen for what it is.
+    """
+    cleaned = html.unescape(target)
+    cleaned = re.sub(r"[\x00-\x20\x7f]", "", cleaned).lower()
+    if cleaned.startswith("//") or cleaned.startswith("\\\\"):
+        return f"lien « {target} » vers un autre site sans https ; écrivez l'adresse complète en https://"
+    match = _SCHEME.match(cleaned)
+    if match is None:
+        if "&#" in target or "%" in target.split("#")[0][:12] and ":" in html.unescape(target):
+            return f"lien « {target} » illisible (caractères encodés)"
+        return None
+    scheme = match.group(1)
+    if scheme in ALLOWED_SCHEMES:
+        return None
+    if scheme == "http":
+        return f"lien non sécurisé « {target} » ; utilisez https://"
+    return f"lien « {target} » interdit (schéma « {scheme}: ») ; seuls https:, mailto:, tel: et les liens internes sont acceptés"
+
+
+def _check_text(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("texte_vide", "texte vide")
+    if "<" not in value and "]" not in value and "http" not in value.lower():
+        return value  # no tag, no link: nothing more to look at
+    tag = _HTML_TAG.search(_AUTOLINK.sub("", value))
+    if tag:
+        raise PydanticCustomError(
+            "html",
+            "HTML interdit (« {tag} ») : écrivez du texte simple, le HTML ne serait pas affiché",
+            {"tag": tag.group()[:40]},
+        )
+    targets = [m.group(1) for m in _MD_LINK.finditer(value)]
+    targets += [m.group(1) for m in _AUTOLINK.finditer(value)]
+    targets += [m.group(1) for m in _MD_REF_DEF.finditer(value)]
+    for target in targets:
+        problem = link_problem(target)
+        if problem:
+            raise PydanticCustomError("lien", problem)
+    bare = _BARE_HTTP.search(value)
+    if bare:
+        raise PydanticCustomError(
+            "lien", "lien non sécurisé « {url} » ; utilisez https://", {"url": bare.group()}
+        )
+    return value
+
+
+Texte = Annotated[str, Field(min_length=1), AfterValidator(_check_text)]
+
+
+def _check_three_lines(value: str) -> str:
+    lines = value.strip().splitlines()
+    if len(lines) > 3:
+        raise PydanticCustomError(
+            "resume", "le résumé fait {count} lignes ; trois lignes au plus", {"count": len(lines)}
+        )
+    return value
+
+
+def _check_https(value: str) -> str:
+    cleaned = value.strip()
+    if cleaned != value or not cleaned.lower().startswith("https://") or len(cleaned) <= len("https://"):
+        problem = link_problem(value)
+        if problem and "http" in value.lower()[:5] and not value.lower().startswith("https"):
+            raise PydanticCustomError("url", problem)
+        raise PydanticCustomError(
+            "url", "adresse « {value} » invalide : une adresse web complète commençant par https:// est attendue", {"value": value}
+        )
+    if re.search(r"\s", cleaned):
+        raise PydanticCustomError("url", "adresse « {value} » invalide : elle contient une espace", {"value": value})
+    return value
+
+
+Url = Annotated[
+    str,
+    AfterValidator(_check_https),
+    WithJsonSchema({"type": "string", "pattern": "^https://\\S+$", "format": "uri"}),
+]
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_FRENCH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def _parse_date(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        return value  # the strict date validator reports the type
+    match = _ISO_DATE.match(value)
+    if match:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise PydanticCustomError(
+                "date_invalide", "date « {value} » invalide : ce jour n'existe pas", {"value": value}
+            ) from None
+    french = _FRENCH_DATE.match(value)
+    if french:
+        day, month, year = french.groups()
+        raise PydanticCustomError(
+            "date_format",
+            "date « {value} » au mauvais format ; écrivez {iso} (année-mois-jour)",
+            {"value": value, "iso": f"{year}-{int(month):02d}-{int(day):02d}"},
+        )
+    raise PydanticCustomError(
+        "date_format", "date « {value} » au mauvais format ; écrivez AAAA-MM-JJ, par exemple 2025-11-01", {"value": value}
+    )
+
+
+Date = Annotated[
+    dt.date,
+    BeforeValidator(_parse_date),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
+]
+
+Etiquette = Annotated[
+    str,
+    AfterValidator(_check_slug),
+    WithJsonSchema({"type": "string", "pattern": SLUG_PATTERN, "maxLength": SLUG_MAX}),
+]
+
+
+class LabelledEnum(str, Enum):
+    """A closed vocabulary: the YAML value, plus a French label for the site."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str) -> LabelledEnum:
+        obj = str.__new__(cls, value)
+        obj._value_ = value
+        obj.label = label
+        return obj
+
+
+class Etat(LabelledEnum):
+    """État du déploiement d'un dispositif, comme sur une page de statut."""
+
+    annonce = ("annonce", "Annoncé")
+    en_deploiement = ("en_deploiement", "En déploiement")
+    ouvert = ("ouvert", "Ouvert")
+    perturbe = ("perturbe", "Perturbé")
+    paiements_bloques = ("paiements_bloques", "Paiements bloqués")
+    ferme = ("ferme", "Fermé")
+
+
+class Domaine(LabelledEnum):
+    """Famille de dispositifs, pour regrouper le tableau de bord."""
+
+    alternance = ("alternance", "Alternance")
+    embauche = ("embauche", "Aides à l'embauche")
+    activite_partielle = ("activite_partielle", "Activité partielle")
+    insertion = ("insertion", "Insertion")
+    jeunes = ("jeunes", "Accompagnement des jeunes")
+
+
+class TypePartenaire(LabelledEnum):
+    """Nature d'un partenaire."""
+
+    asp = ("asp", "ASP")
+    opco = ("opco", "OPCO")
+    ddets_dreets = ("ddets_dreets", "DDETS / DREETS")
+    france_travail = ("france_travail", "France Travail")
+    urssaf = ("urssaf", "URSSAF")
+    mission_locale = ("mission_locale", "Mission locale")
+    cap_emploi = ("cap_emploi", "Cap emploi")
+    cfa = ("cfa", "CFA")
+    ministere = ("ministere", "Ministère")
+    operateur_public = ("operateur_public", "Opérateur public")
+    autre = ("autre", "Autre")
+
+
+class EtatAnomalie(LabelledEnum):
+    """État d'une anomalie connue."""
+
+    ouverte = ("ouverte", "En cours")
+    resolue = ("resolue", "Résolue")
+
+
+class Canal(LabelledEnum):
+    """Moyen de contact."""
+
+    telephone = ("telephone", "Téléphone")
+    site = ("site", "Site web")
+    courriel = ("courriel", "Courriel")
+    courrier = ("courrier", "Courrier")
+    formulaire = ("formulaire", "Formulaire en ligne")
+
+
+class CanalReponse(LabelledEnum):
+    """Forme d'un modèle de réponse."""
+
+    courriel = ("courriel", "Courriel")
+    courrier = ("courrier", "Courrier")
+
+
+# Actors of a circuit step that are not partner records.
+ACTEURS = {"employeur": "L'employeur", "beneficiaire": "Le bénéficiaire"}
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        use_attribute_docstrings=True,
+        validate_default=False,
+    )
+
+
+# --- parts of a scheme --------------------------------------------------------
+
+
+class Reference(Strict):
+    """Texte officiel ou page de référence."""
+
+    titre: Texte
+    """Titre de la page ou du texte (par exemple « Décret n° 2020-982 »)."""
+    url: Url
+    """Adresse complète, en https://."""
+    consulte_le: Date | None = None
+    """Date à laquelle la source a été consultée (AAAA-MM-JJ)."""
+
+
+class Eligibilite(Strict):
+    """Qui peut bénéficier du dispositif, et à quelles conditions."""
+
+    beneficiaires: Texte
+    """Qui est éligible (employeurs, jeunes…), en une ou deux phrases."""
+    conditions: list[Texte] = []
+    """Conditions essentielles, une par élément de liste."""
+    source: Url | None = None
+    """Source publique de ces informations."""
+
+
+class PeriodeMontant(Strict):
+    """Montant et règles en vigueur sur une période datée."""
+
+    du: Date
+    """Premier jour d'application (AAAA-MM-JJ)."""
+    au: Date | None = None
+    """Dernier jour d'application ; vide si la période est toujours en cours."""
+    montant: Texte
+    """Montant de l'aide, en toutes lettres si nécessaire (par exemple « 6 000 € la première année »)."""
+    regles: list[Texte] = []
+    """Règles de calcul ou de versement propres à cette période."""
+    source: Url | None = None
+    """Source publique de ce montant."""
+
+    @model_validator(mode="after")
+    def _period_in_order(self) -> PeriodeMontant:
+        if self.au is not None and self.au < self.du:
+            raise PydanticCustomError(
+                "periode", "la période se termine ({au}) avant de commencer ({du})",
+                {"au": self.au.isoformat(), "du": self.du.isoformat()},
+            )
+        return self
+
+
+class Etape(Strict):
+    """Une étape du circuit, de la constitution du dossier au paiement."""
+
+    titre: Texte
+    """Ce qui se passe à cette étape (par exemple « Dépôt du contrat auprès de l'OPCO »)."""
+    responsable: Slug
+    """Qui agit : identifiant d'un partenaire (fichier de schemes/partenaires/), ou « employeur », ou « beneficiaire »."""
+    outil: Slug | None = None
+    """Outil utilisé : identifiant d'un outil (fichier de schemes/outils/)."""
+    delai: Texte | None = None
+    """Délai habituel de cette étape (par exemple « 15 jours »)."""
+    verification: Texte | None = None
+    """Ce que l'appelant peut vérifier lui-même à cette étape."""
+    source: Url | None = None
+    """Source publique de cette étape."""
+
+
+class Statut(Strict):
+    """État actuel du déploiement et ce qu'il faut dire à l'appelant."""
+
+    etat: Annotated[Etat, StrictMode(False)]
+    """État du dispositif : annonce, en_deploiement, ouvert, perturbe, paiements_bloques ou ferme."""
+    depuis: Date
+    """Date depuis laquelle cet état s'applique."""
+    explication: Texte
+    """Pourquoi le dispositif est dans cet état (notamment la cause d'un retard), en une ou deux phrases."""
+    elements_de_langage: Texte
+    """Ce qu'il faut dire à l'appelant, mot pour mot."""
+    prochaine_mise_a_jour: Date | None = None
+    """Date prévue de la prochaine information sur ce statut."""
+    donnee_exemple: bool = False
+    """true si ce contenu est un exemple et non une information officielle."""
+
+
+class EntreeHistorique(Strict):
+    """Une entrée de l'historique du statut (on ajoute, on ne modifie pas)."""
+
+    date: Date
+    """Date de prise d'effet ; peut être future pour un changement programmé."""
+    etat: Annotated[Etat, StrictMode(False)]
+    """État à partir de cette date."""
+    explication: Texte
+    """Ce qui a changé et pourquoi."""
+    donnee_exemple: bool = False
+    """true si cette entrée est un exemple et non une information officielle."""
+
+
+class Anomalie(Strict):
+    """Un problème connu, décrit comme l'appelant le rencontre."""
+
+    titre: Texte
+    """Titre court du problème."""
+    symptome: Texte
+    """Le symptôme, avec les mots de l'appelant (« je n'ai pas reçu mes codes SYLAé »)."""
+    cause: Texte | None = None
+    """La cause, si elle est connue."""
+    contournement: list[Texte] = []
+    """Solution de contournement, une étape numérotée par élément de liste."""
+    responsable: Slug | None = None
+    """Qui corrige : identifiant d'un partenaire."""
+    etat: Annotated[EtatAnomalie, StrictMode(False)]
+    """ouverte ou resolue."""
+    depuis: Date
+    """Date d'apparition du problème."""
+    resolue_le: Date | None = None
+    """Date de résolution (obligatoire si l'anomalie est résolue)."""
+    source: Url | None = None
+    """Source publique décrivant ce problème."""
+    donnee_exemple: bool = False
+    """true si cette anomalie est un exemple et non une information officielle."""
+
+    @model_validator(mode="after")
+    def _resolution_consistent(self) -> Anomalie:
+        if self.etat is EtatAnomalie.resolue and self.resolue_le is None:
+            raise PydanticCustomError("resolution", "anomalie résolue sans date : ajoutez « resolue_le: AAAA-MM-JJ »")
+        if self.etat is EtatAnomalie.ouverte and self.resolue_le is not None:
+            raise PydanticCustomError(
+                "resolution", "anomalie ouverte avec une date de résolution : passez « etat: resolue » ou retirez « resolue_le »"
+            )
+        if self.resolue_le is not None and self.resolue_le < self.depuis:
+            raise PydanticCustomError("resolution", "l'anomalie est résolue avant d'être apparue (resolue_le < depuis)")
+        return self
+
+
+class QuestionReponse(Strict):
+    """Une question fréquente et sa réponse."""
+
+    question: Texte
+    """La question, comme l'appelant la pose."""
+    reponse: Texte
+    """La réponse à donner."""
+    source: Url | None = None
+    """Source publique de la réponse."""
+
+
+class Redirection(Strict):
+    """Un cas à orienter vers un autre interlocuteur."""
+
+    cas: Texte
+    """La situation ou la demande de l'appelant."""
+    partenaire: Slug
+    """Vers qui orienter : identifiant d'un partenaire."""
+    dispositif: Slug | None = None
+    """Fiche du dispositif concerné, si elle existe (identifiant)."""
+    message: Texte | None = None
+    """Ce qu'il faut dire à l'appelant pour l'orienter."""
+
+
+class Orientation(Strict):
+    """Quelle ligne ou boîte aux lettres traite le dispositif, et quoi orienter ailleurs."""
+
+    ligne: Texte | None = None
+    """Ligne téléphonique de l'Assistance Utilisateurs qui traite ce dispositif."""
+    bal: Texte | None = None
+    """Boîte aux lettres générique (BAL) qui traite les courriels."""
+    a_rediriger: list[Redirection] = []
+    """Demandes à orienter vers un autre interlocuteur."""
+    donnee_exemple: bool = False
+    """true si ces informations sont un exemple (ligne ou BAL internes non publiques)."""
+
+
+class ModeleReponse(Strict):
+    """Modèle de courriel ou de courrier à un employeur ou un bénéficiaire."""
+
+    titre: Texte
+    """Dans quel cas utiliser ce modèle."""
+    canal: Annotated[CanalReponse, StrictMode(False)]
+    """courriel ou courrier."""
+    objet: Texte | None = None
+    """Objet du courriel ou du courrier."""
+    texte: Texte
+    """Le texte du modèle, prêt à copier."""
+    donnee_exemple: bool = False
+    """true si ce modèle est un exemple non validé officiellement."""
+
+
+class Contact(Strict):
+    """Un moyen de joindre un interlocuteur (canaux publics seulement pour les partenaires)."""
+
+    canal: Annotated[Canal, StrictMode(False)]
+    """telephone, site, courriel, courrier ou formulaire."""
+    libelle: Texte
+    """À quoi sert ce contact (par exemple « Assistance employeurs »)."""
+    valeur: Texte
+    """Le numéro, l'adresse web (https://), le courriel ou l'adresse postale."""
+    horaires: Texte | None = None
+    """Jours et heures d'ouverture, si connus."""
+    source: Url | None = None
+    """Source publique de ce contact."""
+    donnee_exemple: bool = False
+    """true si ce contact est un exemple et non un contact réel."""
+
+    @model_validator(mode="after")
+    def _value_matches_channel(self) -> Contact:
+        value = self.valeur.strip()
+        if self.canal in (Canal.site, Canal.formulaire):
+            _check_https(value)
+        elif self.canal is Canal.courriel and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", value, re.I):
+            raise PydanticCustomError("contact", "adresse de courriel « {value} » invalide", {"value": value})
+        elif self.canal is Canal.telephone and not re.fullmatch(r"\+?[0-9][0-9 .]{2,18}[0-9]", value):
+            raise PydanticCustomError(
+                "contact", "numéro de téléphone « {value} » invalide ; écrivez par exemple 0 809 549 549", {"value": value}
+            )
+        return self
+
+
+# --- record kinds ------------------------------------------------------------
+
+
+class Dispositif(Strict):
+    """Fiche d'un dispositif d'aide (une par fichier schemes/<id>.yml)."""
+
+    id: Slug
+    """Identifiant unique, identique au nom du fichier sans .yml (minuscules, chiffres, tirets)."""
+    nom: Texte
+    """Nom complet du dispositif."""
+    sigle: Texte | None = None
+    """Sigle usuel (AEJ, PEC…)."""
+    appellations: list[Texte] = []
+    """Les mots des appelants pour ce dispositif (« chômage partiel », « prime apprenti »…)."""
+    domaine: Annotated[Domaine, StrictMode(False)]
+    """Famille : alternance, embauche, activite_partielle, insertion ou jeunes."""
+    versement_asp: bool = True
+    """true si l'ASP verse cette aide ; false pour une aide gérée ailleurs (fiche d'orientation)."""
+    resume: Annotated[str, Field(min_length=1, max_length=400), AfterValidator(_check_text), AfterValidator(_check_three_lines)]
+    """Résumé en trois lignes au plus."""
+    eligibilite: Eligibilite | None = None
+    """Qui est éligible et conditions essentielles."""
+    montants: list[PeriodeMontant] = []
+    """Montants et règles, par période datée."""
+    references: list[Reference] = []
+    """Textes officiels et pages de référence."""
+    circuit: list[Etape] = []
+    """Étapes ordonnées, de la constitution du dossier au paiement."""
+    statut: Statut
+    """Statut actuel du déploiement."""
+    historique_statut: list[EntreeHistorique] = []
+    """Historique daté des statuts, du plus ancien au plus récent."""
+    anomalies: list[Anomalie] = []
+    """Problèmes connus et contournements."""
+    faq: list[QuestionReponse] = []
+    """Questions fréquentes."""
+    orientation: Orientation | None = None
+    """Ligne et BAL compétentes, et cas à orienter ailleurs."""
+    modeles_reponse: list[ModeleReponse] = []
+    """Modèles de courriels et de courriers."""
+    site_referent: Slug
+    """Site référent qui tient cette fiche : identifiant (fichier de schemes/sites/)."""
+    revu_le: Date
+    """Date de la dernière relecture complète de la fiche."""
+    intervalle_revue_jours: Annotated[int, Field(ge=7, le=730)] = 90
+    """Nombre de jours avant la prochaine relecture (90 par défaut)."""
+    etiquettes: list[Etiquette] = []
+    """Mots-clés (minuscules, tirets), pour l'index des étiquettes."""
+    dispositifs_lies: list[Slug] = []
+    """Dispositifs proches (identifiants)."""
+
+
+class Partenaire(Strict):
+    """Fiche d'un partenaire (schemes/partenaires/<id>.yml)."""
+
+    id: Slug
+    """Identifiant unique, identique au nom du fichier sans .yml."""
+    nom: Texte
+    """Nom complet."""
+    sigle: Texte | None = None
+    """Sigle usuel."""
+    type: Annotated[TypePartenaire, StrictMode(False)]
+    """Nature du partenaire : asp, opco, ddets_dreets, france_travail, urssaf, mission_locale, cap_emploi, cfa, ministere, operateur_public ou autre."""
+    role: Texte
+    """Son rôle auprès des usagers et de l'ASP."""
+    contacts: list[Contact] = []
+    """Comment les appelants peuvent le joindre (canaux publics seulement)."""
+    liens: list[Reference] = []
+    """Pages utiles."""
+    revu_le: Date | None = None
+    """Date de la dernière relecture."""
+
+
+class ModeOperatoire(Strict):
+    """Un pas-à-pas dans un outil."""
+
+    titre: Texte
+    """Ce que permet ce pas-à-pas (par exemple « Changer de coordonnées bancaires »)."""
+    etapes: Annotated[list[Texte], Field(min_length=1)]
+    """Les étapes, une par élément de liste, dans l'ordre."""
+    attention: Texte | None = None
+    """Le piège à éviter."""
+    source: Url | None = None
+    """Source publique de ce pas-à-pas."""
+    donnee_exemple: bool = False
+    """true si ce pas-à-pas est un exemple non validé officiellement."""
+
+
+class Outil(Strict):
+    """Fiche d'un outil (schemes/outils/<id>.yml) : SYLAé, portail activité partielle, DSN…"""
+
+    id: Slug
+    """Identifiant unique, identique au nom du fichier sans .yml."""
+    nom: Texte
+    """Nom de l'outil."""
+    sigle: Texte | None = None
+    """Sigle usuel."""
+    objet: Texte
+    """À quoi sert l'outil."""
+    utilisateurs: list[Texte] = []
+    """Qui l'utilise."""
+    url: Url | None = None
+    """Adresse publique de l'outil."""
+    anomalies: list[Anomalie] = []
+    """Problèmes connus."""
+    modes_operatoires: list[ModeOperatoire] = []
+    """Pas-à-pas."""
+    references: list[Reference] = []
+    """Pages de référence."""
+    revu_le: Date | None = None
+    """Date de la dernière relecture."""
+
+
+class SiteReferent(Strict):
+    """Fiche d'un site référent (schemes/sites/<id>.yml). Ses dispositifs se déduisent des fiches."""
+
+    id: Slug
+    """Identifiant unique, identique au nom du fichier sans .yml."""
+    nom: Texte
+    """Nom du site."""
+    contact: Contact
+    """Comment joindre le site (canal interne)."""
+    donnee_exemple: bool = False
+    """true si ce site est un exemple."""
+
+
+class Terme(Strict):
+    """Un sigle du glossaire."""
+
+    sigle: Texte
+    """Le sigle tel qu'il s'écrit (SYLAé, DSN…)."""
+    developpement: Texte
+    """Sa forme développée."""
+    definition: Texte | None = None
+    """Explication courte."""
+    source: Url | None = None
+    """Source publique."""
+
+
+class Glossaire(Strict):
+    """Le glossaire (schemes/glossaire.yml) : chaque sigle et sa forme développée."""
+
+    termes: Annotated[list[Terme], Field(min_length=1)]
+    """Les termes, un par élément de liste."""
+
+
+# Record kinds: name used in messages and schema files -> model.
+KINDS: dict[str, type[Strict]] = {
+    "dispositif": Dispositif,
+    "partenaire": Partenaire,
+    "outil": Outil,
+    "site": SiteReferent,
+    "glossaire": Glossaire,
+}

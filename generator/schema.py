@@ -1,0 +1,189 @@
+"""JSON Schemas of the record kinds, written from the Pydantic models.
+
+Editors (VS Code with the YAML extension, IntelliJ…) read the
+``# yaml-language-server: $schema=…`` line at the top of each record and
+complete and validate fields while referents type.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic.json_schema import GenerateJsonSchema
+
+from .models import KINDS
+
+SCHEMA_BASE_URI = "https://reperes.invalid/schemas/"
+
+
+class _FrenchSchema(GenerateJsonSchema):
+    """Drop Pydantic's English auto-titles; keep the French descriptions."""
+
+    def field_title_should_be_set(self, schema: Any) -> bool:  # noqa: D102
+        return False
+
+
+def schema_for(kind: str) -> dict[str, Any]:
+    model = KINDS[kind]
+    schema = model.model_json_schema(schema_generator=_FrenchSchema)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = f"{SCHEMA_BASE_URI}{kind}.json"
+    schema["title"] = f"Repères : {kind}"
+    return schema
+
+
+def schema_text(kind: str) -> str:
+    return json.dumps(schema_for(kind), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def schema_file_name(kind: str) -> str:
+    return f"{kind}.json"
+
+
+def write_schemas(folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for kind in KINDS:
+        target = folder / schema_file_name(kind)
+        text = schema_text(kind)
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            tmp = target.with_suffix(".json.tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(target)
+        written.append(target)
+    return written
+
+
+def stale_schemas(folder: Path) -> list[Path]:
+    stale = []
+    for kind in KINDS:
+        target = folder / schema_file_name(kind)
+        if not target.exists() or target.read_text(encoding="utf-8") != schema_text(kind):
+            stale.append(target)
+    return stale
+
+
+def modeline(kind: str, record_path: Path, schemes_root: Path) -> str:
+    """The first line every record carries, relative to the record's folder."""
+    depth = len(record_path.relative_to(schemes_root).parts) - 1
+    prefix = "../" * depth
+    return f"# yaml-language-server: $schema={prefix}_schemas/{schema_file_name(kind)}"
+
+
+# --- the field reference of the contributor guide -----------------------------
+
+REFERENCE_DOC = Path("docs") / "contribuer" / "reference-des-champs.md"
+
+_KIND_TITLES = {
+    "dispositif": ("Dispositif", "schemes/<id>.yml"),
+    "partenaire": ("Partenaire", "schemes/partenaires/<id>.yml"),
+    "outil": ("Outil", "schemes/outils/<id>.yml"),
+    "site": ("Site référent", "schemes/sites/<id>.yml"),
+    "glossaire": ("Glossaire", "schemes/glossaire.yml"),
+}
+
+
+def _describe_type(annotation: Any) -> tuple[str, type | None]:
+    """French description of a field's type, and the nested model if any."""
+    import typing
+    from enum import Enum
+
+    from pydantic import BaseModel
+
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        base, *meta = args
+        names = {getattr(m, "__name__", "") for m in meta} | {
+            getattr(getattr(m, "func", None), "__name__", "") for m in meta
+        }
+        if "_check_slug" in names:
+            return "identifiant", None
+        if "_check_https" in names:
+            return "adresse https://", None
+        if "_parse_date" in names:
+            return "date AAAA-MM-JJ", None
+        return _describe_type(base)
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType")):
+        parts = [a for a in args if a is not type(None)]
+        return _describe_type(parts[0])
+    if origin is list:
+        inner, model = _describe_type(args[0])
+        return f"liste de : {inner}", model
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return "une valeur parmi : " + ", ".join(f"`{m.value}`" for m in annotation), None
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "ensemble de champs (ci-dessous)", annotation
+    if annotation is bool:
+        return "`true` ou `false`", None
+    if annotation is int:
+        return "nombre entier", None
+    if annotation is str:
+        return "texte", None
+    import datetime
+
+    if annotation is datetime.date:
+        return "date AAAA-MM-JJ", None
+    return getattr(annotation, "__name__", str(annotation)), None
+
+
+def _field_rows(model: Any, prefix: str) -> list[str]:
+    rows = []
+    import typing
+
+    for name, info in model.model_fields.items():
+        annotation = info.annotation
+        if info.metadata:  # Pydantic moves a required field's Annotated metadata here
+            annotation = typing.Annotated[(annotation, *info.metadata)]
+        description, nested = _describe_type(annotation)
+        required = "oui" if info.is_required() else "non"
+        text = (info.description or "").replace("|", "\\|").replace("\n", " ")
+        path = f"{prefix}{name}"
+        rows.append(f"| `{path}` | {description} | {required} | {text} |")
+        if nested is not None:
+            list_suffix = "[]" if description.startswith("liste") else ""
+            rows.extend(_field_rows(nested, f"{path}{list_suffix}."))
+    return rows
+
+
+def reference_text() -> str:
+    lines = [
+        "# Référence des champs",
+        "",
+        "*Page produite par `reperes schema` à partir des modèles : ne pas la modifier à la main.*",
+        "",
+        "Chaque type de fiche, ses champs, leur type, s'ils sont obligatoires et leur description.",
+        "`[]` après un nom signale une liste : chaque élément a les champs indiqués.",
+        "",
+    ]
+    for kind, model in KINDS.items():
+        title, location = _KIND_TITLES[kind]
+        lines += [
+            f"## {title}",
+            "",
+            f"Fichier : `{location}`. Schéma pour l'éditeur : `schemes/_schemas/{schema_file_name(kind)}`.",
+            "",
+            (model.__doc__ or "").strip(),
+            "",
+            "| Champ | Type | Obligatoire | Description |",
+            "|---|---|---|---|",
+            *_field_rows(model, ""),
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def write_reference(path: Path = REFERENCE_DOC) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = reference_text()
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        tmp = path.with_suffix(".md.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    return path
+
+
+def reference_is_stale(path: Path = REFERENCE_DOC) -> bool:
+    return not path.exists() or path.read_text(encoding="utf-8") != reference_text()

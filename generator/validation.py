@@ -1,0 +1,190 @@
+"""Pydantic validation errors -> RecordErrors in French, at the right line."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+import typing
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import RecordError
+from .loader import Ambiguous, Loaded, Path, dotted
+
+
+def did_you_mean(word: str, choices: typing.Iterable[str]) -> str | None:
+    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if not matches:
+        lowered = {choice.lower(): choice for choice in choices}
+        if word.lower() in lowered:
+            matches = [lowered[word.lower()]]
+    return f"vouliez-vous dire « {matches[0]} » ?" if matches else None
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The concrete types inside Optional/list/Annotated."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType, list):
+        out: list[Any] = []
+        for arg in typing.get_args(annotation):
+            out.extend(_unwrap(arg))
+        return out
+    return [annotation]
+
+
+def _model_at(model: type[BaseModel], loc: Path) -> type[BaseModel] | None:
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if current is None:
+            return None
+        if isinstance(part, int):
+            continue
+        info = current.model_fields.get(part)
+        if info is None:
+            return None
+        submodels = [t for t in _unwrap(info.annotation) if isinstance(t, type) and issubclass(t, BaseModel)]
+        current = submodels[0] if submodels else None
+    return current
+
+
+def _enum_at(model: type[BaseModel], loc: Path) -> type[Enum] | None:
+    parent = _model_at(model, tuple(p for p in loc[:-1]))
+    last = next((p for p in reversed(loc) if isinstance(p, str)), None)
+    if parent is None or last is None or last not in parent.model_fields:
+        return None
+    for candidate in _unwrap(parent.model_fields[last].annotation):
+        if isinstance(candidate, type) and issubclass(candidate, Enum):
+            return candidate
+    return None
+
+
+def shown(value: Any) -> str:
+    if isinstance(value, Ambiguous):
+        return value.text
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return "…"
+    return str(value)
+
+
+_EXPECTED = {
+    "string_type": "du texte",
+    "int_type": "un nombre entier",
+    "int_parsing": "un nombre entier",
+    "bool_type": "true ou false",
+    "date_type": "une date AAAA-MM-JJ",
+    "list_type": "une liste (éléments commençant par « - »)",
+    "dict_type": "un ensemble de « clé: valeur »",
+    "model_type": "un ensemble de « clé: valeur »",
+    "model_attributes_type": "un ensemble de « clé: valeur »",
+}
+
+
+def _type_error(kind: str, value: Any) -> tuple[str, str | None]:
+    expected = _EXPECTED[kind]
+    if value is None:
+        return "valeur vide", "complétez ce champ, ou retirez la ligne s'il est facultatif"
+    if kind == "bool_type":
+        return f"seules les valeurs true ou false sont acceptées (reçu « {shown(value)} »)", None
+    if isinstance(value, Ambiguous):
+        what = "un booléen" if value.kind == "booléen" else "un nombre"
+        if kind == "string_type":
+            return (
+                f"« {value.text} » serait lu comme {what} par YAML",
+                f"mettez la valeur entre guillemets : \"{value.text}\"",
+            )
+        if kind in ("int_type", "int_parsing"):
+            return f"nombre « {value.text} » ambigu ; {expected} est attendu, écrit simplement (par exemple 90)", None
+        return f"{expected} est attendu(e), reçu « {value.text} »", None
+    if kind == "string_type" and isinstance(value, (bool, int, float)):
+        return (
+            f"du texte est attendu, reçu {'un booléen' if isinstance(value, bool) else 'un nombre'}",
+            f"mettez la valeur entre guillemets : \"{shown(value)}\"",
+        )
+    if kind in ("list_type",):
+        return f"{expected} est attendue", None
+    if isinstance(value, dict):
+        return f"{expected} est attendu, pas un ensemble de « clé: valeur »", None
+    if isinstance(value, list):
+        return f"{expected} est attendu, pas une liste", None
+    if kind in ("int_type", "int_parsing") and isinstance(value, str):
+        return f"un nombre entier est attendu, reçu « {value} »", "écrivez le nombre sans guillemets"
+    return f"{expected} est attendu, reçu « {shown(value)} »", None
+
+
+def translate(error: dict[str, Any], model: type[BaseModel]) -> tuple[str, str | None]:
+    """French message and hint for one Pydantic error."""
+    kind = error["type"]
+    value = error.get("input")
+    ctx = error.get("ctx") or {}
+    loc = tuple(error["loc"])
+    if kind == "missing":
+        return "champ obligatoire manquant", f"ajoutez « {loc[-1]}: … »"
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        parent = _model_at(model, loc[:-1])
+        allowed = list(parent.model_fields) if parent else []
+        hint = did_you_mean(key, allowed)
+        if hint is None and allowed:
+            hint = "clés possibles : " + ", ".join(allowed)
+        return f"clé inconnue « {key} »", hint
+    if kind in _EXPECTED:
+        return _type_error(kind, value)
+    if kind == "enum":
+        enum_cls = _enum_at(model, loc)
+        values = [member.value for member in enum_cls] if enum_cls else re.findall(r"'([^']+)'", str(ctx.get("expected", "")))
+        text = shown(value)
+        message = f"valeur « {text} » inconnue ; valeurs possibles : {', '.join(values)}"
+        if isinstance(value, (Ambiguous, bool)) and not text.lower() in values:
+            return message, did_you_mean(text, values) or f"mettez la valeur entre guillemets si elle est voulue : \"{text}\""
+        return message, did_you_mean(text, values) if text else None
+    if kind == "string_too_short":
+        return "texte vide", "complétez ce champ, ou retirez la ligne s'il est facultatif"
+    if kind == "string_too_long":
+        return f"texte trop long ({len(value)} caractères ; maximum {ctx.get('max_length')})", None
+    if kind == "too_short":
+        return f"au moins {ctx.get('min_length')} élément(s) attendu(s)", None
+    if kind == "too_long":
+        return f"au plus {ctx.get('max_length')} éléments", None
+    if kind == "greater_than_equal":
+        return f"la valeur doit être au moins {ctx.get('ge')} (reçu {shown(value)})", None
+    if kind == "less_than_equal":
+        return f"la valeur doit être au plus {ctx.get('le')} (reçu {shown(value)})", None
+    if kind in ("value_error", "assertion_error"):
+        return str(ctx.get("error", error["msg"])), None
+    # Our own PydanticCustomError messages are already French.
+    message = error["msg"]
+    if " ; " in message and message.startswith(("lien", "adresse", "date", "identifiant", "anomalie")):
+        head, _, tail = message.partition(" ; ")
+        return head, tail
+    return message, None
+
+
+def validate_record(
+    model: type[BaseModel], loaded: Loaded, path: str
+) -> tuple[BaseModel | None, list[RecordError]]:
+    try:
+        return model.model_validate(loaded.data), []
+    except ValidationError as exc:
+        errors: list[RecordError] = []
+        for error in exc.errors(include_url=False):
+            loc: Path = tuple(error["loc"])
+            if error["type"] == "extra_forbidden":
+                line, column = loaded.position(loc, key=True)
+            elif error["type"] == "missing":
+                line, column = loaded.position(loc[:-1], key=True) if loc[:-1] else loaded.position(())
+            else:
+                line, column = loaded.position(loc)
+            message, hint = translate(error, model)
+            errors.append(RecordError(path, line, column, dotted(loc) or model.__name__.lower(), message, hint))
+        return None, errors

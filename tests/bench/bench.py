@@ -1,0 +1,102 @@
+"""`make bench`: figures for the record checker at 1,000 synthetic schemes.
+
+Prints, for the same files:
+- the time of `reperes check` (in-process: discovery, strict loading,
+  validation, cross-record rules), best of several runs;
+- the floor: the time merely to parse the files with libyaml
+  (`yaml.load(..., Loader=yaml.CSafeLoader)`), best of several runs;
+- their ratio (goal ≤ 3);
+- the wall time and peak memory (max RSS) of the real command in its own
+  process (goal ≤ 300 MB).
+
+A benchmark prints figures; it never fails a build on a slow machine.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from synthetic import write_corpus  # noqa: E402
+
+from generator.corpus import load_corpus  # noqa: E402
+
+SCHEMES = int(os.environ.get("BENCH_SCHEMES", "1000"))
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+
+
+def best_of(runs: int, func) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        func()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def parse_floor(files: list[Path]) -> None:
+    for path in files:
+        with open(path, "rb") as handle:
+            yaml.load(handle.read(), Loader=yaml.CSafeLoader)
+
+
+def run_command(folder: Path) -> tuple[float, float, int]:
+    """Wall time (s), peak RSS (MiB) and exit code of `reperes check` in a child process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "check", str(folder)],
+        cwd=folder.parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    return elapsed, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+
+
+def verdict(ok: bool) -> str:
+    return "objectif atteint" if ok else "OBJECTIF NON ATTEINT"
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory(prefix="reperes-bench-") as tmp:
+        folder = write_corpus(Path(tmp), schemes=SCHEMES)
+        files = sorted(folder.rglob("*.yml"))
+        size = sum(path.stat().st_size for path in files)
+        print(f"Corpus synthétique : {len(files)} fichiers ({SCHEMES} dispositifs), {size / 1024 / 1024:.1f} Mio")
+
+        previous = Path.cwd()
+        os.chdir(folder.parent)
+        try:
+            corpus = load_corpus(folder)
+            if corpus.errors:
+                for error in corpus.errors[:10]:
+                    print(error)
+                print("le corpus synthétique est invalide : figures sans objet")
+                return 1
+            check_time = best_of(RUNS, lambda: load_corpus(folder))
+        finally:
+            os.chdir(previous)
+        floor_time = best_of(RUNS, lambda: parse_floor(files))
+        wall, peak_mib, code = run_command(folder)
+
+    ratio = check_time / floor_time
+    print(f"reperes check (dans le processus, meilleur de {RUNS}) : {check_time:.3f} s")
+    print(f"plancher libyaml (yaml.load CSafeLoader)       : {floor_time:.3f} s")
+    print(f"rapport check / plancher                        : {ratio:.2f}  (objectif ≤ 3 : {verdict(ratio <= 3)})")
+    print(f"commande complète « reperes check » (processus) : {wall:.3f} s, code de sortie {code}")
+    print(f"mémoire maximale (RSS) de la commande           : {peak_mib:.0f} Mio  (objectif ≤ 300 Mo : {verdict(peak_mib <= 300 / 1.048576)})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
