@@ -7,7 +7,7 @@ run only on records that passed their own validation.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 from .corpus import Corpus, Record
 from .errors import RecordError
@@ -36,11 +36,19 @@ def check_ids_match_files(corpus: Corpus) -> Iterator[RecordError]:
         for record in records.values():
             stem = PurePath(record.path).name.removesuffix(".yml")
             if record.id != stem:
+                # Never suggest a file name that is taken or reserved: renaming
+                # would overwrite another record.
+                target = PurePath(record.path).with_name(f"{record.id}.yml")
+                can_rename = not Path(target).exists() and record.id not in RESERVED_SCHEME_IDS
+                options = []
+                if can_rename:
+                    options.append(f"renommez le fichier en {record.id}.yml")
+                if SLUG_RE.match(stem):
+                    options.append(f"écrivez « id: {stem} »")
                 yield _error(
                     record, ("id",),
                     f"l'identifiant « {record.id} » ne correspond pas au nom du fichier « {stem}.yml »",
-                    f"renommez le fichier en {record.id}.yml, ou écrivez « id: {stem} »"
-                    if SLUG_RE.match(stem) else f"renommez le fichier en {record.id}.yml",
+                    ", ou ".join(options) or "renommez le fichier d'après l'identifiant",
                 )
 
 
@@ -54,7 +62,7 @@ def check_reserved_ids(corpus: Corpus) -> Iterator[RecordError]:
             )
 
 
-def _resolve(
+def _resolve_one(
     record: Record,
     loc: DataPath,
     value: str | None,
@@ -62,8 +70,9 @@ def _resolve(
     what: str,
     folder: str,
     extra: dict[str, str] | None = None,
+    broken: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> RecordError | None:
-    if value is None or value in targets or (extra and value in extra):
+    if value is None or value in targets or (extra and value in extra) or value in broken:
         return None
     choices = list(targets) + list(extra or {})
     hint = did_you_mean(value, choices)
@@ -78,6 +87,12 @@ def check_references(corpus: Corpus) -> Iterator[RecordError]:
     tools = corpus.of_kind("outil")
     sites = corpus.of_kind("site")
     checks: list[RecordError | None] = []
+    broken = corpus.broken
+
+    def _resolve(record, loc, value, targets, what, folder, extra=None):  # noqa: ANN001, ANN202
+        kind = {"partenaire": "partenaire", "outil": "outil", "site référent": "site", "dispositif": "dispositif"}[what]
+        return _resolve_one(record, loc, value, targets, what, folder, extra, broken[kind])
+
     for record in schemes.values():
         scheme: Dispositif = record.model  # type: ignore[assignment]
         for i, step in enumerate(scheme.circuit):

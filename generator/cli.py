@@ -66,6 +66,13 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--debug", action="store_true", help="afficher la trace complète d'une erreur interne")
 
+    build = commands.add_parser(
+        "build", help="vérifier les fiches, produire les pages puis construire le site dans site/",
+        description="Vérifie les fiches, produit les pages Markdown (docs/genere/) puis construit le site "
+        "avec MkDocs (mode strict) dans site/. En cas d'échec, le site précédent reste en place.",
+    )
+    build.add_argument("--debug", action="store_true", help="afficher la trace complète d'une erreur interne")
+
     schema = commands.add_parser(
         "schema", help="écrire le schéma JSON de chaque type de fiche",
         description="Écrit le schéma JSON de chaque type de fiche, lu par les éditeurs pour compléter et valider pendant la saisie.",
@@ -87,6 +94,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     corpus = load_corpus(root, debug=args.debug)
     errors = corpus.errors
+    if corpus.files_checked == 0 and not errors:
+        print(f"reperes : aucune fiche dans « {args.dossier} » : rien à vérifier", file=sys.stderr)
+        return EXIT_INVALID
     if args.format == "json":
         print(format_json(errors, corpus.files_checked))
     else:
@@ -94,7 +104,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
             print(error.format_github() if args.format == "github" else error.format_text())
     if errors:
         files = len({error.path for error in errors})
-        summary = f"{plural(len(errors), 'erreur')} dans {plural(files, 'fichier')} ({plural(corpus.files_checked, 'fichier')} vérifiés)"
+        summary = (
+            f"{plural(len(errors), 'erreur')} dans {plural(files, 'fichier')} "
+            f"({plural(corpus.files_checked, 'fichier vérifié', 'fichiers vérifiés')})"
+        )
         print(summary, file=sys.stderr)
         return EXIT_INVALID
     counts = {kind: len(records) for kind, records in corpus.records.items()}
@@ -103,6 +116,35 @@ def _cmd_check(args: argparse.Namespace) -> int:
         f"{plural(counts['dispositif'], 'dispositif')}, {plural(counts['partenaire'], 'partenaire')}, "
         f"{plural(counts['outil'], 'outil')}, {plural(counts['site'], 'site référent', 'sites référents')}"
         + (", glossaire" if counts["glossaire"] else ""),
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from .build import BuildError, build_site
+
+    project = Path.cwd()
+    if not (project / "mkdocs.yml").is_file() or not (project / "schemes").is_dir():
+        print("reperes : erreur : lancez « reperes build » à la racine du projet (mkdocs.yml et schemes/)", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        result = build_site(project, debug=args.debug)
+    except BuildError as exc:
+        print(f"reperes : {exc}", file=sys.stderr)
+        print("reperes : le site précédent est resté en place", file=sys.stderr)
+        return EXIT_INVALID
+    if result.corpus.errors:
+        for error in result.corpus.errors:
+            print(error.format_text())
+        print(
+            f"{plural(len(result.corpus.errors), 'erreur')} : site non construit, le site précédent reste en place",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
+    print(
+        f"site construit dans site/ ({plural(len(result.written), 'page')} réécrite(s), "
+        f"{plural(len(result.removed), 'page')} supprimée(s))",
         file=sys.stderr,
     )
     return EXIT_OK
@@ -133,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    handler = {"check": _cmd_check, "schema": _cmd_schema}[args.command]
+    handler = {"check": _cmd_check, "build": _cmd_build, "schema": _cmd_schema}[args.command]
     try:
         return handler(args)
     except KeyboardInterrupt:

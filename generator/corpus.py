@@ -50,6 +50,9 @@ class Corpus:
     records: dict[str, dict[str, Record]] = field(default_factory=lambda: {kind: {} for kind in KINDS})
     errors: list[RecordError] = field(default_factory=list)
     files_checked: int = 0
+    # Ids (file names) of records that exist but failed their own checks:
+    # references to them are not reported a second time.
+    broken: dict[str, set[str]] = field(default_factory=lambda: {kind: set() for kind in KINDS})
 
     def of_kind(self, kind: str) -> dict[str, Record]:
         return self.records[kind]
@@ -89,8 +92,11 @@ def discover(root: Path) -> tuple[list[tuple[str, Path]], list[RecordError]]:
                 elif kind is None and name == SCHEMA_FOLDER:
                     continue
                 else:
-                    possible = ", ".join(SUBFOLDERS) if kind is None else "aucun sous-dossier ici"
-                    unexpected(entry, f"dossier inattendu « {name} »", f"dossiers possibles : {possible}")
+                    hint = (
+                        f"dossiers possibles : {', '.join(SUBFOLDERS)}" if kind is None
+                        else "les fiches de ce dossier sont des fichiers .yml, sans sous-dossier"
+                    )
+                    unexpected(entry, f"dossier inattendu « {name} »", hint)
                 continue
             if name.endswith(".yml"):
                 if kind is None and name == GLOSSARY_FILE:
@@ -114,8 +120,9 @@ def load_file(kind: str, path: Path, *, debug: bool = False) -> tuple[Record | N
     shown = display_path(path)
     try:
         with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
             raw = handle.read(MAX_BYTES + 1)
-        loaded, errors, reliable = load_yaml(shown, raw)
+        loaded, errors, reliable = load_yaml(shown, raw, size)
         if loaded is None or not reliable:
             return None, errors
         model, validation_errors = validate_record(KINDS[kind], loaded, shown)
@@ -149,6 +156,7 @@ def load_corpus(root: Path, *, debug: bool = False) -> Corpus:
         record, errors = load_file(kind, path, debug=debug)
         corpus.errors.extend(errors)
         if record is None:
+            corpus.broken[kind].add(path.name.removesuffix(".yml"))
             continue
         key = (kind, record.id.casefold())
         if key in seen_ids:

@@ -21,6 +21,7 @@ Nothing here raises anything but ``RecordError`` (collected in a list).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -40,6 +41,8 @@ MAX_DEPTH = 24
 MAX_ERRORS_PER_FILE = 50
 
 Path = tuple[str | int, ...]
+
+PLACEHOLDER = "\ufffd"
 
 
 class Ambiguous:
@@ -194,12 +197,16 @@ class _Frame:
 
 
 class _Loader:
-    def __init__(self, path: str, raw: bytes) -> None:
+    def __init__(self, path: str, raw: bytes, size: int | None = None) -> None:
         self.path = path
         self.raw = raw
+        self.size = len(raw) if size is None else size
         self.errors: list[RecordError] = []
         self.fatal = False  # structure unreliable: skip model validation
         self.text = ""
+        self.char_errors: list[int] = []  # indexes in self.errors
+        self.spans: list[tuple[tuple[int, int], tuple[int, int], Path]] = []
+        self.aliases_reported: set[str] = set()
         self.lines: list[str] = []
         # Lines where a comment follows other content: the only places where a
         # plain value can lose its end to a "#".
@@ -217,10 +224,10 @@ class _Loader:
 
     def decode(self) -> str | None:
         raw = self.raw
-        if len(raw) > MAX_BYTES:
+        if self.size > MAX_BYTES:
             self.error(
                 1, 1, FILE_FIELD,
-                f"fichier trop volumineux ({len(raw) // 1024} Kio ; maximum {MAX_BYTES // 1024} Kio)",
+                f"fichier trop volumineux ({-(-self.size // 1024)} Kio ; maximum {MAX_BYTES // 1024} Kio)",
                 "découpez le contenu ou retirez les textes copiés en double",
             )
             return None
@@ -255,12 +262,26 @@ class _Loader:
             for match in _FORBIDDEN_CHARS.finditer(line_text):
                 char = match.group()
                 kind = "caractère de contrôle" if unicodedata.category(char) == "Cc" else "caractère invisible"
+                self.char_errors.append(len(self.errors))
                 self.error(
                     number, match.start() + 1, FILE_FIELD,
                     f"{kind} interdit {_char_name(char)}",
                     "supprimez-le (il a pu être collé depuis un courriel ou un traitement de texte)",
                 )
-        return _FORBIDDEN_CHARS.sub(" ", text)
+        # A visible placeholder keeps every column in place and lets parsing go
+        # on, so the errors can name the field the character was in.
+        return _FORBIDDEN_CHARS.sub(PLACEHOLDER, text)
+
+    def name_fields_of_char_errors(self) -> None:
+        for index in self.char_errors:
+            if index >= len(self.errors):
+                continue
+            error = self.errors[index]
+            here = (error.line, error.column)
+            for start, end, path in self.spans:
+                if start <= here < end:
+                    self.errors[index] = dataclasses.replace(error, field=dotted(path) or FILE_FIELD)
+                    break
 
     # -- events to data --
 
@@ -319,7 +340,7 @@ class _Loader:
                     depth = (frame.depth + 1) if frame else 1
                     if depth > MAX_DEPTH:
                         self.error(
-                            position[0], position[1], self.field_name(path),
+                            position[0], position[1], self.field_name(path[:4]) + "…",
                             f"imbrication trop profonde (plus de {MAX_DEPTH} niveaux)",
                             "un enregistrement n'a jamais besoin d'autant de niveaux",
                         )
@@ -334,6 +355,9 @@ class _Loader:
                     stack.append(new_frame)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
+            problem = exc.problem or ""
+            if problem.startswith(("did not find expected ',' or", "found unexpected end of stream")) and exc.context_mark:
+                mark = exc.context_mark  # the opening bracket or quote, not where libyaml gave up
             line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             char = ""
             if mark is not None:
@@ -384,6 +408,8 @@ class _Loader:
             frame.pending_key = "\0invalid"
             return
         key = event.value
+        if self.char_errors:
+            self.spans.append((position, (event.end_mark.line + 1, event.end_mark.column + 1), frame.path + (key,)))
         if event.anchor is not None or (event.tag is not None and event.tag != "!"):
             self.report_anchor_or_tag(event, position, dotted(frame.path + (key,)))
         if event.style == "" or event.style is None:
@@ -428,8 +454,14 @@ class _Loader:
 
     def take_value(self, event: Any, kind: str, path: Path, position: tuple[int, int], loaded: Loaded) -> Any:
         loaded.positions[path] = position
+        if self.char_errors and kind == "ScalarEvent":
+            self.spans.append((position, (event.end_mark.line + 1, event.end_mark.column + 1), path))
         if kind == "AliasEvent":
             field_name = dotted(path) or FILE_FIELD
+            if event.anchor in self.aliases_reported:
+                self.fatal = True
+                return None
+            self.aliases_reported.add(event.anchor)
             self.error(
                 *position, field_name,
                 f"alias « *{event.anchor} » interdit",
@@ -487,17 +519,17 @@ def dotted(path: Path) -> str:
         if isinstance(part, int):
             out += f"[{part + 1}]"
         else:
-            out += ("." if out else "") + str(part)
+            out += ("." if out else "") + str(part).replace(PLACEHOLDER, "")
     return out
 
 
-def load_yaml(path: str, raw: bytes) -> tuple[Loaded | None, list[RecordError], bool]:
+def load_yaml(path: str, raw: bytes, size: int | None = None) -> tuple[Loaded | None, list[RecordError], bool]:
     """Parse one record file. Returns (loaded, errors, reliable).
 
     ``reliable`` is False when the structure itself is in doubt (syntax error,
     duplicate key, alias…): model validation would only add noise then.
     """
-    loader = _Loader(path, raw)
+    loader = _Loader(path, raw, size)
     text = loader.decode()
     if text is None:
         return None, loader.errors, False
@@ -509,4 +541,7 @@ def load_yaml(path: str, raw: bytes) -> tuple[Loaded | None, list[RecordError], 
             number for number, line in enumerate(loader.lines) if _INLINE_COMMENT.search(line)
         }
     loaded = loader.build(text)
+    if loader.char_errors:
+        loader.name_fields_of_char_errors()
+        loader.fatal = True  # the placeholders would only add noise downstream
     return loaded, loader.errors, not loader.fatal

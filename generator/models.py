@@ -68,7 +68,7 @@ Slug = Annotated[
 
 _HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(?:\s[^>]*)?/?\s*>|<!--|<!\[CDATA\[|<\?")
 _AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^<>\s]*)>")
-_MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)")
+_LINK_OPEN = re.compile(r"\]\(")
 _MD_REF_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
 _BARE_HTTP = re.compile(r"(?<![\w/])http://\S+", re.I)
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
@@ -100,6 +100,33 @@ def link_problem(target: str) -> str | None:
     return f"lien « {target} » interdit (schéma « {scheme}: ») ; seuls https:, mailto:, tel: et les liens internes sont acceptés"
 
 
+def link_targets(text: str) -> list[str]:
+    """Targets of inline Markdown links ``[x](target "title")``.
+
+    A target may hold balanced parentheses and run over a line break
+    (Python-Markdown keeps both, and browsers drop line breaks from URLs, so
+    ``java<newline>script:`` is a live javascript: link).
+    """
+    targets = []
+    for match in _LINK_OPEN.finditer(text):
+        depth, index, chars = 1, match.end(), []
+        while index < len(text) and depth:
+            char = text[index]
+            if char == "(":
+                depth += 1
+            elif char == ")":
+                depth -= 1
+                if depth == 0:
+                    break
+            chars.append(char)
+            index += 1
+        raw = "".join(chars).strip()
+        raw = re.split(r"""[ \t]+["'(]""", raw, maxsplit=1)[0]  # drop a title
+        raw = re.sub(r"[\s]+", "", raw).strip("<>")
+        targets.append(raw)
+    return targets
+
+
 def _check_text(value: str) -> str:
     if not value.strip():
         raise PydanticCustomError("texte_vide", "texte vide")
@@ -112,7 +139,7 @@ def _check_text(value: str) -> str:
             "HTML interdit (« {tag} ») : écrivez du texte simple, le HTML ne serait pas affiché",
             {"tag": tag.group()[:40]},
         )
-    targets = [m.group(1) for m in _MD_LINK.finditer(value)]
+    targets = link_targets(value)
     targets += [m.group(1) for m in _AUTOLINK.finditer(value)]
     targets += [m.group(1) for m in _MD_REF_DEF.finditer(value)]
     for target in targets:

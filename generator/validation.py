@@ -177,8 +177,22 @@ def validate_record(
         return model.model_validate(loaded.data), []
     except ValidationError as exc:
         errors: list[RecordError] = []
-        for error in exc.errors(include_url=False):
+        raw_errors = exc.errors(include_url=False)
+        # A misspelt key ("nmo") also makes the right one ("nom") missing: say
+        # it once, on the misspelt key, where the fix is.
+        suggested = set()
+        for error in raw_errors:
+            if error["type"] == "extra_forbidden":
+                loc = tuple(error["loc"])
+                parent = _model_at(model, loc[:-1])
+                if parent is not None:
+                    match = difflib.get_close_matches(str(loc[-1]), list(parent.model_fields), n=1, cutoff=0.6)
+                    if match:
+                        suggested.add(loc[:-1] + (match[0],))
+        for error in raw_errors:
             loc: Path = tuple(error["loc"])
+            if error["type"] == "missing" and loc in suggested:
+                continue
             if error["type"] == "extra_forbidden":
                 line, column = loaded.position(loc, key=True)
             elif error["type"] == "missing":

@@ -1,0 +1,35 @@
+"""Thin MkDocs adapter: under `mkdocs serve`, regenerate pages from the records
+before each build. It calls the same functions as `reperes build`; the site is
+correct without it (Zensical, which ignores hooks, reads what `reperes build`
+generated)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+log = logging.getLogger("mkdocs.reperes")
+
+
+def on_pre_build(config, **kwargs) -> None:  # noqa: ANN001 - MkDocs hook signature
+    if os.environ.get("REPERES_GENERATED") == "1":
+        return  # `reperes build` generated just before calling MkDocs
+    from generator.corpus import load_corpus
+    from generator.render import generate
+
+    project = Path(config.config_file_path).parent
+    previous = Path.cwd()
+    os.chdir(project)
+    try:
+        corpus = load_corpus(Path("schemes"))
+        if corpus.errors:
+            for error in corpus.errors:
+                log.error(error.format_text())
+            log.error("fiches invalides : pages non régénérées (les précédentes restent en place)")
+            return
+        written, removed = generate(corpus, project)
+        if written or removed:
+            log.info("Repères : %d page(s) régénérée(s), %d supprimée(s)", len(written), len(removed))
+    finally:
+        os.chdir(previous)

@@ -1,0 +1,104 @@
+"""`reperes build` on real records: pages produced, text never becomes
+structure or code, and a failed build leaves the previous site intact."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def project(workspace):
+    shutil.copy(ROOT / "mkdocs.yml", workspace.root / "mkdocs.yml")
+    shutil.copytree(ROOT / "docs" / "contribuer", workspace.root / "docs" / "contribuer")
+    (workspace.root / "generator").mkdir()
+    shutil.copy(ROOT / "generator" / "mkdocs_hooks.py", workspace.root / "generator" / "mkdocs_hooks.py")
+    return workspace
+
+
+def test_build_writes_a_page_per_record(project, capsys, monkeypatch):
+    monkeypatch.setenv("REPERES_DATE", "2026-11-27")
+    result = project.run("build", capsys=capsys)
+    assert result.code == 0, result.out + result.err
+    site = project.root / "site"
+    for page in ["index.html", "dispositifs/exemple/index.html", "partenaires/partenaire-exemple/index.html",
+                 "outils/outil-exemple/index.html", "sites/site-exemple/index.html", "glossaire/index.html"]:
+        assert (site / page).is_file(), page
+    scheme = (site / "dispositifs/exemple/index.html").read_text(encoding="utf-8")
+    article = scheme[scheme.index("<article"):]
+    # What to tell the caller comes before the circuit.
+    assert article.index("Votre dossier suit son cours.") < article.index("Circuit, du dossier au paiement")
+
+
+def test_record_text_cannot_inject_structure_or_code(project, capsys, monkeypatch):
+    monkeypatch.setenv("REPERES_DATE", "2026-11-27")
+    scheme = (project.root / "schemes/exemple.yml").read_text(encoding="utf-8")
+    scheme = scheme.replace(
+        "resume: Une aide pour les tests.",
+        "resume: Une aide pour les tests.\neligibilite:\n  beneficiaires: "
+        '"Texte {{ 7*7 }} {% include \'x\' %}\\n\\n# Faux titre\\n\\n--8<-- \\"/etc/passwd\\""',
+    ).replace("explication: Tout fonctionne.", "explication: \"Attention {: onclick='alert(1)' } *gras*\"")
+    project.write("schemes/exemple.yml", scheme, dedent=False)
+    result = project.run("build", capsys=capsys)
+    assert result.code == 0, result.out + result.err
+    html = (project.root / "site/dispositifs/exemple/index.html").read_text(encoding="utf-8")
+    text = unescape(re.sub(r"<[^>]+>", "", html))
+    assert "Texte {{ 7*7 }} {% include 'x' %}" in text
+    assert len(re.findall(r"<h1[^>]*>", html)) == 1  # only the page title
+    assert "# Faux titre" in text
+    assert not re.search(r"<[^>]+\son\w+=", html)  # no event handler attribute anywhere
+    assert "{: onclick='alert(1)' }" in text
+    assert '--8<-- "/etc/passwd"' in text and "root:" not in text
+
+
+def test_invalid_records_leave_the_previous_site_intact(project, capsys, monkeypatch):
+    monkeypatch.setenv("REPERES_DATE", "2026-11-27")
+    assert project.run("build", capsys=capsys).code == 0
+    before = (project.root / "site/index.html").read_text(encoding="utf-8")
+    project.write("schemes/exemple.yml", (project.root / "schemes/exemple.yml").read_text(encoding="utf-8")
+                  .replace("etat: ouvert", "etat: bloque"), dedent=False)
+    result = project.run("build", capsys=capsys)
+    assert result.code == 1
+    assert result.lines == [
+        "schemes/exemple.yml:6:9: statut.etat: valeur « bloque » inconnue ; valeurs possibles : annonce, "
+        "en_deploiement, ouvert, perturbe, paiements_bloques, ferme"
+    ]
+    assert result.err == "1 erreur : site non construit, le site précédent reste en place\n"
+    assert (project.root / "site/index.html").read_text(encoding="utf-8") == before
+
+
+def test_failed_mkdocs_build_leaves_the_previous_site_intact(project, capsys, monkeypatch):
+    monkeypatch.setenv("REPERES_DATE", "2026-11-27")
+    assert project.run("build", capsys=capsys).code == 0
+    before = sorted(p.relative_to(project.root) for p in (project.root / "site").rglob("*"))
+    # A broken link in a hand-written page fails the strict build.
+    project.write("docs/contribuer/index.md", "# Guide\n\n[lien cassé](nulle-part.md)\n")
+    result = project.run("build", capsys=capsys)
+    assert result.code == 1
+    assert "la construction du site a échoué" in result.err
+    assert "nulle-part.md" in result.err
+    assert result.err.endswith("reperes : le site précédent est resté en place\n")
+    assert sorted(p.relative_to(project.root) for p in (project.root / "site").rglob("*")) == before
+    assert not [p for p in project.root.iterdir() if p.name.startswith(".site.")]
+
+
+def test_regeneration_rewrites_only_changed_pages(project, capsys, monkeypatch):
+    from generator.corpus import load_corpus
+    from generator.render import generate
+
+    monkeypatch.setenv("REPERES_DATE", "2026-11-27")
+    monkeypatch.chdir(project.root)
+    first, _ = generate(load_corpus(Path("schemes")), project.root)
+    assert "dispositifs/exemple.md" in first
+    again, removed = generate(load_corpus(Path("schemes")), project.root)
+    assert (again, removed) == ([], [])
+    tool = project.root / "schemes/outils/outil-exemple.yml"
+    tool.write_text(tool.read_text(encoding="utf-8").replace("Sert aux tests.", "Sert encore aux tests."), encoding="utf-8")
+    changed, _ = generate(load_corpus(Path("schemes")), project.root)
+    assert changed == ["outils/outil-exemple.md"]
