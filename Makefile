@@ -30,6 +30,7 @@ clean:
 
 # Sert le site sur http://127.0.0.1:8000 ; les pages sont régénérées quand une fiche change.
 serve: $(STAMP)
+	$(BIN)/reperes build
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
 build: $(STAMP)
