@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .corpus import Corpus, load_corpus
 from .render import generate
+from .safety import scan_site
 
 
 class BuildError(Exception):
@@ -86,6 +87,10 @@ def build_site(project: Path, *, site: Path | None = None, debug: bool = False) 
     staging = Path(tempfile.mkdtemp(prefix=f".{site.name}.nouveau-", dir=site.parent))
     try:
         result.warnings = mkdocs_build(project, staging)
+        problems = scan_site(staging)
+        if problems:
+            listing = "\n".join(f"  {problem}" for problem in problems)
+            raise BuildError(f"contenu dangereux dans le site construit ({len(problems)} problème(s)) :\n{listing}")
         swap_in(staging, site)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -31,7 +31,7 @@ def _error(record: Record, loc: DataPath, message: str, hint: str | None = None)
 
 def check_ids_match_files(corpus: Corpus) -> Iterator[RecordError]:
     for kind, records in corpus.records.items():
-        if kind == "glossaire":
+        if kind in ("glossaire", "guide"):
             continue
         for record in records.values():
             stem = PurePath(record.path).name.removesuffix(".yml")
@@ -116,6 +116,15 @@ def check_references(corpus: Corpus) -> Iterator[RecordError]:
                 checks.append(_error(record, ("dispositifs_lies", i), "un dispositif ne peut pas être lié à lui-même"))
             else:
                 checks.append(_resolve(record, ("dispositifs_lies", i), related, schemes, "dispositif", "schemes/"))
+    for record in corpus.of_kind("guide").values():
+        guide = record.model
+        for i, ident in enumerate(guide.dispositifs):
+            checks.append(_resolve(record, ("dispositifs", i), ident, schemes, "dispositif", "schemes/"))
+        for i, ident in enumerate(guide.outils):
+            checks.append(_resolve(record, ("outils", i), ident, tools, "outil", "schemes/outils/"))
+        for i, ident in enumerate(guide.partenaires):
+            checks.append(_resolve(record, ("partenaires", i), ident, partners, "partenaire", "schemes/partenaires/"))
+        checks.append(_resolve(record, ("proprietaire",), guide.proprietaire, sites, "site référent", "schemes/sites/"))
     for record in tools.values():
         tool: Outil = record.model  # type: ignore[assignment]
         for i, issue in enumerate(tool.anomalies):

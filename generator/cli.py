@@ -115,6 +115,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         f"{plural(corpus.files_checked, 'fiche valide', 'fiches valides')} : "
         f"{plural(counts['dispositif'], 'dispositif')}, {plural(counts['partenaire'], 'partenaire')}, "
         f"{plural(counts['outil'], 'outil')}, {plural(counts['site'], 'site référent', 'sites référents')}"
+        + (f", {plural(counts['guide'], 'guide')}" if counts["guide"] else "")
         + (", glossaire" if counts["glossaire"] else ""),
         file=sys.stderr,
     )

@@ -32,16 +32,22 @@ SCHEMA_FOLDER = "_schemas"
 IGNORED_NAMES = {"README.md", "LISEZMOI.md"}
 
 
-@dataclass
+@dataclass(eq=False)  # identity: a record loaded once is the same object everywhere
 class Record:
     kind: str
     path: str  # as shown to the user
     model: BaseModel
     loaded: Loaded
+    ident: str = ""
+    body: str = ""  # guides: the Markdown after the header
+
+    def __post_init__(self) -> None:
+        if not self.ident:
+            self.ident = getattr(self.model, "id", self.kind)
 
     @property
     def id(self) -> str:
-        return getattr(self.model, "id", self.kind)
+        return self.ident
 
 
 @dataclass
@@ -112,7 +118,25 @@ def discover(root: Path) -> tuple[list[tuple[str, Path]], list[RecordError]]:
                 unexpected(entry, f"fichier inattendu « {name} » : les fiches sont des fichiers .yml")
 
     scan(root, None)
+    guides = guides_folder(root)
+    if guides.is_dir():
+        for entry in sorted(guides.iterdir(), key=lambda p: p.name):
+            if entry.name.startswith(".") or entry.name in IGNORED_NAMES:
+                continue
+            if entry.is_symlink() or not entry.is_file():
+                unexpected(entry, f"« {entry.name} » inattendu dans les guides", "un guide est un fichier .md")
+            elif entry.suffix != ".md":
+                unexpected(entry, f"fichier inattendu « {entry.name} » : un guide est un fichier .md")
+            elif entry.stem == "index":
+                unexpected(entry, "« index.md » est produit automatiquement", "donnez un autre nom à ce guide")
+            else:
+                found.append(("guide", entry))
     return found, errors
+
+
+def guides_folder(schemes_root: Path) -> Path:
+    """docs/guides/ beside the records folder."""
+    return schemes_root.parent / "docs" / "guides"
 
 
 def load_file(kind: str, path: Path, *, debug: bool = False) -> tuple[Record | None, list[RecordError]]:
@@ -122,6 +146,13 @@ def load_file(kind: str, path: Path, *, debug: bool = False) -> tuple[Record | N
         with open(path, "rb") as handle:
             size = os.fstat(handle.fileno()).st_size
             raw = handle.read(MAX_BYTES + 1)
+        if kind == "guide":
+            from .guides import load_guide
+
+            guide, loaded_guide, body, errors = load_guide(path, shown)
+            if guide is None or loaded_guide is None:
+                return None, errors
+            return Record(kind, shown, guide, loaded_guide, ident=path.stem, body=body), errors
         loaded, errors, reliable = load_yaml(shown, raw, size)
         if loaded is None or not reliable:
             return None, errors
@@ -145,7 +176,31 @@ def load_file(kind: str, path: Path, *, debug: bool = False) -> tuple[Record | N
         ]
 
 
-def load_corpus(root: Path, *, debug: bool = False) -> Corpus:
+class LoadCache:
+    """Files already loaded, keyed by path, valid while size and mtime hold.
+
+    An unchanged file gives back the very same Record object, which lets the
+    renderer know which pages need rendering again.
+    """
+
+    def __init__(self) -> None:
+        self.entries: dict[Path, tuple[tuple[int, int, int], Record | None, list[RecordError]]] = {}
+
+    def load(self, kind: str, path: Path, debug: bool) -> tuple[Record | None, list[RecordError]]:
+        try:
+            stat = path.stat()
+        except OSError:
+            return load_file(kind, path, debug=debug)
+        stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        entry = self.entries.get(path)
+        if entry is not None and entry[0] == stamp:
+            return entry[1], entry[2]
+        record, errors = load_file(kind, path, debug=debug)
+        self.entries[path] = (stamp, record, errors)
+        return record, errors
+
+
+def load_corpus(root: Path, *, debug: bool = False, cache: LoadCache | None = None) -> Corpus:
     from .checks import check_corpus  # cross-record rules need every record first
 
     corpus = Corpus(root=root)
@@ -153,10 +208,14 @@ def load_corpus(root: Path, *, debug: bool = False) -> Corpus:
     seen_ids: dict[tuple[str, str], Record] = {}
     for kind, path in files:
         corpus.files_checked += 1
-        record, errors = load_file(kind, path, debug=debug)
+        if cache is not None:
+            record, errors = cache.load(kind, path, debug)
+            errors = list(errors)
+        else:
+            record, errors = load_file(kind, path, debug=debug)
         corpus.errors.extend(errors)
         if record is None:
-            corpus.broken[kind].add(path.name.removesuffix(".yml"))
+            corpus.broken[kind].add(path.stem)
             continue
         key = (kind, record.id.casefold())
         if key in seen_ids:

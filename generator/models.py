@@ -127,18 +127,23 @@ def link_targets(text: str) -> list[str]:
     return targets
 
 
+def html_problem(text: str) -> tuple[str, str] | None:
+    """(message, offending tag) when *text* holds HTML; autolinks are not HTML."""
+    tag = _HTML_TAG.search(_AUTOLINK.sub(lambda m: " " * len(m.group()), text))
+    if tag is None:
+        return None
+    shown = tag.group()[:40]
+    return f"HTML interdit (« {shown} ») : écrivez du texte simple, le HTML ne serait pas affiché", shown
+
+
 def _check_text(value: str) -> str:
     if not value.strip():
         raise PydanticCustomError("texte_vide", "texte vide")
     if "<" not in value and "]" not in value and "http" not in value.lower():
         return value  # no tag, no link: nothing more to look at
-    tag = _HTML_TAG.search(_AUTOLINK.sub("", value))
-    if tag:
-        raise PydanticCustomError(
-            "html",
-            "HTML interdit (« {tag} ») : écrivez du texte simple, le HTML ne serait pas affiché",
-            {"tag": tag.group()[:40]},
-        )
+    problem = html_problem(value)
+    if problem:
+        raise PydanticCustomError("html", problem[0])
     targets = link_targets(value)
     targets += [m.group(1) for m in _AUTOLINK.finditer(value)]
     targets += [m.group(1) for m in _MD_REF_DEF.finditer(value)]
@@ -676,6 +681,29 @@ class Glossaire(Strict):
     """Les termes, un par élément de liste."""
 
 
+class Guide(Strict):
+    """En-tête d'un guide rédigé à la main (docs/guides/<id>.md), entre deux lignes « --- »."""
+
+    titre: Texte
+    """Titre du guide, tel qu'il apparaît dans le menu."""
+    resume: Annotated[str, Field(min_length=1, max_length=400), AfterValidator(_check_text), AfterValidator(_check_three_lines)]
+    """Dans quelle situation d'appel ce guide sert, en trois lignes au plus."""
+    dispositifs: list[Slug] = []
+    """Dispositifs dont dépend ce guide (identifiants) ; le guide est à revoir quand ils changent."""
+    outils: list[Slug] = []
+    """Outils dont dépend ce guide (identifiants)."""
+    partenaires: list[Slug] = []
+    """Partenaires cités par ce guide (identifiants)."""
+    proprietaire: Slug
+    """Site référent qui tient ce guide (identifiant)."""
+    revu_le: Date
+    """Date de la dernière relecture complète du guide."""
+    intervalle_revue_jours: Annotated[int, Field(ge=7, le=730)] = 90
+    """Nombre de jours avant la prochaine relecture (90 par défaut)."""
+    etiquettes: list[Etiquette] = []
+    """Mots-clés (minuscules, tirets), pour l'index des étiquettes."""
+
+
 # Record kinds: name used in messages and schema files -> model.
 KINDS: dict[str, type[Strict]] = {
     "dispositif": Dispositif,
@@ -683,4 +711,5 @@ KINDS: dict[str, type[Strict]] = {
     "outil": Outil,
     "site": SiteReferent,
     "glossaire": Glossaire,
+    "guide": Guide,
 }

@@ -23,23 +23,16 @@ from typing import Any
 import jinja2
 
 from .corpus import Corpus, Record
+from .errors import plural
 from .models import ACTEURS, Domaine, Etat, EtatAnomalie
 
 GENERATED_DIR = Path("docs") / "genere"
-HANDWRITTEN_DIRS = ("contribuer",)
+HANDWRITTEN_DIRS = ("contribuer",)  # copied as they are (guides are rendered from their records)
 SOURCE_MANIFEST = ".sources"  # page -> record file, for "Modifier cette page"
 
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
           "septembre", "octobre", "novembre", "décembre"]
 
-ETAT_SYMBOLS = {
-    Etat.annonce: "⚪",
-    Etat.en_deploiement: "🔵",
-    Etat.ouvert: "🟢",
-    Etat.perturbe: "🟠",
-    Etat.paiements_bloques: "🔴",
-    Etat.ferme: "⚫",
-}
 
 
 # --- Markdown escaping ----------------------------------------------------------
@@ -51,13 +44,15 @@ _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]|#~^!])")
 def md_inline(value: Any) -> str:
     """Text on one line with no Markdown meaning at all (titles, names in links)."""
     text = html.escape(" ".join(str(value).split()), quote=False)
-    return _INLINE_SPECIAL.sub(r"\\\1", text).replace("{", "&#123;")
+    return _INLINE_SPECIAL.sub(r"\\\1", text).replace("{", "&#123;").replace("}", "&#125;")
 
 
 def md_block(value: Any) -> str:
     """Multi-line record text: lists, emphasis and links kept; no HTML, headings,
     quotes, tables, rules, fences or attribute lists."""
-    text = html.escape(str(value).strip(), quote=False).replace("{", "&#123;")
+    # Braces as entities: attribute lists ("{ .classe }") of our templates can
+    # never reach into record text.
+    text = html.escape(str(value).strip(), quote=False).replace("{", "&#123;").replace("}", "&#125;")
     lines = []
     for line in text.splitlines():
         match = _BLOCK_START.match(line)
@@ -90,6 +85,48 @@ def indent(text: str, width: int = 4) -> str:
 class Site:
     corpus: Corpus
     today: dt.date
+    edit_template: str | None = None  # "https://forge/…/edit/main/{chemin}"
+
+    def __post_init__(self) -> None:
+        self.abbr_block = abbreviations_block(self.corpus)
+        self._index: dict[str, Any] | None = None
+
+    @property
+    def index(self) -> dict[str, Any]:
+        """Reverse references, computed once: who mentions a partner, a tool, a site."""
+        if self._index is None:
+            index: dict[str, Any] = {"steps": {}, "fixes": {}, "redirects": {}, "tools": {}, "owned": {},
+                                     "mentions": {}, "guides": {}}
+            for record in self.corpus.of_kind("dispositif").values():
+                scheme = record.model
+                for number, step in enumerate(scheme.circuit, start=1):
+                    index["steps"].setdefault(step.responsable, []).append((record, number, step))
+                    if step.outil:
+                        index["tools"].setdefault(step.outil, []).append(record)
+                    index["mentions"].setdefault(step.responsable, set()).add(record)
+                    if step.outil:
+                        index["mentions"].setdefault(step.outil, set()).add(record)
+                for issue in scheme.anomalies:
+                    if issue.responsable:
+                        index["mentions"].setdefault(issue.responsable, set()).add(record)
+                        if issue.etat is EtatAnomalie.ouverte:
+                            index["fixes"].setdefault(issue.responsable, []).append((record, issue))
+                if scheme.orientation:
+                    for redirect in scheme.orientation.a_rediriger:
+                        index["redirects"].setdefault(redirect.partenaire, []).append((record, redirect))
+                        index["mentions"].setdefault(redirect.partenaire, set()).add(record)
+                index["owned"].setdefault(scheme.site_referent, []).append(record)
+            for record in self.corpus.of_kind("guide").values():
+                guide = record.model
+                for ident in (*guide.dispositifs, *guide.outils, *guide.partenaires, guide.proprietaire):
+                    index["guides"].setdefault(ident, []).append(record)
+            self._index = index
+        return self._index
+
+    def edit_url(self, source: str | None) -> str | None:
+        if not self.edit_template or not source:
+            return None
+        return self.edit_template.replace("{chemin}", Path(source).as_posix())
 
     def link(self, kind: str, ident: str, from_folder: str) -> str:
         folder = {"dispositif": "dispositifs", "partenaire": "partenaires", "outil": "outils", "site": "sites"}[kind]
@@ -131,7 +168,6 @@ def scheme_context(record: Record, site: Site) -> dict[str, Any]:
     owner = sites[scheme.site_referent].model
     return {
         "s": scheme,
-        "etat_symbol": ETAT_SYMBOLS[scheme.statut.etat],
         "circuit": [
             {"step": step, "actor": actor(step.responsable), "tool": tool(step.outil)} for step in scheme.circuit
         ],
@@ -152,59 +188,147 @@ def scheme_context(record: Record, site: Site) -> dict[str, Any]:
             f"[{md_inline(site.corpus.of_kind('dispositif')[ident].model.nom)}]({ident}.md)"
             for ident in scheme.dispositifs_lies
         ],
-        "abbreviations": abbreviations(site.corpus),
+        "guides": guides_about(site, "dispositifs", scheme.id, "../guides/"),
+        "edit_url": site.edit_url(record.path),
+        "abbreviations": site.abbr_block,
     }
+
+
+def guides_about(site: Site, field_name: str, ident: str, prefix: str) -> list[str]:
+    return [
+        f"[{md_inline(record.model.titre)}]({prefix}{record.id}.md)"
+        for record in sorted(site.index["guides"].get(ident, []), key=lambda r: r.model.titre)
+        if ident in getattr(record.model, field_name)
+    ]
+
+
+def guide_context(record: Record, site: Site) -> dict[str, Any]:
+    guide = record.model
+    sites = site.corpus.of_kind("site")
+    due = review_due(guide.revu_le, guide.intervalle_revue_jours)
+
+    def links(kind: str, folder: str, idents: list[str]) -> list[str]:
+        records = site.corpus.of_kind(kind)
+        out = []
+        for ident in idents:
+            model = records[ident].model
+            label = getattr(model, "sigle", None) or model.nom
+            out.append(f"[{md_inline(label)}](../{folder}/{ident}.md)")
+        return out
+
+    return {
+        "g": guide,
+        "body": record.body.strip("\n"),
+        "owner": f"[{md_inline(sites[guide.proprietaire].model.nom)}](../sites/{guide.proprietaire}.md)",
+        "review_due": due,
+        "review_overdue": due < site.today,
+        "schemes": links("dispositif", "dispositifs", guide.dispositifs),
+        "tools": links("outil", "outils", guide.outils),
+        "partners": links("partenaire", "partenaires", guide.partenaires),
+        "edit_url": site.edit_url(record.path),
+        "abbreviations": site.abbr_block,
+    }
+
+
+def guides_index_context(site: Site) -> dict[str, Any]:
+    guides = sorted(site.corpus.of_kind("guide").values(), key=lambda r: r.model.titre)
+    return {
+        "guides": [{"g": r.model, "link": f"{r.id}.md"} for r in guides],
+        "abbreviations": site.abbr_block,
+    }
+
+
+def review_context(site: Site) -> dict[str, Any]:
+    """Records and guides past their review date, grouped by referent site."""
+    by_site: dict[str, list[dict[str, Any]]] = {}
+    reviewed = [
+        (record, "Dispositif", record.model.nom, f"dispositifs/{record.id}.md", record.model.site_referent)
+        for record in site.corpus.of_kind("dispositif").values()
+    ] + [
+        (record, "Guide", record.model.titre, f"guides/{record.id}.md", record.model.proprietaire)
+        for record in site.corpus.of_kind("guide").values()
+    ]
+    for record, kind, title, page, owner in reviewed:
+        model = record.model
+        due = review_due(model.revu_le, model.intervalle_revue_jours)
+        if due < site.today:
+            by_site.setdefault(owner, []).append({
+                "link": f"[{md_inline(title)}]({page})", "kind": kind,
+                "revu_le": model.revu_le, "due": due, "late": (site.today - due).days,
+                "edit_url": site.edit_url(record.path),
+            })
+    sites = site.corpus.of_kind("site")
+    groups = [
+        {
+            "site": f"[{md_inline(sites[ident].model.nom)}](sites/{ident}.md)",
+            "entries": sorted(items, key=lambda item: -item["late"]),
+        }
+        for ident, items in sorted(by_site.items(), key=lambda kv: sites[kv[0]].model.nom)
+    ]
+    return {"groups": groups, "today": site.today, "total": sum(len(g["entries"]) for g in groups),
+            "abbreviations": site.abbr_block}
+
+
+def tags_context(site: Site) -> dict[str, Any]:
+    tags: dict[str, list[str]] = {}
+    for record in site.corpus.of_kind("dispositif").values():
+        for tag in record.model.etiquettes:
+            tags.setdefault(tag, []).append(f"[{md_inline(record.model.nom)}](dispositifs/{record.id}.md)")
+    for record in site.corpus.of_kind("guide").values():
+        for tag in record.model.etiquettes:
+            tags.setdefault(tag, []).append(f"[{md_inline(record.model.titre)}](guides/{record.id}.md) (guide)")
+    return {"tags": [(tag, sorted(links)) for tag, links in sorted(tags.items())],
+            "abbreviations": site.abbr_block}
 
 
 def partner_context(record: Record, site: Site) -> dict[str, Any]:
     """Responsibilities are derived from the circuits: never typed twice."""
     ident = record.id
-    steps, fixes, redirects = [], [], []
-    for scheme_record in site.corpus.of_kind("dispositif").values():
-        scheme = scheme_record.model
-        link = f"[{md_inline(scheme.nom)}](../dispositifs/{scheme.id}.md)"
-        for number, step in enumerate(scheme.circuit, start=1):
-            if step.responsable == ident:
-                steps.append({"scheme": link, "number": number, "step": step})
-        for issue in scheme.anomalies:
-            if issue.responsable == ident and issue.etat is EtatAnomalie.ouverte:
-                fixes.append({"scheme": link, "a": issue})
-        if scheme.orientation:
-            for redirect in scheme.orientation.a_rediriger:
-                if redirect.partenaire == ident:
-                    redirects.append({"scheme": link, "r": redirect})
+
+    def link(scheme_record: Record) -> str:
+        return f"[{md_inline(scheme_record.model.nom)}](../dispositifs/{scheme_record.id}.md)"
+
     return {
+        "edit_url": site.edit_url(record.path),
+        "guides": guides_about(site, "partenaires", ident, "../guides/"),
         "p": record.model,
-        "steps": steps,
-        "fixes": fixes,
-        "redirects": redirects,
-        "abbreviations": abbreviations(site.corpus),
+        "steps": [{"scheme": link(r), "number": n, "step": step} for r, n, step in site.index["steps"].get(ident, [])],
+        "fixes": [{"scheme": link(r), "a": issue} for r, issue in site.index["fixes"].get(ident, [])],
+        "redirects": [{"scheme": link(r), "r": redirect} for r, redirect in site.index["redirects"].get(ident, [])],
+        "abbreviations": site.abbr_block,
     }
 
 
 def tool_context(record: Record, site: Site) -> dict[str, Any]:
     ident = record.id
-    used_by = []
-    for scheme_record in site.corpus.of_kind("dispositif").values():
-        scheme = scheme_record.model
-        if any(step.outil == ident for step in scheme.circuit):
-            used_by.append(f"[{md_inline(scheme.nom)}](../dispositifs/{scheme.id}.md)")
+    used_by = [
+        f"[{md_inline(r.model.nom)}](../dispositifs/{r.id}.md)"
+        for r in dict.fromkeys(site.index["tools"].get(ident, []))
+    ]
     tool = record.model
     return {
+        "edit_url": site.edit_url(record.path),
+        "guides": guides_about(site, "outils", ident, "../guides/"),
         "o": tool,
         "used_by": used_by,
         "anomalies": [{"a": a, "responsable": (f"[{md_inline(site.partner_label(a.responsable))}](../partenaires/{a.responsable}.md)" if a.responsable else "")}
                       for a in sorted(tool.anomalies, key=lambda a: a.etat is EtatAnomalie.resolue)],
-        "abbreviations": abbreviations(site.corpus),
+        "abbreviations": site.abbr_block,
     }
 
 
 def site_context(record: Record, site: Site) -> dict[str, Any]:
-    owned = [
-        scheme_record.model for scheme_record in site.corpus.of_kind("dispositif").values()
-        if scheme_record.model.site_referent == record.id
+    owned = [scheme_record.model for scheme_record in site.index["owned"].get(record.id, [])]
+    guides = [
+        {"link": f"[{md_inline(r.model.titre)}](../guides/{r.id}.md)", "revu_le": r.model.revu_le,
+         "due": review_due(r.model.revu_le, r.model.intervalle_revue_jours),
+         "overdue": review_due(r.model.revu_le, r.model.intervalle_revue_jours) < site.today}
+        for r in sorted(site.corpus.of_kind("guide").values(), key=lambda r: r.model.titre)
+        if r.model.proprietaire == record.id
     ]
     return {
+        "edit_url": site.edit_url(record.path),
+        "owned_guides": guides,
         "site": record.model,
         "owned": [
             {
@@ -215,7 +339,7 @@ def site_context(record: Record, site: Site) -> dict[str, Any]:
             }
             for s in sorted(owned, key=lambda s: s.nom)
         ],
-        "abbreviations": abbreviations(site.corpus),
+        "abbreviations": site.abbr_block,
     }
 
 
@@ -226,33 +350,44 @@ def home_context(site: Site) -> dict[str, Any]:
         members = sorted((s for s in schemes if s.domaine is domaine), key=lambda s: (s.statut.etat is Etat.ferme, s.nom))
         if members:
             groups.append({"domaine": domaine, "schemes": [
-                {"s": s, "symbol": ETAT_SYMBOLS[s.statut.etat], "link": f"dispositifs/{s.id}.md"} for s in members
+                {"s": s, "link": f"dispositifs/{s.id}.md"} for s in members
             ]})
+    overdue = sum(1 for s in schemes if review_due(s.revu_le, s.intervalle_revue_jours) < site.today)
+    overdue += sum(
+        1 for r in site.corpus.of_kind("guide").values()
+        if review_due(r.model.revu_le, r.model.intervalle_revue_jours) < site.today
+    )
     return {
+        "overdue": overdue,
+        "guides": [
+            f"[{md_inline(r.model.titre)}](guides/{r.id}.md)"
+            for r in sorted(site.corpus.of_kind("guide").values(), key=lambda r: r.model.titre)
+        ],
         "groups": groups,
         "today": site.today,
         "counts": {etat: sum(1 for s in schemes if s.statut.etat is etat) for etat in Etat},
-        "symbols": ETAT_SYMBOLS,
-        "abbreviations": abbreviations(site.corpus),
+        "abbreviations": site.abbr_block,
     }
 
 
 def glossary_context(site: Site) -> dict[str, Any]:
     glossary = site.corpus.glossary
     terms = sorted(glossary.model.termes, key=lambda t: t.sigle.casefold()) if glossary else []
-    return {"terms": terms, "abbreviations": abbreviations(site.corpus)}
+    return {"terms": terms, "edit_url": site.edit_url(glossary.path if glossary else None),
+            "abbreviations": site.abbr_block}
 
 
-def abbreviations(corpus: Corpus) -> list[tuple[str, str]]:
+def abbreviations_block(corpus: Corpus) -> str:
     """Markdown abbreviation definitions: every acronym shows its expansion."""
     glossary = corpus.glossary
     if glossary is None:
-        return []
-    out = []
+        return ""
+    lines = []
     for term in glossary.model.termes:
         sigle = term.sigle.replace("]", "")
-        out.append((sigle, " ".join(term.developpement.split())))
-    return out
+        expansion = html.escape(" ".join(term.developpement.split()), quote=False)
+        lines.append(f"*[{sigle}]: {expansion}")
+    return "\n\n" + "\n".join(lines) + "\n"
 
 
 # --- rendering and writing ------------------------------------------------------
@@ -267,32 +402,108 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(inline=md_inline, block=md_block, cell=md_cell, date=date_fr, indent4=indent)
+    env.filters.update(inline=md_inline, block=md_block, cell=md_cell, date=date_fr, indent4=indent, nombre=plural)
     env.globals.update(Etat=Etat, EtatAnomalie=EtatAnomalie)
     return env
 
 
-def render_pages(corpus: Corpus, today: dt.date) -> dict[str, tuple[str, str | None]]:
-    """Page path (relative to the generated folder) -> (Markdown, source file)."""
-    env = environment()
-    site = Site(corpus, today)
-    pages: dict[str, tuple[str, str | None]] = {}
-    pages["index.md"] = (env.get_template("home.md.jinja").render(**home_context(site)), None)
-    pages["glossaire.md"] = (
-        env.get_template("glossary.md.jinja").render(**glossary_context(site)),
-        corpus.glossary.path if corpus.glossary else None,
-    )
-    kinds = [
-        ("dispositif", "dispositifs", "scheme.md.jinja", scheme_context),
-        ("partenaire", "partenaires", "partner.md.jinja", partner_context),
-        ("outil", "outils", "tool.md.jinja", tool_context),
-        ("site", "sites", "site.md.jinja", site_context),
-    ]
-    for kind, folder, template_name, context in kinds:
-        template = env.get_template(template_name)
-        for ident, record in sorted(corpus.of_kind(kind).items()):
-            pages[f"{folder}/{ident}.md"] = (template.render(**context(record, site)), record.path)
-    return pages
+# Pages whose content depends on every record: always rendered (there are few).
+_SUMMARY_PAGES = [
+    ("index.md", "home.md.jinja", home_context),
+    ("glossaire.md", "glossary.md.jinja", glossary_context),
+    ("a-revoir.md", "review.md.jinja", review_context),
+    ("etiquettes.md", "tags.md.jinja", tags_context),
+]
+
+_RECORD_PAGES = [
+    ("guide", "guides", "guide.md.jinja", guide_context),
+    ("dispositif", "dispositifs", "scheme.md.jinja", scheme_context),
+    ("partenaire", "partenaires", "partner.md.jinja", partner_context),
+    ("outil", "outils", "tool.md.jinja", tool_context),
+    ("site", "sites", "site.md.jinja", site_context),
+]
+
+
+def page_dependencies(kind: str, record: Record, site: Site) -> frozenset[Record]:
+    """Every record whose content shows on this record's page."""
+    corpus, index = site.corpus, site.index
+    schemes, partners = corpus.of_kind("dispositif"), corpus.of_kind("partenaire")
+    tools, sites = corpus.of_kind("outil"), corpus.of_kind("site")
+    deps: set[Record] = set(index["guides"].get(record.id, []))
+    model = record.model
+    if kind == "dispositif":
+        deps.add(sites[model.site_referent])
+        refs = [step.responsable for step in model.circuit] + [a.responsable for a in model.anomalies if a.responsable]
+        if model.orientation:
+            refs += [r.partenaire for r in model.orientation.a_rediriger]
+            deps.update(schemes[r.dispositif] for r in model.orientation.a_rediriger if r.dispositif)
+        deps.update(partners[ref] for ref in refs if ref in partners)
+        deps.update(tools[step.outil] for step in model.circuit if step.outil)
+        deps.update(schemes[ident] for ident in model.dispositifs_lies)
+    elif kind in ("partenaire", "outil"):
+        deps.update(index["mentions"].get(record.id, ()))
+    elif kind == "site":
+        deps.update(index["owned"].get(record.id, ()))
+    elif kind == "guide":
+        deps.add(sites[model.proprietaire])
+        deps.update(schemes[i] for i in model.dispositifs)
+        deps.update(tools[i] for i in model.outils)
+        deps.update(partners[i] for i in model.partenaires)
+    return frozenset(deps)
+
+
+class Renderer:
+    """Renders pages, re-rendering only those whose records changed.
+
+    Records loaded through a ``LoadCache`` stay the same objects while their
+    file is unchanged, so a page whose records are all the same objects as
+    last time keeps its text. Kept alive by `mkdocs serve` between edits.
+    """
+
+    def __init__(self) -> None:
+        self.env = environment()
+        self._pages: dict[str, tuple[Any, str]] = {}
+        self.rendered = 0  # pages actually rendered by the last call
+
+    def render(
+        self, corpus: Corpus, today: dt.date, edit_template: str | None = None
+    ) -> dict[str, tuple[str, str | None]]:
+        """Page path (relative to the generated folder) -> (Markdown, source file)."""
+        site = Site(corpus, today, edit_template)
+        everywhere = (today, edit_template, corpus.glossary)
+        pages: dict[str, tuple[str, str | None]] = {}
+        cache: dict[str, tuple[Any, str]] = {}
+        self.rendered = 0
+        for path, template_name, context in _SUMMARY_PAGES:
+            source = corpus.glossary.path if (path == "glossaire.md" and corpus.glossary) else None
+            pages[path] = (self.env.get_template(template_name).render(**context(site)), source)
+            self.rendered += 1
+        if corpus.of_kind("guide"):
+            pages["guides/index.md"] = (
+                self.env.get_template("guides.md.jinja").render(**guides_index_context(site)), None
+            )
+            self.rendered += 1
+        for kind, folder, template_name, context in _RECORD_PAGES:
+            template = self.env.get_template(template_name)
+            for ident, record in sorted(corpus.of_kind(kind).items()):
+                path = f"{folder}/{ident}.md"
+                key = (everywhere, record, page_dependencies(kind, record, site))
+                previous = self._pages.get(path)
+                if previous is not None and previous[0] == key:
+                    text = previous[1]
+                else:
+                    text = template.render(**context(record, site))
+                    self.rendered += 1
+                cache[path] = (key, text)
+                pages[path] = (text, record.path)
+        self._pages = cache
+        return pages
+
+
+def render_pages(
+    corpus: Corpus, today: dt.date, edit_template: str | None = None
+) -> dict[str, tuple[str, str | None]]:
+    return Renderer().render(corpus, today, edit_template)
 
 
 def copy_handwritten(docs: Path) -> dict[str, tuple[str, str | None]]:
@@ -304,11 +515,15 @@ def copy_handwritten(docs: Path) -> dict[str, tuple[str, str | None]]:
     return pages
 
 
-def write_pages(pages: dict[str, tuple[str, str | None]], out: Path) -> tuple[list[str], list[str]]:
+def write_pages(
+    pages: dict[str, tuple[str, str | None]], out: Path, written_before: dict[str, str] | None = None
+) -> tuple[list[str], list[str]]:
     """Write changed pages atomically; remove pages that no longer exist.
 
-    Returns (written, removed) page paths.
+    *written_before* remembers what this process last wrote, to avoid reading
+    every page back; it is updated. Returns (written, removed) page paths.
     """
+    memory = written_before if written_before is not None else {}
     out.mkdir(parents=True, exist_ok=True)
     written, removed = [], []
     manifest_lines = []
@@ -316,34 +531,73 @@ def write_pages(pages: dict[str, tuple[str, str | None]], out: Path) -> tuple[li
         target = out / relative
         if source:
             manifest_lines.append(f"{relative}\t{source}")
-        if target.exists() and target.read_text(encoding="utf-8") == text:
+        if memory.get(relative) == text and target.exists():
+            continue
+        if relative not in memory and target.exists() and target.read_text(encoding="utf-8") == text:
+            memory[relative] = text
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.tmp")
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, target)
+        memory[relative] = text
         written.append(relative)
     for path in sorted(out.rglob("*.md")):
         relative = path.relative_to(out).as_posix()
         if relative not in pages:
             path.unlink()
+            memory.pop(relative, None)
             removed.append(relative)
-    for folder in sorted((p for p in out.rglob("*") if p.is_dir()), reverse=True):
-        if not any(folder.iterdir()):
-            folder.rmdir()
+    if removed:
+        for folder in sorted((p for p in out.rglob("*") if p.is_dir()), reverse=True):
+            if not any(folder.iterdir()):
+                folder.rmdir()
     manifest = "\n".join(manifest_lines) + "\n"
     manifest_path = out / SOURCE_MANIFEST
-    if not manifest_path.exists() or manifest_path.read_text(encoding="utf-8") != manifest:
-        manifest_path.write_text(manifest, encoding="utf-8")
+    if memory.get(SOURCE_MANIFEST) != manifest:
+        if not manifest_path.exists() or manifest_path.read_text(encoding="utf-8") != manifest:
+            manifest_path.write_text(manifest, encoding="utf-8")
+        memory[SOURCE_MANIFEST] = manifest
     return written, removed
 
 
-def generate(corpus: Corpus, project: Path, today: dt.date | None = None) -> tuple[list[str], list[str]]:
+def edit_template(project: Path) -> str | None:
+    """extra.reperes.modifier from mkdocs.yml: the forge's edit URL, with {chemin}."""
+    import yaml
+
+    class _Tolerant(yaml.SafeLoader):
+        pass
+
+    _Tolerant.add_multi_constructor("", lambda loader, suffix, node: None)
+    try:
+        config = yaml.load((project / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Tolerant) or {}
+    except (OSError, yaml.YAMLError):
+        return None
+    value = ((config.get("extra") or {}).get("reperes") or {}).get("modifier")
+    return value if isinstance(value, str) and value.startswith("https://") else None
+
+
+@dataclass
+class Generator:
+    """What survives between two generations in one process (mkdocs serve)."""
+
+    renderer: Renderer
+    written: dict[str, str]
+
+    @classmethod
+    def new(cls) -> Generator:
+        return cls(Renderer(), {})
+
+
+def generate(
+    corpus: Corpus, project: Path, today: dt.date | None = None, state: Generator | None = None
+) -> tuple[list[str], list[str]]:
+    """Render every page and write those that changed into docs/genere/."""
+    state = state or Generator.new()
     today = today or build_date()
-    docs = project / "docs"
-    pages = render_pages(corpus, today)
-    pages.update(copy_handwritten(docs))
-    return write_pages(pages, project / GENERATED_DIR)
+    pages = state.renderer.render(corpus, today, edit_template(project))
+    pages.update(copy_handwritten(project / "docs"))
+    return write_pages(pages, project / GENERATED_DIR, state.written)
 
 
 def build_date() -> dt.date:

@@ -82,6 +82,7 @@ _KIND_TITLES = {
     "outil": ("Outil", "schemes/outils/<id>.yml"),
     "site": ("Site référent", "schemes/sites/<id>.yml"),
     "glossaire": ("Glossaire", "schemes/glossaire.yml"),
+    "guide": ("Guide (en-tête)", "docs/guides/<id>.md, entre deux lignes « --- »"),
 }
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINIMAL_SCHEME
+from workspace import MINIMAL_SCHEME
 
 from generator.loader import load_yaml
 

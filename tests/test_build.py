@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def project(workspace):
     shutil.copy(ROOT / "mkdocs.yml", workspace.root / "mkdocs.yml")
     shutil.copytree(ROOT / "docs" / "contribuer", workspace.root / "docs" / "contribuer")
+    shutil.copytree(ROOT / "docs" / "theme", workspace.root / "docs" / "theme")
     (workspace.root / "generator").mkdir()
     shutil.copy(ROOT / "generator" / "mkdocs_hooks.py", workspace.root / "generator" / "mkdocs_hooks.py")
     return workspace
@@ -102,3 +103,35 @@ def test_regeneration_rewrites_only_changed_pages(project, capsys, monkeypatch):
     tool.write_text(tool.read_text(encoding="utf-8").replace("Sert aux tests.", "Sert encore aux tests."), encoding="utf-8")
     changed, _ = generate(load_corpus(Path("schemes")), project.root)
     assert changed == ["outils/outil-exemple.md"]
+
+
+@pytest.mark.parametrize(
+    "markdown, finding",
+    [
+        ("<img src=x onerror=alert(1)>", "index.html: attribut d'événement « onerror » sur <img>"),
+        ("<svg onload=alert(1)></svg>", "index.html: attribut d'événement « onload » sur <svg>"),
+        ("<script>alert(1)</script>", "index.html: script en ligne inconnu : « alert(1)… »"),
+        ("![suivi](https://traceur.example/pixel.png)", "index.html: <img> charge « https://traceur.example/pixel.png » depuis un autre hôte"),
+        ("[clic](javascript:alert(1))", "index.html: adresse « javascript: » dans href de <a>"),
+    ],
+    ids=["onerror", "svg-onload", "script", "external-image", "javascript-link"],
+)
+def test_post_build_scan_refuses_what_could_execute_or_load_elsewhere(project, capsys, monkeypatch, markdown, finding):
+    """Hand-written pages are not records: the scan of the built site is the last line."""
+    monkeypatch.setenv("REPERES_DATE", "2026-11-27")
+    assert project.run("build", capsys=capsys).code == 0
+    before = (project.root / "site/contribuer/index.html").read_text(encoding="utf-8")
+    project.write("docs/contribuer/index.md", f"# Guide\n\n{markdown}\n")
+    result = project.run("build", capsys=capsys)
+    assert result.code == 1
+    assert "contenu dangereux dans le site construit" in result.err
+    assert f"  contribuer/{finding}" in result.err.splitlines()
+    assert (project.root / "site/contribuer/index.html").read_text(encoding="utf-8") == before
+
+
+def test_built_sample_site_passes_the_scan(project, capsys, monkeypatch):
+    from generator.safety import scan_site
+
+    monkeypatch.setenv("REPERES_DATE", "2026-11-27")
+    assert project.run("build", capsys=capsys).code == 0
+    assert scan_site(project.root / "site") == []

@@ -1,4 +1,4 @@
-"""`make bench`: figures for the record checker at 1,000 synthetic schemes.
+"""`make bench`: figures for the checker and the site at 1,000 synthetic schemes.
 
 Prints, for the same files:
 - the time of `reperes check` (in-process: discovery, strict loading,
@@ -9,7 +9,15 @@ Prints, for the same files:
 - the wall time and peak memory (max RSS) of the real command in its own
   process (goal ≤ 300 MB).
 
+Then, for the site (same corpus):
+- generation time (records -> Markdown, cold) against the time of
+  `mkdocs build` of the same generated Markdown (goal: generation ≤ 10 %);
+- the time to regenerate after editing one record in a warm process, as
+  under `make serve` (goal ≤ 0.5 s), and how many pages were rewritten;
+- the wall time and peak memory of the whole `reperes build` command.
+
 A benchmark prints figures; it never fails a build on a slow machine.
+Set BENCH_SITE=0 to skip the site part (it takes a few minutes).
 """
 
 from __future__ import annotations
@@ -95,7 +103,77 @@ def main() -> int:
     print(f"rapport check / plancher                        : {ratio:.2f}  (objectif ≤ 3 : {verdict(ratio <= 3)})")
     print(f"commande complète « reperes check » (processus) : {wall:.3f} s, code de sortie {code}")
     print(f"mémoire maximale (RSS) de la commande           : {peak_mib:.0f} Mio  (objectif ≤ 300 Mo : {verdict(peak_mib <= 300 / 1.048576)})")
+    if os.environ.get("BENCH_SITE", "1") != "0":
+        bench_site()
     return 0
+
+
+def prepare_project(root: Path) -> Path:
+    """A project folder: the synthetic records, mkdocs.yml and the contributor pages."""
+    import shutil
+
+    write_corpus(root, schemes=SCHEMES)
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.replace("  - generator/mkdocs_hooks.py", f"  - {ROOT / 'generator' / 'mkdocs_hooks.py'}")
+    theme = ROOT / "docs" / "theme"
+    if theme.is_dir():
+        config = config.replace("custom_dir: docs/theme", f"custom_dir: {theme}")
+    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
+    shutil.copytree(ROOT / "docs" / "contribuer", root / "docs" / "contribuer")
+    return root
+
+
+def bench_site() -> None:
+    from generator.build import mkdocs_build
+    from generator.corpus import LoadCache
+    from generator.render import Generator, generate
+
+    with tempfile.TemporaryDirectory(prefix="reperes-bench-site-") as tmp:
+        project = prepare_project(Path(tmp) / "projet")
+        previous = Path.cwd()
+        os.chdir(project)
+        os.environ["REPERES_DATE"] = "2026-11-27"
+        try:
+            cache, state = LoadCache(), Generator.new()
+            corpus = load_corpus(Path("schemes"), cache=cache)
+            start = time.perf_counter()
+            written, _ = generate(corpus, project, state=state)
+            generation = time.perf_counter() - start
+
+            start = time.perf_counter()
+            mkdocs_build(project, Path(tmp) / "site-mkdocs")
+            mkdocs_time = time.perf_counter() - start
+
+            record = project / "schemes" / "dispositif-0005.yml"
+            record.write_text(
+                record.read_text(encoding="utf-8").replace("Explication synthétique du statut 5", "Statut modifié"),
+                encoding="utf-8",
+            )
+            start = time.perf_counter()
+            corpus = load_corpus(Path("schemes"), cache=cache)
+            rewritten, _ = generate(corpus, project, state=state)
+            regeneration = time.perf_counter() - start
+        finally:
+            os.chdir(previous)
+
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "generator", "build"], cwd=project,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONPATH": str(ROOT), "REPERES_DATE": "2026-11-27"},
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        build_wall = time.perf_counter() - start
+
+    share = generation / mkdocs_time
+    print(f"génération des pages (froid, {len(written)} pages)      : {generation:.3f} s")
+    print(f"mkdocs build des mêmes pages                    : {mkdocs_time:.1f} s")
+    print(f"part de la génération                           : {share:.1%}  (objectif ≤ 10 % : {verdict(share <= 0.10)})")
+    print(f"régénération après modification d'une fiche     : {regeneration:.3f} s, "
+          f"{len(rewritten)} page(s) réécrite(s) : {', '.join(rewritten)}  "
+          f"(objectif ≤ 0,5 s : {verdict(regeneration <= 0.5)})")
+    print(f"commande complète « reperes build »             : {build_wall:.1f} s, "
+          f"code de sortie {os.waitstatus_to_exitcode(status)}, mémoire maximale {usage.ru_maxrss / 1024:.0f} Mio")
 
 
 if __name__ == "__main__":

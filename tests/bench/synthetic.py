@@ -167,7 +167,7 @@ donnee_exemple: true
 """
 
 GLOSSARY = "termes:\n" + "".join(
-    f"  - sigle: S{n}\n    developpement: Sigle synthétique {n}\n" for n in range(200)
+    f"  - sigle: S{n}\n    developpement: Sigle synthétique {n}\n" for n in range(60)
 )
 
 ETATS = ["ouvert", "perturbe", "paiements_bloques", "en_deploiement", "annonce", "ferme"]

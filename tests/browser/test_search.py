@@ -1,0 +1,290 @@
+"""Search of Repères, in a real Chromium.
+
+Material for MkDocs keeps its search interface; the worker behind it is ours
+(docs/theme/assets/javascripts/reperes-search.js, wired in by docs/theme/main.html):
+accent folding, French plurals, typos, prefixes, callers' words and acronyms.
+
+The agents' queries of tests/search/queries.yml are typed through the search deep
+link (``?q=``) and must find their page among the first three results for at
+least 90 % of them; the score and the misses are printed, also without ``-s``,
+and written to tests/output/recherche.txt. Material's own lunr worker is run on
+the same queries, from the same site, to show what it would have missed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from urllib.parse import quote, urljoin, urlsplit
+
+import pytest
+import yaml
+from playwright.sync_api import Page, expect
+
+ROOT = Path(__file__).resolve().parents[2]
+QUERIES_FILE = ROOT / "tests" / "search" / "queries.yml"
+OUR_WORKER = "assets/javascripts/reperes-search.js"
+TOP = 3
+MIN_SCORE = 0.90
+TIMEOUT = 15_000  # ms: first page load starts the worker and fetches the index
+
+QUERIES: list[dict[str, str]] = yaml.safe_load(QUERIES_FILE.read_text(encoding="utf-8"))
+
+# Waits until the worker's answer is rendered: a result item, or the "no result" text.
+RESULTS_RENDERED = """([none]) => {
+  const list = document.querySelector(".md-search-result__list")
+  const meta = document.querySelector(".md-search-result__meta")
+  return !!list && (list.children.length > 0 || (!!meta && meta.textContent.trim() === none))
+}"""
+
+# First link of each result item (one item per page, best first).
+RESULT_PAGES = """items => items.map(item => {
+  const link = item.querySelector("a.md-search-result__link")
+  return link ? link.href : ""
+})"""
+
+# Runs a search worker directly, with Material's message protocol, on a list of queries.
+RUN_WORKER = """async ({ workerUrl, indexUrl, queries }) => {
+  const index = await (await fetch(indexUrl)).json()
+  const worker = new Worker(workerUrl)
+  const next = () => new Promise((resolve, reject) => {
+    worker.addEventListener("message", event => resolve(event.data), { once: true })
+    worker.addEventListener("error", event => reject(new Error(event.message)), { once: true })
+  })
+  worker.postMessage({ type: 0, data: { config: index.config, docs: index.docs, options: { suggest: false } } })
+  const ready = await next()
+  const pages = []
+  for (const query of queries) {
+    worker.postMessage({ type: 2, data: query })
+    const message = await next()
+    pages.push(message.data.items.map(group => {
+      const article = group.find(item => !item.location.includes("#")) || group[0]
+      return article.location.split("#")[0]
+    }))
+  }
+  worker.terminate()
+  return { ready, pages }
+}"""
+
+
+def site_path(site_url: str, href: str) -> str:
+    """Site-relative path of a result link: no query (?h=…), no fragment."""
+    base = urlsplit(site_url).path
+    path = urlsplit(href).path
+    return path[len(base):] if path.startswith(base) else path
+
+
+def config_of(page: Page) -> dict:
+    return json.loads(page.locator("#__config").text_content() or "{}")
+
+
+def search_by_deep_link(page: Page, site_url: str, query: str, where: str = "") -> list[str]:
+    """Pages of the rendered results of ``query``, best first."""
+    page.goto(f"{site_url}{where}?q={quote(query)}")
+    none = config_of(page)["translations"]["search.result.none"]
+    page.wait_for_function(RESULTS_RENDERED, arg=[none], timeout=TIMEOUT)
+    hrefs = page.eval_on_selector_all(".md-search-result__list > .md-search-result__item", RESULT_PAGES)
+    return [site_path(site_url, href) for href in hrefs]
+
+
+def top3_report(label: str, results: list[tuple[dict, list[str]]]) -> tuple[float, list[str], str]:
+    misses = []
+    for item, pages in results:
+        if item["attendu"] not in pages[:TOP]:
+            rank = pages.index(item["attendu"]) + 1 if item["attendu"] in pages else None
+            where = f"rang {rank}" if rank else "absente des résultats"
+            found = ", ".join(p or "(accueil)" for p in pages[:TOP]) or "aucun résultat"
+            misses.append(f"  « {item['requete']} » → {item['attendu']} ({where}) ; trouvé : {found}")
+    score = 1 - len(misses) / len(results)
+    found = len(results) - len(misses)
+    percent = f"{100 * score:.1f}".replace(".", ",")
+    text = [f"{label} : {found}/{len(results)} requêtes trouvent leur page dans les {TOP} "
+            f"premiers résultats ({percent} %)."]
+    text += ["Requêtes manquées :", *misses] if misses else ["Requêtes manquées : aucune."]
+    return score, misses, "\n".join(text)
+
+
+def show(capsys: pytest.CaptureFixture, output_dir: Path, name: str, text: str) -> None:
+    """Print even when pytest captures output, and keep a copy in tests/output/."""
+    (output_dir / name).write_text(text + "\n", encoding="utf-8")
+    with capsys.disabled():
+        print("\n" + text)
+
+
+# --- the queries file ----------------------------------------------------------------
+
+
+def test_queries_file_is_well_formed(built_site: Path) -> None:
+    assert len(QUERIES) >= 40, f"{len(QUERIES)} requêtes seulement dans {QUERIES_FILE.name}"
+    seen = set()
+    for item in QUERIES:
+        assert set(item) <= {"requete", "attendu", "cas"} and {"requete", "attendu"} <= set(item), item
+        assert item["requete"] not in seen, f"requête en double : {item['requete']!r}"
+        seen.add(item["requete"])
+        target = built_site / item["attendu"] / "index.html"
+        assert target.is_file(), f"« {item['requete']} » : page attendue {item['attendu']!r} absente du site"
+
+
+# --- top-3 score through Material's interface ----------------------------------------
+
+
+def test_agents_queries_find_their_page_in_top_3(page: Page, site_url: str, output_dir: Path,
+                                                 capsys: pytest.CaptureFixture) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    results = [(item, search_by_deep_link(page, site_url, item["requete"])) for item in QUERIES]
+    score, misses, text = top3_report("Recherche Repères (lien ?q=, interface Material)", results)
+    show(capsys, output_dir, "recherche.txt", text)
+    assert not errors, "erreurs dans la page :\n" + "\n".join(errors)
+    assert score >= MIN_SCORE, text
+
+
+# --- our worker is the one Material runs -----------------------------------------------
+
+
+def test_every_page_names_our_worker(built_site: Path) -> None:
+    pages = sorted(built_site.rglob("*.html"))
+    assert pages
+    wrong = []
+    for html in pages:
+        match = re.search(r'<script id="__config" type="application/json">(.*?)</script>',
+                          html.read_text(encoding="utf-8"), re.S)
+        worker = json.loads(match.group(1)).get("search", "") if match else "(pas de __config)"
+        if not worker.endswith(OUR_WORKER):
+            wrong.append(f"{html.relative_to(built_site)} : {worker}")
+    assert not wrong, "pages qui ne chargent pas notre worker :\n" + "\n".join(wrong)
+
+
+def test_page_config_points_material_to_our_worker(page: Page, site_url: str, built_site: Path) -> None:
+    """Material's default __config names its lunr worker (assets/javascripts/workers/
+    search.<hash>.min.js), which misses "securite" or "responsables": ours must be
+    named instead, resolve from a nested page, and be the worker actually started."""
+    workers: list[str] = []
+    page.on("worker", lambda worker: workers.append(worker.url))
+    page.goto(f"{site_url}dispositifs/aej/?q={quote('securite')}")
+    worker = config_of(page)["search"]
+    assert urljoin(page.url, worker) == site_url + OUR_WORKER, worker
+    assert (built_site / OUR_WORKER).is_file()
+    expect(page.locator(".md-search-result__list a[href]").first).to_be_visible(timeout=TIMEOUT)
+    assert workers == [site_url + OUR_WORKER], workers
+    assert "workers/search." not in (page.locator("#__config").text_content() or "")
+
+
+def test_material_lunr_worker_misses_what_ours_finds(page: Page, site_url: str, built_site: Path,
+                                                     output_dir: Path, capsys: pytest.CaptureFixture) -> None:
+    """Same index, same protocol, same queries: Material's own worker (still shipped
+    under assets/javascripts/workers/) against ours, run directly in the page."""
+    material = sorted(built_site.glob("assets/javascripts/workers/search.*.min.js"))
+    assert material, "worker de recherche de Material introuvable dans le site"
+    page.goto(site_url)
+    queries = [item["requete"] for item in QUERIES] + ["securite", "responsables"]
+    runs = {}
+    for label, worker in [("Material (lunr)", material[0].relative_to(built_site).as_posix()),
+                          ("Repères", OUR_WORKER)]:
+        run = page.evaluate(RUN_WORKER, {"workerUrl": site_url + worker, "queries": queries,
+                                         "indexUrl": site_url + "search/search_index.json"})
+        assert run["ready"] == {"type": 1}, run["ready"]
+        runs[label] = dict(zip(queries, run["pages"]))
+
+    reports = []
+    scores = {}
+    for label, pages in runs.items():
+        scores[label], _, text = top3_report(f"{label}, worker seul",
+                                             [(item, pages[item["requete"]]) for item in QUERIES])
+        reports.append(text)
+    show(capsys, output_dir, "recherche-material.txt", "\n\n".join(reports))
+
+    # Unaccented and plural words: lunr appends "*" to every term and then skips
+    # the French stemmer, and never folds accents.
+    assert "dispositifs/aide-exceptionnelle-apprentissage/" not in runs["Material (lunr)"]["securite"]
+    assert "dispositifs/aide-exceptionnelle-apprentissage/" in runs["Repères"]["securite"][:TOP]
+    assert runs["Repères"]["responsables"], "« responsables » ne trouve pas « responsable »"
+    assert scores["Material (lunr)"] < MIN_SCORE <= scores["Repères"], scores
+
+
+# One query per matching rule of the worker, so that a broken rule is named.
+RULES = [
+    ("accents", "securite sociale", "dispositifs/aide-exceptionnelle-apprentissage/"),
+    ("accents et capitales", "SÉCURITÉ", "dispositifs/aide-exceptionnelle-apprentissage/"),
+    ("pluriel en -s", "indemnisations", "outils/portail-activite-partielle/"),
+    ("pluriel en -aux", "canaux publics", "partenaires/"),
+    ("féminin, pluriel", "travailleur handicape", "dispositifs/ameeth/"),
+    ("préfixe du mot en cours", "indemnisa", "outils/portail-activite-partielle/"),
+    ("faute de frappe (1)", "rembourssement", "dispositifs/aide-exceptionnelle-apprentissage/"),
+    ("faute de frappe (2)", "profesionalisation", "dispositifs/aide-exceptionnelle-contrat-pro/"),
+    ("lettres inversées", "sylea", "outils/sylae/"),
+    ("mot de l'appelant", "chomage technique", "dispositifs/activite-partielle/"),
+    ("sigle", "AMEETH", "dispositifs/ameeth/"),
+    ("nombre écrit sans espace", "57000 dossiers", "dispositifs/aide-exceptionnelle-apprentissage/"),
+    ("mots voisins dans le texte", "emploi d'avenir", "glossaire/"),
+]
+
+
+def test_each_matching_rule(page: Page, site_url: str) -> None:
+    page.goto(site_url)
+    run = page.evaluate(RUN_WORKER, {"workerUrl": site_url + OUR_WORKER, "queries": [q for _, q, _ in RULES],
+                                     "indexUrl": site_url + "search/search_index.json"})
+    broken = [f"{rule} : « {query} » → {expected} ; trouvé : {pages[:TOP]}"
+              for (rule, query, expected), pages in zip(RULES, run["pages"])
+              if not any(found.startswith(expected) for found in pages[:TOP])]
+    assert not broken, "règles en défaut :\n" + "\n".join(broken)
+
+
+# --- the interface, used by hand ----------------------------------------------------------
+
+
+def test_typing_in_the_search_box_shows_highlighted_results(page: Page, site_url: str) -> None:
+    page.goto(site_url + "dispositifs/aej/")
+    page.locator(".md-search__input").click()
+    search = page.locator(".md-search__input")
+    expect(search).to_be_focused()
+    page.keyboard.type("indemnisations refusees", delay=30)
+    results = page.locator(".md-search-result__list")
+    first = results.locator(".md-search-result__item").first
+    expect(first).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator(".md-search-result__meta")).to_contain_text("trouvé")
+    assert results.locator("mark").count() > 0, "aucun mot surligné dans les résultats"
+    assert "indemnisation" in " ".join(results.locator("mark").all_inner_texts()).lower()
+    pages = [site_path(site_url, href) for href in
+             page.eval_on_selector_all(".md-search-result__list > .md-search-result__item", RESULT_PAGES)]
+    assert "dispositifs/activite-partielle/" in pages[:TOP], pages
+
+    # While typing: the last word is a prefix.
+    search.fill("")
+    page.keyboard.type("permis appren", delay=30)
+    expect(first.locator("a").first).to_have_attribute(
+        "href", re.compile(re.escape(f"{site_url}dispositifs/aide-permis-apprentis/?")), timeout=TIMEOUT)
+
+    # Enter opens the best result; search.highlight marks the words on that page,
+    # as written there (accented), although the query had no accents.
+    search.fill("")
+    page.keyboard.type("securite sociale", delay=30)
+    expect(first).to_be_visible(timeout=TIMEOUT)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert site_path(site_url, page.url) == "dispositifs/aide-exceptionnelle-apprentissage/", page.url
+    marks = page.locator("article mark[data-md-highlight]")
+    expect(marks.first).to_be_visible(timeout=TIMEOUT)
+    assert any("sécurité" in text.lower() for text in marks.all_inner_texts()), marks.all_inner_texts()
+
+
+def test_no_result_says_so_in_french(page: Page, site_url: str) -> None:
+    page.goto(site_url)
+    page.locator(".md-search__input").click()
+    page.keyboard.type("xqzwv", delay=30)
+    expect(page.locator(".md-search-result__meta")).to_have_text("Aucun document trouvé", timeout=TIMEOUT)
+    expect(page.locator(".md-search-result__list > *")).to_have_count(0)
+
+
+def test_deep_link_from_a_nested_page_links_to_the_right_pages(page: Page, site_url: str) -> None:
+    pages = search_by_deep_link(page, site_url, "chomage partiel", where="dispositifs/aej/")
+    assert pages[0] == "dispositifs/activite-partielle/", pages
+    links = page.eval_on_selector_all(".md-search-result__list a.md-search-result__link", "as => as.map(a => a.href)")
+    assert all(link.startswith(site_url) for link in links), links
+    section = [link for link in links if "#" in link]
+    assert section, "aucun lien vers une section"
+    # Missing terms are listed by Material's template ("Non trouvé") for partial matches.
+    page.goto(f"{site_url}?q={quote('sylae zzzz')}")
+    expect(page.locator(".md-search-result__terms").first).to_contain_text("zzzz", timeout=TIMEOUT)
