@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .corpus import Corpus, load_corpus
+from .history import History, read_history
 from .render import generate
 from .safety import scan_site
 
@@ -26,6 +27,7 @@ class BuildError(Exception):
 @dataclass
 class BuildResult:
     corpus: Corpus
+    history: History | None = None
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -77,13 +79,16 @@ def swap_in(new: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def build_site(project: Path, *, site: Path | None = None, debug: bool = False) -> BuildResult:
+def build_site(
+    project: Path, *, site: Path | None = None, debug: bool = False, allow_shallow: bool = False
+) -> BuildResult:
     site = site or project / "site"
     corpus = load_corpus(Path(os.path.relpath(project / "schemes")), debug=debug)
     result = BuildResult(corpus)
     if corpus.errors:
         return result
-    result.written, result.removed = generate(corpus, project)
+    result.history = read_history(project, allow_shallow=allow_shallow)
+    result.written, result.removed = generate(corpus, project, history=result.history)
     staging = Path(tempfile.mkdtemp(prefix=f".{site.name}.nouveau-", dir=site.parent))
     try:
         result.warnings = mkdocs_build(project, staging)

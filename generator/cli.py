@@ -64,13 +64,29 @@ def _build_parser() -> argparse.ArgumentParser:
         "--format", choices=["texte", "text", "github", "json"], default="texte",
         help="texte (par défaut), github (annotations de pull request) ou json",
     )
+    check.add_argument(
+        "--base", metavar="REV",
+        help="mode pull request : refuser aussi ce que la branche fait depuis REV (raison manquante, "
+        "historique réécrit, fiche supprimée, identifiant réutilisé)",
+    )
+    check.add_argument("--allow-shallow", action="store_true", help="accepter un clone superficiel (historique partiel)")
     check.add_argument("--debug", action="store_true", help="afficher la trace complète d'une erreur interne")
+
+    diff = commands.add_parser(
+        "diff", help="résumer en Markdown les modifications des fiches entre deux révisions",
+        description="Résume en Markdown, champ par champ, les modifications des fiches entre BASE et HEAD, "
+        "avec leurs raisons (ligne « Pourquoi: » des commits).",
+    )
+    diff.add_argument("base", metavar="BASE", help="révision de départ (par exemple origin/main)")
+    diff.add_argument("head", metavar="HEAD", nargs="?", default="HEAD", help="révision d'arrivée (par défaut : HEAD)")
+    diff.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
     build = commands.add_parser(
         "build", help="vérifier les fiches, produire les pages puis construire le site dans site/",
         description="Vérifie les fiches, produit les pages Markdown (docs/genere/) puis construit le site "
         "avec MkDocs (mode strict) dans site/. En cas d'échec, le site précédent reste en place.",
     )
+    build.add_argument("--allow-shallow", action="store_true", help="accepter un clone superficiel (historique signalé comme partiel)")
     build.add_argument("--debug", action="store_true", help="afficher la trace complète d'une erreur interne")
 
     schema = commands.add_parser(
@@ -94,6 +110,17 @@ def _cmd_check(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     corpus = load_corpus(root, debug=args.debug)
     errors = corpus.errors
+    if args.base:
+        from .history import HistoryError, pull_request_problems
+
+        try:
+            errors = sorted(
+                errors + pull_request_problems(root.resolve().parent, args.base, allow_shallow=args.allow_shallow),
+                key=lambda e: (e.path, e.line, e.column, e.field, e.message),
+            )
+        except HistoryError as exc:
+            print(f"reperes : erreur : {exc}", file=sys.stderr)
+            return EXIT_USAGE
     if corpus.files_checked == 0 and not errors:
         print(f"reperes : aucune fiche dans « {args.dossier} » : rien à vérifier", file=sys.stderr)
         return EXIT_INVALID
@@ -129,8 +156,14 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if not (project / "mkdocs.yml").is_file() or not (project / "schemes").is_dir():
         print("reperes : erreur : lancez « reperes build » à la racine du projet (mkdocs.yml et schemes/)", file=sys.stderr)
         return EXIT_USAGE
+    from .history import HistoryError
+
     try:
-        result = build_site(project, debug=args.debug)
+        result = build_site(project, debug=args.debug, allow_shallow=args.allow_shallow)
+    except HistoryError as exc:
+        print(f"reperes : erreur : {exc}", file=sys.stderr)
+        print("reperes : le site précédent est resté en place", file=sys.stderr)
+        return EXIT_INVALID
     except BuildError as exc:
         print(f"reperes : {exc}", file=sys.stderr)
         print("reperes : le site précédent est resté en place", file=sys.stderr)
@@ -143,11 +176,26 @@ def _cmd_build(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_INVALID
+    for warning in result.history.warnings if result.history else []:
+        print(f"reperes : attention : {warning}", file=sys.stderr)
+    if result.history is not None and result.history.partial:
+        print("reperes : attention : clone superficiel, historique partiel (signalé sur le site)", file=sys.stderr)
     print(
-        f"site construit dans site/ ({plural(len(result.written), 'page')} réécrite(s), "
-        f"{plural(len(result.removed), 'page')} supprimée(s))",
+        f"site construit dans site/ ({plural(len(result.written), 'page réécrite', 'pages réécrites')}, "
+        f"{plural(len(result.removed), 'page supprimée', 'pages supprimées')})",
         file=sys.stderr,
     )
+    return EXIT_OK
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from .history import HistoryError, describe_range
+
+    try:
+        print(describe_range(Path.cwd(), args.base, args.head), end="")
+    except HistoryError as exc:
+        print(f"reperes : erreur : {exc}", file=sys.stderr)
+        return EXIT_USAGE
     return EXIT_OK
 
 
@@ -176,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    handler = {"check": _cmd_check, "build": _cmd_build, "schema": _cmd_schema}[args.command]
+    handler = {"check": _cmd_check, "build": _cmd_build, "diff": _cmd_diff, "schema": _cmd_schema}[args.command]
     try:
         return handler(args)
     except KeyboardInterrupt:

@@ -79,6 +79,16 @@ def check_body(path: str, body: str, first_line: int) -> list[RecordError]:
 def load_guide(path: Path, shown: str) -> tuple[Guide | None, Loaded | None, str, list[RecordError]]:
     with open(path, "rb") as handle:
         raw = handle.read(MAX_BYTES + 1)
+    return parse_guide(shown, raw)
+
+
+def parse_guide_bytes(shown: str, raw: bytes) -> tuple[Guide | None, str, list[RecordError]]:
+    """A stored version of a guide (history): model, body, errors."""
+    model, _, body, errors = parse_guide(shown, raw)
+    return model, body, errors
+
+
+def parse_guide(shown: str, raw: bytes) -> tuple[Guide | None, Loaded | None, str, list[RecordError]]:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:

@@ -35,7 +35,14 @@ def on_pre_build(config, **kwargs) -> None:  # noqa: ANN001 - MkDocs hook signat
                 log.error(error.format_text())
             log.error("fiches invalides : pages non régénérées (les précédentes restent en place)")
             return
-        written, removed = generate(corpus, project, state=state)
+        from generator.history import HistoryError, read_history
+
+        try:
+            history = read_history(project)
+        except HistoryError as exc:
+            log.warning("Repères : %s", exc)
+            history = read_history(project, allow_shallow=True)
+        written, removed = generate(corpus, project, state=state, history=history)
         if written or removed:
             log.info("Repères : %d page(s) régénérée(s), %d supprimée(s)", len(written), len(removed))
     finally:

@@ -23,6 +23,7 @@ from typing import Any
 import jinja2
 
 from .corpus import Corpus, Record
+from .history import Change, History
 from .errors import plural
 from .models import ACTEURS, Domaine, Etat, EtatAnomalie
 
@@ -86,6 +87,7 @@ class Site:
     corpus: Corpus
     today: dt.date
     edit_template: str | None = None  # "https://forge/…/edit/main/{chemin}"
+    history: History | None = None
 
     def __post_init__(self) -> None:
         self.abbr_block = abbreviations_block(self.corpus)
@@ -140,6 +142,72 @@ class Site:
         return record.sigle or record.nom
 
 
+@dataclass
+class InForce:
+    """What is in force on the build date: status entries dated in the future
+    take effect on their date; the next scheduled one is announced."""
+
+    etat: Etat
+    depuis: dt.date
+    explication: str
+    scheduled_applied: bool  # a dated entry newer than `statut` now applies
+    upcoming: Any  # next future EntreeHistorique, or None
+
+
+def in_force(scheme: Any, today: dt.date) -> InForce:
+    statut = scheme.statut
+    etat, depuis, explication, applied = statut.etat, statut.depuis, statut.explication, False
+    upcoming = None
+    for entry in scheme.historique_statut:
+        if entry.date <= today:
+            if entry.date > depuis:
+                etat, depuis, explication, applied = entry.etat, entry.date, entry.explication, True
+        elif upcoming is None or entry.date < upcoming.date:
+            upcoming = entry
+    if statut.depuis > today and not applied:
+        # The written status itself is scheduled: announce it, show the last one in force.
+        past = [e for e in scheme.historique_statut if e.date <= today]
+        if past:
+            etat, depuis, explication = past[-1].etat, past[-1].date, past[-1].explication
+        upcoming = upcoming if upcoming is not None and upcoming.date < statut.depuis else statut
+    if upcoming is not None:
+        when = getattr(upcoming, "date", None) or upcoming.depuis
+        upcoming = {"date": when, "etat": upcoming.etat, "explication": upcoming.explication}
+    return InForce(etat, depuis, explication, applied, upcoming)
+
+
+def periods_in_force(periods: list[Any], today: dt.date) -> list[dict[str, Any]]:
+    return [
+        {"m": m, "state": "à venir" if m.du > today else ("terminée" if m.au is not None and m.au < today else "en vigueur")}
+        for m in periods
+    ]
+
+
+def change_entries(changes: list[Change], site: Site, link_prefix: str = "../") -> list[dict[str, Any]]:
+    entries = []
+    for change in changes:
+        record = site.corpus.of_kind(change.kind).get(change.record_id)
+        entries.append({
+            "c": change,
+            "when": change.when,
+            "reason": change.reason,
+            "link": _record_link(change.kind, change.record_id, record, link_prefix),
+        })
+    return entries
+
+
+def _record_link(kind: str, ident: str, record: Record | None, prefix: str) -> str:
+    folders = {"dispositif": "dispositifs", "partenaire": "partenaires", "outil": "outils", "site": "sites",
+               "guide": "guides"}
+    if record is None:
+        return f"« {md_inline(ident)} » (fiche supprimée)"
+    if kind == "glossaire":
+        return f"[Glossaire]({prefix}glossaire.md)"
+    model = record.model
+    name = getattr(model, "nom", None) or getattr(model, "titre", None) or ident
+    return f"[{md_inline(name)}]({prefix}{folders[kind]}/{ident}.md)"
+
+
 def review_due(revu_le: dt.date, days: int) -> dt.date:
     return revu_le + dt.timedelta(days=days)
 
@@ -166,7 +234,15 @@ def scheme_context(record: Record, site: Site) -> dict[str, Any]:
     due = review_due(scheme.revu_le, scheme.intervalle_revue_jours)
     anomalies = sorted(scheme.anomalies, key=lambda a: (a.etat is EtatAnomalie.resolue, -a.depuis.toordinal()))
     owner = sites[scheme.site_referent].model
+    force = in_force(scheme, site.today)
+    history = site.history
     return {
+        "force": force,
+        "today": site.today,
+        "periods": periods_in_force(scheme.montants, site.today),
+        "history_available": history is not None and history.available,
+        "history_partial": history is not None and history.partial,
+        "changes": change_entries(history.for_record("dispositif", scheme.id), site) if history else [],
         "s": scheme,
         "circuit": [
             {"step": step, "actor": actor(step.responsable), "tool": tool(step.outil)} for step in scheme.circuit
@@ -350,7 +426,7 @@ def home_context(site: Site) -> dict[str, Any]:
         members = sorted((s for s in schemes if s.domaine is domaine), key=lambda s: (s.statut.etat is Etat.ferme, s.nom))
         if members:
             groups.append({"domaine": domaine, "schemes": [
-                {"s": s, "link": f"dispositifs/{s.id}.md"} for s in members
+                {"s": s, "link": f"dispositifs/{s.id}.md", "force": in_force(s, site.today)} for s in members
             ]})
     overdue = sum(1 for s in schemes if review_due(s.revu_le, s.intervalle_revue_jours) < site.today)
     overdue += sum(
@@ -365,9 +441,84 @@ def home_context(site: Site) -> dict[str, Any]:
         ],
         "groups": groups,
         "today": site.today,
-        "counts": {etat: sum(1 for s in schemes if s.statut.etat is etat) for etat in Etat},
+        "counts": {etat: sum(1 for s in schemes if in_force(s, site.today).etat is etat) for etat in Etat},
+        "recent": change_entries(site.history.changes[:5], site, "") if site.history else [],
         "abbreviations": site.abbr_block,
     }
+
+
+def _owner(change: Change, site: Site) -> str | None:
+    record = site.corpus.of_kind(change.kind).get(change.record_id)
+    if record is None:
+        return None
+    return getattr(record.model, "site_referent", None) or getattr(record.model, "proprietaire", None)
+
+
+def journal_context(site: Site, owner: str | None = None) -> dict[str, Any]:
+    """Changes newest first, grouped by week (Monday, Europe/Paris)."""
+    history = site.history
+    changes = [c for c in (history.changes if history else []) if owner is None or _owner(c, site) == owner]
+    prefix = "../"  # every journal page lives in journal/
+    weeks: list[dict[str, Any]] = []
+    for entry in change_entries(changes, site, prefix):
+        monday = entry["when"].date() - dt.timedelta(days=entry["when"].weekday())
+        if not weeks or weeks[-1]["monday"] != monday:
+            weeks.append({"monday": monday, "entries": []})
+        weeks[-1]["entries"].append(entry)
+    sites = site.corpus.of_kind("site")
+    owners = sorted({o for o in (_owner(c, site) for c in (history.changes if history else [])) if o in sites})
+    return {
+        "weeks": weeks,
+        "owner": sites[owner].model if owner else None,
+        "site_filters": [(f"[{md_inline(sites[o].model.nom)}]({o}.md)", o == owner)
+                         for o in owners],
+        "scheme_filters": [
+            f"[{md_inline(r.model.sigle or r.model.nom)}](../dispositifs/{r.id}.md#historique-des-modifications)"
+            for r in sorted(site.corpus.of_kind("dispositif").values(), key=lambda r: r.model.nom)
+            if history and history.for_record("dispositif", r.id)
+        ],
+        "available": history is not None and history.available,
+        "partial": history is not None and history.partial,
+        "abbreviations": site.abbr_block,
+    }
+
+
+def atom_feed(site: Site, limit: int = 50) -> str:
+    """An Atom feed of the latest changes (links relative to the site root)."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    history = site.history
+    changes = history.changes[:limit] if history else []
+    folders = {"dispositif": "dispositifs", "partenaire": "partenaires", "outil": "outils", "site": "sites",
+               "guide": "guides"}
+    updated = changes[0].when.isoformat() if changes else f"{site.today.isoformat()}T00:00:00+00:00"
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="fr">',
+        "  <title>Repères : journal des modifications</title>",
+        "  <id>urn:reperes:journal</id>",
+        f"  <updated>{updated}</updated>",
+        '  <link rel="alternate" href="journal/"/>',
+    ]
+    for change in changes:
+        record = site.corpus.of_kind(change.kind).get(change.record_id)
+        name = (getattr(record.model, "nom", None) or getattr(record.model, "titre", None)) if record else None
+        title = f"{name or change.record_id} : {change.sentences[0]}"
+        href = "glossaire/" if change.kind == "glossaire" else f"{folders[change.kind]}/{change.record_id}/"
+        summary = "\n".join(f"- {sentence}" for sentence in change.sentences)
+        summary += f"\nPourquoi : {change.reason or 'raison non renseignée'}"
+        lines += [
+            "  <entry>",
+            f"    <title>{escape(title)}</title>",
+            f"    <id>urn:reperes:{change.commit}:{change.kind}:{escape(change.record_id)}</id>",
+            f"    <updated>{change.when.isoformat()}</updated>",
+            f"    <author><name>{escape(change.author)}</name></author>",
+            f"    <link rel=\"alternate\" href={quoteattr(href)}/>",
+            f"    <summary type=\"text\">{escape(summary)}</summary>",
+            "  </entry>",
+        ]
+    lines.append("</feed>")
+    return "\n".join(lines) + "\n"
 
 
 def glossary_context(site: Site) -> dict[str, Any]:
@@ -466,11 +617,12 @@ class Renderer:
         self.rendered = 0  # pages actually rendered by the last call
 
     def render(
-        self, corpus: Corpus, today: dt.date, edit_template: str | None = None
+        self, corpus: Corpus, today: dt.date, edit_template: str | None = None, history: History | None = None
     ) -> dict[str, tuple[str, str | None]]:
         """Page path (relative to the generated folder) -> (Markdown, source file)."""
-        site = Site(corpus, today, edit_template)
-        everywhere = (today, edit_template, corpus.glossary)
+        site = Site(corpus, today, edit_template, history)
+        everywhere = (today, edit_template, corpus.glossary,
+                      (history.head, history.partial, history.available) if history else None)
         pages: dict[str, tuple[str, str | None]] = {}
         cache: dict[str, tuple[Any, str]] = {}
         self.rendered = 0
@@ -478,6 +630,12 @@ class Renderer:
             source = corpus.glossary.path if (path == "glossaire.md" and corpus.glossary) else None
             pages[path] = (self.env.get_template(template_name).render(**context(site)), source)
             self.rendered += 1
+        journal = self.env.get_template("journal.md.jinja")
+        pages["journal/index.md"] = (journal.render(**journal_context(site)), None)
+        for owner in corpus.of_kind("site"):
+            pages[f"journal/{owner}.md"] = (journal.render(**journal_context(site, owner)), None)
+        pages["journal.xml"] = (atom_feed(site), None)
+        self.rendered += 1 + len(corpus.of_kind("site"))
         if corpus.of_kind("guide"):
             pages["guides/index.md"] = (
                 self.env.get_template("guides.md.jinja").render(**guides_index_context(site)), None
@@ -501,9 +659,9 @@ class Renderer:
 
 
 def render_pages(
-    corpus: Corpus, today: dt.date, edit_template: str | None = None
+    corpus: Corpus, today: dt.date, edit_template: str | None = None, history: History | None = None
 ) -> dict[str, tuple[str, str | None]]:
-    return Renderer().render(corpus, today, edit_template)
+    return Renderer().render(corpus, today, edit_template, history)
 
 
 def copy_handwritten(docs: Path) -> dict[str, tuple[str, str | None]]:
@@ -542,7 +700,7 @@ def write_pages(
         os.replace(tmp, target)
         memory[relative] = text
         written.append(relative)
-    for path in sorted(out.rglob("*.md")):
+    for path in sorted([*out.rglob("*.md"), *out.rglob("*.xml")]):
         relative = path.relative_to(out).as_posix()
         if relative not in pages:
             path.unlink()
@@ -590,12 +748,16 @@ class Generator:
 
 
 def generate(
-    corpus: Corpus, project: Path, today: dt.date | None = None, state: Generator | None = None
+    corpus: Corpus,
+    project: Path,
+    today: dt.date | None = None,
+    state: Generator | None = None,
+    history: History | None = None,
 ) -> tuple[list[str], list[str]]:
     """Render every page and write those that changed into docs/genere/."""
     state = state or Generator.new()
     today = today or build_date()
-    pages = state.renderer.render(corpus, today, edit_template(project))
+    pages = state.renderer.render(corpus, today, edit_template(project), history)
     pages.update(copy_handwritten(project / "docs"))
     return write_pages(pages, project / GENERATED_DIR, state.written)
 

@@ -47,7 +47,8 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     os.chdir(ROOT)
     os.environ["REPERES_DATE"] = BUILD_DATE
     try:
-        result = build_site(ROOT, site=site)
+        # A CI checkout may be shallow: the pages then say the history is partial.
+        result = build_site(ROOT, site=site, allow_shallow=True)
     finally:
         os.chdir(previous_cwd)
         if previous_date is None:

@@ -1,0 +1,580 @@
+"""What changed and why: the records' history, read from git.
+
+The only module that talks to git. It walks the main line (first parents) of
+the commits that touched records, compares each record with its previous
+valid version, keyed by record id (so a moved or renamed file keeps its
+history), and describes the changes field by field (``changes.py``).
+
+* A merge or a squash merge gives exactly one entry per change: each main-line
+  commit is compared with its first parent.
+* The reason is the ``Pourquoi:`` line of the commit message (a squash-merged
+  pull request carries its description there); for a merge commit without
+  one, the lines of the merged commits.
+* A commit where a record was invalid yields a warning, not a crash; the next
+  valid version is compared with the last valid one.
+* A shallow clone is detected and refused (dates and history would be wrong)
+  unless the caller allows it, and the history is then labelled partial.
+* Each commit is parsed once: its entry is cached by commit id under
+  ``.cache/reperes/historique/``, so a build after one new commit processes
+  only that commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .changes import describe_changes
+from .errors import RecordError
+from .loader import load_yaml
+from .models import KINDS
+from .validation import validate_record
+
+RECORD_ROOTS = ("schemes", "docs/guides")
+CACHE_DIR = Path(".cache") / "reperes" / "historique"
+PARIS = "Europe/Paris"
+_REASON = re.compile(r"^pourquoi\s*:\s*(.*)$", re.I | re.M)
+_EMPTY = "0" * 40
+
+
+class HistoryError(Exception):
+    """History cannot be read; the French message says why and how to fix it."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} ; {self.hint}" if self.hint else self.message
+
+
+@dataclass
+class Change:
+    """The changes of one record in one commit."""
+
+    commit: str
+    date: str  # ISO 8601 with offset (committer date)
+    author: str
+    subject: str
+    reason: str | None
+    kind: str
+    record_id: str
+    path: str
+    sentences: list[str]
+    old_path: str | None = None
+
+    @property
+    def short(self) -> str:
+        return self.commit[:7]
+
+    @property
+    def when(self) -> dt.datetime:
+        moment = dt.datetime.fromisoformat(self.date)
+        try:
+            from zoneinfo import ZoneInfo
+
+            return moment.astimezone(ZoneInfo(PARIS))
+        except Exception:  # noqa: BLE001 - no tz database: keep the commit's offset
+            return moment
+
+
+@dataclass
+class History:
+    changes: list[Change] = field(default_factory=list)  # newest first
+    warnings: list[str] = field(default_factory=list)
+    available: bool = True
+    partial: bool = False
+    head: str | None = None
+    processed: int = 0  # commits parsed in this run (the others came from the cache)
+
+    def for_record(self, kind: str, record_id: str) -> list[Change]:
+        return [c for c in self.changes if c.kind == kind and c.record_id == record_id]
+
+
+# --- record files at a commit ---------------------------------------------------
+
+
+def record_kind(path: str) -> str | None:
+    """Kind of the record stored at *path* (repository-relative), if any."""
+    parts = PurePosixPath(path).parts
+    if len(parts) == 2 and parts[0] == "schemes" and parts[1].endswith(".yml"):
+        return "glossaire" if parts[1] == "glossaire.yml" else "dispositif"
+    if len(parts) == 3 and parts[0] == "schemes" and parts[2].endswith(".yml"):
+        return {"partenaires": "partenaire", "outils": "outil", "sites": "site"}.get(parts[1])
+    if len(parts) == 3 and parts[:2] == ("docs", "guides") and parts[2].endswith(".md") and parts[2] != "index.md":
+        return "guide"
+    return None
+
+
+def parse_record(kind: str, path: str, raw: bytes) -> tuple[dict[str, Any] | None, str | None, list[RecordError]]:
+    """(data, record id, errors) of one stored version of a record."""
+    stem = PurePosixPath(path).stem
+    if kind == "guide":
+        from .guides import parse_guide_bytes
+
+        model, body, errors = parse_guide_bytes(path, raw)
+        if model is None:
+            return None, stem, errors
+        data = model.model_dump(mode="json")
+        data["texte"] = body
+        return data, stem, []
+    loaded, errors, reliable = load_yaml(path, raw)
+    if loaded is None or not reliable:
+        return None, stem, errors
+    model, errors = validate_record(KINDS[kind], loaded, path)
+    if model is None:
+        guessed = loaded.data.get("id") if isinstance(loaded.data, dict) else None
+        return None, guessed if isinstance(guessed, str) else stem, errors
+    data = model.model_dump(mode="json")
+    return data, data.get("id", kind) if kind != "glossaire" else "glossaire", []
+
+
+def reason_of(message: str) -> str | None:
+    """The `Pourquoi:` line of a commit message, with its indented continuation."""
+    match = _REASON.search(message)
+    if not match:
+        return None
+    lines = [match.group(1).strip()]
+    for line in message[match.end():].split("\n")[1:]:
+        if line.startswith((" ", "\t")) and line.strip():
+            lines.append(line.strip())
+        else:
+            break
+    reason = " ".join(part for part in lines if part)
+    return reason or None
+
+
+# --- git --------------------------------------------------------------------------
+
+
+def _cache_version() -> str:
+    """Cached entries are valid for this exact code of parsing and describing."""
+    here = Path(__file__).parent
+    digest = hashlib.sha256()
+    for name in ("history.py", "changes.py", "models.py", "loader.py", "guides.py"):
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class _Git:
+    def __init__(self, project: Path) -> None:
+        import git
+
+        try:
+            self.repo = git.Repo(project)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            self.repo = None
+        self._blobs: dict[str, bytes] = {}
+
+    def is_shallow(self) -> bool:
+        return self.repo.git.rev_parse("--is-shallow-repository").strip() == "true"
+
+    def head(self) -> str | None:
+        try:
+            return self.repo.head.commit.hexsha
+        except ValueError:  # no commit yet
+            return None
+
+    def mainline(self, head: str) -> list[str]:
+        """Main-line commits that touched records, oldest first."""
+        out = self.repo.git.rev_list("--first-parent", "--reverse", head, "--", *RECORD_ROOTS)
+        return out.split()
+
+    def details(self, commits: list[str]) -> list[dict[str, Any]]:
+        """Author, date, message and changed record paths of each commit."""
+        if not commits:
+            return []
+        out = self._log_stdin(commits)
+        entries = []
+        for chunk in out.split("\x1e")[1:]:
+            sha, parents, author, date, message, rest = chunk.split("\x1f", 5)
+            files = []
+            tokens = rest.split("\0")
+            index = 0
+            while index < len(tokens):
+                token = tokens[index].strip()
+                if token.startswith(":"):
+                    _, _, old_blob, new_blob, status = token[1:].split(" ")[:5]
+                    files.append((status[0], tokens[index + 1], old_blob, new_blob))
+                    index += 2
+                else:
+                    index += 1
+            entries.append({
+                "commit": sha, "parents": parents.split(), "author": author, "date": date,
+                "message": message.strip(), "files": files,
+            })
+        return entries
+
+    def _log_stdin(self, commits: list[str]) -> str:
+        import subprocess
+
+        completed = subprocess.run(
+            ["git", "log", "--no-walk=unsorted", "--stdin", "--diff-merges=first-parent", "--raw", "-z",
+             "--no-abbrev", "--no-renames", "--format=%x1e%H%x1f%P%x1f%an%x1f%cI%x1f%B%x1f", "--", *RECORD_ROOTS],
+            cwd=self.repo.working_tree_dir, input="\n".join(commits) + "\n",
+            capture_output=True, text=True, encoding="utf-8", errors="replace", check=True,
+        )
+        return completed.stdout
+
+    def merged_messages(self, first_parent: str, other_parent: str) -> list[str]:
+        out = self.repo.git.log("--format=%B%x1e", f"{first_parent}..{other_parent}")
+        return [message.strip() for message in out.split("\x1e") if message.strip()]
+
+    def blob(self, sha: str) -> bytes:
+        if sha not in self._blobs:
+            self._blobs[sha] = self.repo.odb.stream(bytes.fromhex(sha)).read()
+        return self._blobs[sha]
+
+    def files_at(self, revision: str) -> dict[str, str]:
+        """Record paths -> blob sha at *revision*."""
+        out = self.repo.git.ls_tree("-r", "-z", revision, "--", *RECORD_ROOTS)
+        files = {}
+        for item in out.split("\0"):
+            if not item:
+                continue
+            meta, path = item.split("\t", 1)
+            files[path] = meta.split()[2]
+        return files
+
+    def resolve(self, revision: str) -> str:
+        return self.repo.git.rev_parse("--verify", f"{revision}^{{commit}}").strip()
+
+    def commits_between(self, base: str, head: str) -> list[dict[str, Any]]:
+        """Commits of base..head (every parent), oldest first, with their record paths."""
+        shas = self.repo.git.rev_list("--reverse", f"{base}..{head}").split()
+        return self.details(shas)
+
+
+# --- reading the history ----------------------------------------------------------
+
+
+def read_history(project: Path, *, allow_shallow: bool = False, use_cache: bool = True) -> History:
+    gitrepo = _Git(project)
+    if gitrepo.repo is None:
+        return History(available=False)
+    head = gitrepo.head()
+    if head is None:
+        return History(available=True, head=None)
+    partial = False
+    if gitrepo.is_shallow():
+        if not allow_shallow:
+            raise HistoryError(
+                "historique incomplet : ce dépôt est un clone superficiel (shallow), les dates et "
+                "l'historique des fiches seraient faux",
+                "dans GitHub Actions, ajoutez « fetch-depth: 0 » à l'étape actions/checkout ; en local, "
+                "lancez « git fetch --unshallow » ; ou relancez avec --allow-shallow pour un historique "
+                "signalé comme partiel",
+            )
+        partial = True
+
+    commits = gitrepo.mainline(head)
+    cache_dir = project / CACHE_DIR / _cache_version()
+    cached: dict[str, dict[str, Any]] = {}
+    if use_cache and cache_dir.is_dir():
+        for sha in commits:
+            entry_path = cache_dir / f"{sha}.json"
+            if entry_path.exists():
+                try:
+                    cached[sha] = json.loads(entry_path.read_text(encoding="utf-8"))
+                except (OSError, ValueError):
+                    pass
+    missing = [sha for sha in commits if sha not in cached]
+    details = {entry["commit"]: entry for entry in gitrepo.details(missing)}
+
+    history = History(head=head, partial=partial, processed=len(missing))
+    # Replayed state: where each record lives and its last valid version.
+    path_ids: dict[str, tuple[str, str]] = {}
+    last_valid: dict[tuple[str, str], str] = {}  # (kind, id) -> blob sha
+    for sha in commits:
+        entry = cached.get(sha)
+        if entry is None:
+            entry = _process_commit(gitrepo, details[sha], path_ids, last_valid)
+            if use_cache:
+                cache_dir.mkdir(parents=True, exist_ok=True)
+                tmp = cache_dir / f".{sha}.tmp"
+                tmp.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
+                tmp.replace(cache_dir / f"{sha}.json")
+        _replay(entry, path_ids, last_valid)
+        history.warnings.extend(entry["warnings"])
+        for change in entry["changes"]:
+            history.changes.append(Change(**change))
+    history.changes.reverse()
+    return history
+
+
+def _replay(entry: dict[str, Any], path_ids: dict[str, tuple[str, str]], last_valid: dict) -> None:
+    for path, key in entry["state"]["paths"]:
+        if key is None:
+            path_ids.pop(path, None)
+        else:
+            path_ids[path] = (key[0], key[1])
+    for key, blob in entry["state"]["valid"]:
+        last_valid[(key[0], key[1])] = blob
+
+
+def _process_commit(
+    gitrepo: _Git, info: dict[str, Any], path_ids: dict[str, tuple[str, str]], last_valid: dict
+) -> dict[str, Any]:
+    sha, message = info["commit"], info["message"]
+    reason = reason_of(message)
+    if reason is None and len(info["parents"]) > 1:
+        reasons = [r for r in (reason_of(m) for m in gitrepo.merged_messages(*info["parents"][:2])) if r]
+        reason = " ; ".join(dict.fromkeys(reasons)) or None
+    subject = message.split("\n", 1)[0]
+    warnings: list[str] = []
+    state_paths: list[tuple[str, Any]] = []
+    state_valid: list[tuple[Any, str]] = []
+    removed: dict[tuple[str, str], str] = {}  # key -> old path
+    added: dict[tuple[str, str], tuple[str, dict | None, str]] = {}  # key -> (path, data, blob)
+    modified: list[tuple[tuple[str, str], str, dict | None, str]] = []
+
+    for status, path, _old_blob, new_blob in info["files"]:
+        kind = record_kind(path)
+        if kind is None:
+            continue
+        if status == "D":
+            key = path_ids.get(path)
+            if key is not None:
+                removed[key] = path
+            state_paths.append((path, None))
+            continue
+        data, record_id, errors = parse_record(kind, path, gitrepo.blob(new_blob))
+        key = (kind, record_id or PurePosixPath(path).stem)
+        if data is None:
+            first = errors[0] if errors else None
+            detail = f" ({first.format_text()})" if first else ""
+            warnings.append(
+                f"commit {sha[:7]} : {path} est invalide à ce commit{detail} ; "
+                "ses modifications sont comparées à la dernière version valide"
+            )
+        previous_key = path_ids.get(path)
+        if previous_key is not None and previous_key != key:
+            removed[previous_key] = path  # same file, other id: the old record is gone
+        state_paths.append((path, list(key)))
+        if status == "A" or previous_key != key:
+            added[key] = (path, data, new_blob)
+        else:
+            modified.append((key, path, data, new_blob))
+
+    changes = []
+
+    def emit(key: tuple[str, str], path: str, before_blob: str | None, after: dict | None,
+             after_blob: str | None, old_path: str | None = None, deleted: bool = False) -> None:
+        before = None
+        if before_blob is not None:
+            before, _, _ = parse_record(key[0], old_path or path, gitrepo.blob(before_blob))
+        if deleted:
+            sentences = describe_changes(key[0], before, None)
+        elif after is None:
+            return  # invalid version: described once it is valid again
+        else:
+            sentences = describe_changes(key[0], before, after)
+            if old_path and old_path != path:
+                sentences = sentences + [f"Fichier déplacé : {old_path} → {path}"]
+            state_valid.append((list(key), after_blob))
+        if sentences:
+            changes.append(asdict(Change(
+                commit=sha, date=info["date"], author=info["author"], subject=subject, reason=reason,
+                kind=key[0], record_id=key[1], path=path, sentences=sentences, old_path=old_path,
+            )))
+
+    for key, (path, data, blob) in added.items():
+        old_path = removed.pop(key, None)
+        emit(key, path, last_valid.get(key) if old_path else None, data, blob, old_path=old_path)
+    for key, path, data, blob in modified:
+        emit(key, path, last_valid.get(key), data, blob)
+    for key, path in removed.items():
+        if last_valid.get(key) is not None:
+            emit(key, path, last_valid[key], None, None, deleted=True)
+        state_valid.append((list(key), None))
+    return {
+        "commit": sha,
+        "changes": changes,
+        "warnings": warnings,
+        "state": {"paths": state_paths, "valid": [v for v in state_valid]},
+    }
+
+
+# --- pull requests --------------------------------------------------------------
+
+
+def _records_at(gitrepo: _Git, revision: str) -> dict[tuple[str, str], tuple[str, str, dict[str, Any] | None]]:
+    """(kind, id) -> (path, blob, data) of every record stored at *revision*."""
+    records = {}
+    for path, blob in gitrepo.files_at(revision).items():
+        kind = record_kind(path)
+        if kind is None:
+            continue
+        data, record_id, _ = parse_record(kind, path, gitrepo.blob(blob))
+        records[(kind, record_id or PurePosixPath(path).stem)] = (path, blob, data)
+    return records
+
+
+def _position(gitrepo: _Git, path: str, blob: str, loc: tuple[str | int, ...]) -> tuple[int, int]:
+    from .loader import load_yaml as _load
+
+    raw = gitrepo.blob(blob)
+    if path.endswith(".md"):
+        return 1, 1
+    loaded, _, _ = _load(path, raw)
+    return loaded.position(loc) if loaded is not None else (1, 1)
+
+
+def pull_request_problems(project: Path, base: str, head: str = "HEAD", *, allow_shallow: bool = False) -> list[RecordError]:
+    """What a record pull request may not do, compared with *base*.
+
+    Every commit that changes records says why (`Pourquoi:`); past entries of
+    a status history are never edited or removed; a record is closed, never
+    deleted; the id of a deleted record is never reused.
+    """
+    gitrepo = _Git(project)
+    if gitrepo.repo is None:
+        raise HistoryError("« --base » demande un dépôt git", "lancez la commande dans un clone du dépôt")
+    if gitrepo.is_shallow() and not allow_shallow:
+        raise HistoryError(
+            "historique incomplet : ce dépôt est un clone superficiel (shallow)",
+            "dans GitHub Actions, ajoutez « fetch-depth: 0 » à l'étape actions/checkout ; "
+            "en local, lancez « git fetch --unshallow »",
+        )
+    try:
+        base_sha, head_sha = gitrepo.resolve(base), gitrepo.resolve(head)
+    except Exception:  # noqa: BLE001 - GitCommandError: unknown revision
+        raise HistoryError(
+            f"révision « {base if not _exists(gitrepo, base) else head} » introuvable",
+            "vérifiez le nom de la branche (par exemple origin/main) et que l'historique a été récupéré",
+        ) from None
+    problems: list[RecordError] = []
+
+    for info in gitrepo.commits_between(base_sha, head_sha):
+        if len(info["parents"]) > 1:
+            continue  # a merge brings changes checked in their own commits
+        touched = [path for _, path, _, _ in info["files"] if record_kind(path)]
+        if touched and reason_of(info["message"]) is None:
+            subject = info["message"].split("\n", 1)[0]
+            for path in dict.fromkeys(touched):
+                problems.append(RecordError(
+                    path, 1, 1, "pourquoi",
+                    f"le commit {info['commit'][:7]} « {subject} » modifie cette fiche sans dire pourquoi",
+                    "ajoutez une ligne « Pourquoi: … » à la description de la pull request "
+                    "(elle devient le message du commit fusionné)",
+                ))
+
+    before, after = _records_at(gitrepo, base_sha), _records_at(gitrepo, head_sha)
+    for key, (path, _blob, data) in sorted(before.items()):
+        if key not in after:
+            what = "le dispositif" if key[0] == "dispositif" else "la fiche"
+            problems.append(RecordError(
+                path, 1, 1, "fichier",
+                f"{what} « {key[1]} » est supprimé(e)",
+                "ne supprimez pas une fiche : passez son statut à « ferme » (elle reste en page archivée) ; "
+                "son identifiant ne sera jamais réutilisé",
+            ))
+            continue
+        new_path, new_blob, new_data = after[key]
+        if key[0] != "dispositif" or data is None or new_data is None:
+            continue
+        old_entries, new_entries = data["historique_statut"], new_data["historique_statut"]
+        for index, entry in enumerate(old_entries):
+            if index < len(new_entries) and new_entries[index] == entry:
+                continue
+            from .changes import format_date_fr
+
+            loc: tuple[str | int, ...] = ("historique_statut", min(index, max(len(new_entries) - 1, 0)))
+            line, column = _position(gitrepo, new_path, new_blob, loc if new_entries else ("historique_statut",))
+            problems.append(RecordError(
+                new_path, line, column, f"historique_statut[{index + 1}]",
+                f"l'entrée du {format_date_fr(entry['date'])} a été modifiée ou supprimée : "
+                "l'historique du statut ne se réécrit pas",
+                "rétablissez-la telle quelle et ajoutez une nouvelle entrée à la fin",
+            ))
+            break
+
+    new_ids = [key for key in after if key not in before]
+    if new_ids:
+        history = read_history(project, allow_shallow=allow_shallow)
+        deleted = {}
+        for change in history.changes:
+            if change.sentences == ["Fiche supprimée"] and change.commit != head_sha:
+                deleted.setdefault((change.kind, change.record_id), change)
+        for key in new_ids:
+            if key in deleted:
+                path = after[key][0]
+                gone = deleted[key]
+                problems.append(RecordError(
+                    path, 1, 1, "id",
+                    f"l'identifiant « {key[1]} » a déjà servi à une fiche supprimée "
+                    f"(commit {gone.short}, {gone.when:%d/%m/%Y})",
+                    "choisissez un autre identifiant : un identifiant n'est jamais réutilisé",
+                ))
+    return sorted(problems, key=lambda e: (e.path, e.line, e.column, e.message))
+
+
+def _exists(gitrepo: _Git, revision: str) -> bool:
+    try:
+        gitrepo.resolve(revision)
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def describe_range(project: Path, base: str, head: str = "HEAD") -> str:
+    """Markdown summary of every record change between two revisions, with reasons."""
+    from .changes import format_date_fr
+
+    gitrepo = _Git(project)
+    if gitrepo.repo is None:
+        raise HistoryError("« reperes diff » demande un dépôt git", "lancez la commande dans un clone du dépôt")
+    try:
+        base_sha, head_sha = gitrepo.resolve(base), gitrepo.resolve(head)
+    except Exception:  # noqa: BLE001
+        missing = base if not _exists(gitrepo, base) else head
+        raise HistoryError(f"révision « {missing} » introuvable", "vérifiez son nom (git log --oneline)") from None
+    before, after = _records_at(gitrepo, base_sha), _records_at(gitrepo, head_sha)
+    commits = [c for c in gitrepo.commits_between(base_sha, head_sha) if len(c["parents"]) <= 1]
+    lines = [f"## Modifications des fiches ({base_sha[:7]} → {head_sha[:7]})", ""]
+    keys = sorted(set(before) | set(after), key=lambda k: (k[0] != "dispositif", k[0], k[1]))
+    count = 0
+    for key in keys:
+        old = before.get(key)
+        new = after.get(key)
+        old_data = old[2] if old else None
+        new_data = new[2] if new else None
+        if old and new and old[1] == new[1]:
+            continue
+        path = (new or old)[0]
+        if new is not None and new_data is None:
+            sentences = ["Fiche invalide dans cette version : lancez « reperes check »"]
+        else:
+            sentences = describe_changes(key[0], old_data, new_data)
+            if old and new and old[0] != new[0]:
+                sentences.append(f"Fichier déplacé : {old[0]} → {new[0]}")
+        if not sentences:
+            continue
+        count += 1
+        name = (new_data or old_data or {}).get("nom") or (new_data or old_data or {}).get("titre") or key[1]
+        label = {"dispositif": "Dispositif", "partenaire": "Partenaire", "outil": "Outil", "site": "Site référent",
+                 "glossaire": "Glossaire", "guide": "Guide"}[key[0]]
+        lines.append(f"### {label} « {name} » (`{path}`)")
+        lines.append("")
+        lines.extend(f"- {sentence}" for sentence in sentences)
+        lines.append("")
+        paths = {p for p in (old[0] if old else None, new[0] if new else None) if p}
+        for info in commits:
+            if paths & {p for _, p, _, _ in info["files"]}:
+                reason = reason_of(info["message"]) or "raison non renseignée"
+                when = dt.datetime.fromisoformat(info["date"])
+                lines.append(
+                    f"> **Pourquoi :** {reason} — {info['author']}, {format_date_fr(when.date().isoformat())}, "
+                    f"commit {info['commit'][:7]} « {info['message'].split(chr(10), 1)[0]} »"
+                )
+                lines.append("")
+    if count == 0:
+        lines.append("Aucune fiche modifiée.")
+        lines.append("")
+    return "\n".join(lines)

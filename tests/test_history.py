@@ -1,0 +1,305 @@
+"""History on throwaway git repositories with fixed authors and dates: what
+changed, when, by whom and why, exactly as agents and reviewers read it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from pathlib import Path
+
+import feedparser
+import pytest
+from gitrepo import GitRepo
+from workspace import MINIMAL_FILES, Workspace
+
+from generator.corpus import load_corpus
+from generator.history import HistoryError, read_history
+from generator.render import generate
+
+SCHEME = "schemes/exemple.yml"
+FIX = "Référent Test <referent@exemple.invalid>"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> GitRepo:
+    repo = GitRepo(tmp_path / "depot")
+    for name, text in MINIMAL_FILES.items():
+        repo.write(name, text)
+    repo.commit("Fiches initiales\n\nPourquoi: première version des fiches", "2026-01-05T10:00:00+01:00")
+    return repo
+
+
+def sha(repo: GitRepo, rev: str = "HEAD") -> str:
+    return repo.git("rev-parse", rev)
+
+
+def test_status_change_with_its_reason(repo: GitRepo):
+    repo.replace(SCHEME, "etat: ouvert", "etat: paiements_bloques")
+    repo.replace(SCHEME, "explication: Tout fonctionne.", "explication: Le flux de l'OPCO n'arrive plus.")
+    repo.commit("Bloquer les paiements\n\nPourquoi: flux OPCO non reçu depuis le 1er février",
+                "2026-02-02T10:00:00+01:00", author="Agnès Dupont <agnes@exemple.invalid>")
+    history = read_history(repo.root)
+    newest, created = history.for_record("dispositif", "exemple")
+    assert newest.sentences == ["Statut : ouvert → paiements bloqués", "Explication du statut modifiée"]
+    assert newest.reason == "flux OPCO non reçu depuis le 1er février"
+    assert newest.author == "Agnès Dupont"
+    assert newest.when == dt.datetime(2026, 2, 2, 10, 0, tzinfo=newest.when.tzinfo)
+    assert newest.when.strftime("%d/%m/%Y %H:%M %z") == "02/02/2026 10:00 +0100"
+    assert created.sentences == ["Fiche créée"]
+    assert history.warnings == []
+
+
+def test_change_without_reason_reads_raison_non_renseignee(repo: GitRepo, monkeypatch):
+    repo.replace(SCHEME, "nom: Aide exemple", "nom: Aide exemple renommée")
+    repo.commit("Renommer", "2026-02-03T09:30:00+01:00")
+    history = read_history(repo.root)
+    assert history.for_record("dispositif", "exemple")[0].reason is None
+    monkeypatch.chdir(repo.root)
+    monkeypatch.setenv("REPERES_DATE", "2026-11-27")
+    generate(load_corpus(Path("schemes")), repo.root, history=history)
+    journal = (repo.root / "docs/genere/journal/index.md").read_text(encoding="utf-8")
+    assert "## Semaine du 2 février 2026" in journal
+    assert "- Nom : « Aide exemple » → « Aide exemple renommée »" in journal
+    assert "**Pourquoi :** *raison non renseignée* — Référent Test, commit" in journal
+
+
+def test_a_moved_file_keeps_its_history(repo: GitRepo):
+    repo.git("mv", SCHEME, "schemes/exemple-2024.yml")
+    repo.commit("Déplacer\n\nPourquoi: nouveau nommage", "2026-02-04T10:00:00+01:00")
+    changes = read_history(repo.root).for_record("dispositif", "exemple")
+    assert [c.sentences for c in changes] == [
+        ["Fichier déplacé : schemes/exemple.yml → schemes/exemple-2024.yml"],
+        ["Fiche créée"],
+    ]
+
+
+def test_close_then_archive(repo: GitRepo, monkeypatch):
+    repo.replace(SCHEME, "etat: ouvert", "etat: ferme")
+    repo.replace(SCHEME, "depuis: 2025-01-01", "depuis: 2026-03-01")
+    repo.write(SCHEME, repo.read(SCHEME) + "historique_statut:\n  - date: 2026-03-01\n    etat: ferme\n"
+               "    explication: Fin du dispositif.\n")
+    repo.commit("Fermer\n\nPourquoi: fin du dispositif au 1er mars", "2026-03-01T08:00:00+01:00")
+    history = read_history(repo.root)
+    assert history.for_record("dispositif", "exemple")[0].sentences == [
+        "Statut : ouvert → fermé",
+        "Statut en vigueur depuis le 01/03/2026 (au lieu du 01/01/2025)",
+        "Historique du statut : entrée du 01/03/2026 ajoutée (fermé)",
+    ]
+    monkeypatch.chdir(repo.root)
+    monkeypatch.setenv("REPERES_DATE", "2026-11-27")
+    generate(load_corpus(Path("schemes")), repo.root, history=history)
+    page = (repo.root / "docs/genere/dispositifs/exemple.md").read_text(encoding="utf-8")
+    assert '!!! note "Dispositif fermé — page archivée"' in page
+    assert "**01/03/2026** — Statut : ouvert → fermé ;" in page
+
+
+def branch_with_two_commits(repo: GitRepo) -> None:
+    repo.git("checkout", "-q", "-b", "statut")
+    repo.replace(SCHEME, "etat: ouvert", "etat: perturbe")
+    repo.commit("Perturbé\n\nPourquoi: retards de l'OPCO", "2026-04-01T10:00:00+02:00")
+    repo.replace(SCHEME, "elements_de_langage: Votre dossier suit son cours.",
+                 "elements_de_langage: Votre paiement aura du retard.")
+    repo.commit("Éléments de langage\n\nPourquoi: retards de l'OPCO", "2026-04-01T11:00:00+02:00")
+    repo.git("checkout", "-q", "main")
+
+
+def test_a_merge_gives_exactly_one_entry_per_change(repo: GitRepo):
+    branch_with_two_commits(repo)
+    merge = repo.merge("statut", "Merge branch 'statut'", "2026-04-02T09:00:00+02:00")
+    changes = read_history(repo.root).for_record("dispositif", "exemple")
+    assert len(changes) == 2
+    assert changes[0].commit == merge
+    assert changes[0].sentences == ["Statut : ouvert → perturbé", "Éléments de langage modifiés"]
+    assert changes[0].reason == "retards de l'OPCO"
+
+
+def test_a_squash_merge_gives_exactly_one_entry(repo: GitRepo):
+    branch_with_two_commits(repo)
+    repo.merge("statut", "Statut perturbé (#12)\n\nPourquoi: retards de l'OPCO", "2026-04-02T09:00:00+02:00",
+               squash=True)
+    changes = read_history(repo.root).for_record("dispositif", "exemple")
+    assert [c.sentences for c in changes] == [
+        ["Statut : ouvert → perturbé", "Éléments de langage modifiés"],
+        ["Fiche créée"],
+    ]
+    assert changes[0].reason == "retards de l'OPCO"
+
+
+def test_invalid_intermediate_commit_is_a_warning(repo: GitRepo):
+    repo.replace(SCHEME, "etat: ouvert", "etat: bloque")
+    broken = repo.commit("Essai\n\nPourquoi: test", "2026-05-01T10:00:00+02:00")
+    repo.replace(SCHEME, "etat: bloque", "etat: paiements_bloques")
+    repo.commit("Correction\n\nPourquoi: test", "2026-05-01T11:00:00+02:00")
+    history = read_history(repo.root)
+    assert history.warnings == [
+        f"commit {broken[:7]} : schemes/exemple.yml est invalide à ce commit "
+        "(schemes/exemple.yml:6:9: statut.etat: valeur « bloque » inconnue ; valeurs possibles : annonce, "
+        "en_deploiement, ouvert, perturbe, paiements_bloques, ferme) ; "
+        "ses modifications sont comparées à la dernière version valide"
+    ]
+    assert history.for_record("dispositif", "exemple")[0].sentences == ["Statut : ouvert → paiements bloqués"]
+
+
+def test_shallow_clone_is_refused_with_the_fix(repo: GitRepo, tmp_path: Path):
+    repo.replace(SCHEME, "nom: Aide exemple", "nom: Aide")
+    repo.commit("Nom\n\nPourquoi: test", "2026-05-02T10:00:00+02:00")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone)], check=True)
+    with pytest.raises(HistoryError) as raised:
+        read_history(clone)
+    assert str(raised.value) == (
+        "historique incomplet : ce dépôt est un clone superficiel (shallow), les dates et l'historique des "
+        "fiches seraient faux ; dans GitHub Actions, ajoutez « fetch-depth: 0 » à l'étape actions/checkout ; "
+        "en local, lancez « git fetch --unshallow » ; ou relancez avec --allow-shallow pour un historique "
+        "signalé comme partiel"
+    )
+    partial = read_history(clone, allow_shallow=True)
+    assert partial.partial is True
+
+
+def test_each_commit_is_parsed_once(repo: GitRepo):
+    first = read_history(repo.root)
+    assert first.processed == 1
+    assert read_history(repo.root).processed == 0
+    repo.replace(SCHEME, "nom: Aide exemple", "nom: Aide")
+    repo.commit("Nom\n\nPourquoi: test", "2026-05-02T10:00:00+02:00")
+    again = read_history(repo.root)
+    assert again.processed == 1
+    assert len(again.changes) == len(first.changes) + 1
+
+
+def test_outside_git_history_is_unavailable(tmp_path: Path):
+    Workspace(tmp_path)
+    assert read_history(tmp_path).available is False
+
+
+def test_atom_feed_parses(repo: GitRepo, monkeypatch):
+    repo.replace(SCHEME, "etat: ouvert", "etat: perturbe")
+    repo.commit("Perturbé\n\nPourquoi: retards <OPCO> & co", "2026-02-02T10:00:00+01:00")
+    monkeypatch.chdir(repo.root)
+    monkeypatch.setenv("REPERES_DATE", "2026-11-27")
+    generate(load_corpus(Path("schemes")), repo.root, history=read_history(repo.root))
+    feed = feedparser.parse((repo.root / "docs/genere/journal.xml").read_bytes())
+    assert feed.bozo == 0, feed.bozo_exception
+    assert feed.feed.title == "Repères : journal des modifications"
+    first = feed.entries[0]
+    assert first.title == "Aide exemple : Statut : ouvert → perturbé"
+    assert first.link == "dispositifs/exemple/"
+    assert first.author == "Référent Test"
+    assert "Pourquoi : retards <OPCO> & co" in first.summary
+    assert first.updated_parsed[:5] == (2026, 2, 2, 9, 0)
+
+
+def test_future_dated_status_takes_effect_on_its_date(repo: GitRepo, monkeypatch):
+    repo.write(SCHEME, repo.read(SCHEME) + "historique_statut:\n  - date: 2027-01-01\n    etat: ferme\n"
+               "    explication: Fin programmée du dispositif.\n")
+    repo.commit("Programmer la fermeture\n\nPourquoi: décret de fin", "2026-11-20T10:00:00+01:00")
+    monkeypatch.chdir(repo.root)
+    for today, expected_state, announced in [
+        ("2026-11-27", "**Ouvert**", True),
+        ("2027-01-02", "**Fermé**", False),
+    ]:
+        monkeypatch.setenv("REPERES_DATE", today)
+        generate(load_corpus(Path("schemes")), repo.root, history=read_history(repo.root))
+        page = (repo.root / "docs/genere/dispositifs/exemple.md").read_text(encoding="utf-8")
+        home = (repo.root / "docs/genere/index.md").read_text(encoding="utf-8")
+        assert f"{expected_state}{{ .reperes-etat" in page
+        assert ('!!! info "Changement programmé"' in page) is announced
+        assert ("À partir du 1er janvier 2027 : **Fermé**" in page) is announced
+        assert ("**À partir du 1er janvier 2027 : Fermé.**" in home) is announced
+
+
+# --- pull requests ------------------------------------------------------------------
+
+
+@pytest.fixture
+def pr(repo: GitRepo):
+    """A branch `fiche` from main, as a referent's pull request."""
+    repo.git("checkout", "-q", "-b", "fiche")
+    return repo
+
+
+def _bare(root: Path) -> Workspace:
+    """A Workspace over an existing folder (no sample files written)."""
+    workspace = Workspace.__new__(Workspace)
+    workspace.root = root
+    return workspace
+
+
+def run_check(repo: GitRepo, capsys, *args: str):
+    return _bare(repo.root).run("check", *args, capsys=capsys)
+
+
+def test_pull_request_without_reason_is_refused(pr: GitRepo, capsys):
+    pr.replace(SCHEME, "etat: ouvert", "etat: perturbe")
+    commit = pr.commit("Modifier le statut", "2026-06-01T10:00:00+02:00")
+    result = run_check(pr, capsys, "--base", "main")
+    assert result.code == 1
+    assert result.lines == [
+        f"schemes/exemple.yml:1:1: pourquoi: le commit {commit[:7]} « Modifier le statut » modifie cette fiche "
+        "sans dire pourquoi ; ajoutez une ligne « Pourquoi: … » à la description de la pull request "
+        "(elle devient le message du commit fusionné)"
+    ]
+    pr.git("commit", "-q", "--amend", "-m", "Modifier le statut\n\nPourquoi: retards")
+    assert run_check(pr, capsys, "--base", "main").code == 0
+
+
+def test_rewriting_a_past_status_entry_is_refused(repo: GitRepo, capsys):
+    repo.write(SCHEME, repo.read(SCHEME) + "historique_statut:\n  - date: 2025-01-01\n    etat: ouvert\n"
+               "    explication: Ouverture.\n")
+    repo.commit("Historique\n\nPourquoi: ouverture", "2026-06-01T10:00:00+02:00")
+    repo.git("checkout", "-q", "-b", "fiche")
+    repo.replace(SCHEME, "explication: Ouverture.", "explication: Ouverture progressive.")
+    repo.commit("Réécrire\n\nPourquoi: précision", "2026-06-02T10:00:00+02:00")
+    result = run_check(repo, capsys, "--base", "main")
+    assert result.code == 1
+    assert result.lines == [
+        "schemes/exemple.yml:19:5: historique_statut[1]: l'entrée du 01/01/2025 a été modifiée ou supprimée : "
+        "l'historique du statut ne se réécrit pas ; rétablissez-la telle quelle et ajoutez une nouvelle entrée à la fin"
+    ]
+
+
+def test_deleting_a_record_is_refused_and_its_id_never_reused(pr: GitRepo, capsys):
+    pr.git("rm", "-q", "schemes/outils/outil-exemple.yml")
+    pr.replace(SCHEME, "    outil: outil-exemple\n", "")
+    pr.commit("Retirer l'outil\n\nPourquoi: outil abandonné", "2026-06-01T10:00:00+02:00")
+    result = run_check(pr, capsys, "--base", "main")
+    assert result.lines == [
+        "schemes/outils/outil-exemple.yml:1:1: fichier: la fiche « outil-exemple » est supprimé(e) ; ne supprimez "
+        "pas une fiche : passez son statut à « ferme » (elle reste en page archivée) ; son identifiant ne sera "
+        "jamais réutilisé"
+    ]
+    # Merged anyway (say, by an administrator): then an id may not come back.
+    pr.git("checkout", "-q", "main")
+    pr.merge("fiche", "Merge branch 'fiche'", "2026-06-02T10:00:00+02:00")
+    pr.git("checkout", "-q", "-b", "retour")
+    pr.write("schemes/outils/outil-exemple.yml", MINIMAL_FILES["schemes/outils/outil-exemple.yml"])
+    pr.commit("Recréer l'outil\n\nPourquoi: erreur", "2026-06-03T10:00:00+02:00")
+    result = run_check(pr, capsys, "--base", "main")
+    assert result.lines == [
+        f"schemes/outils/outil-exemple.yml:1:1: id: l'identifiant « outil-exemple » a déjà servi à une fiche "
+        f"supprimée (commit {sha(pr, 'main')[:7]}, 02/06/2026) ; choisissez un autre identifiant : un identifiant "
+        "n'est jamais réutilisé"
+    ]
+
+
+def test_diff_prints_readable_french(pr: GitRepo, capsys):
+    base = sha(pr)
+    pr.replace(SCHEME, "etat: ouvert", "etat: paiements_bloques")
+    commit = pr.commit("Bloquer\n\nPourquoi: flux OPCO non reçu", "2026-06-01T10:00:00+02:00")
+    result = _bare(pr.root).run("diff", base, capsys=capsys)
+    assert result.code == 0
+    assert result.out == (
+        f"## Modifications des fiches ({base[:7]} → {commit[:7]})\n"
+        "\n"
+        "### Dispositif « Aide exemple » (`schemes/exemple.yml`)\n"
+        "\n"
+        "- Statut : ouvert → paiements bloqués\n"
+        "\n"
+        f"> **Pourquoi :** flux OPCO non reçu — Référent Test, 01/06/2026, commit {commit[:7]} « Bloquer »\n"
+    )
+    unknown = _bare(pr.root).run("diff", "nulle-part", capsys=capsys)
+    assert unknown.code == 2
+    assert unknown.err == (
+        "reperes : erreur : révision « nulle-part » introuvable ; vérifiez son nom (git log --oneline)\n"
+    )

@@ -1,0 +1,83 @@
+"""`make serve` as a referent uses it: the site on 127.0.0.1, pages
+regenerated when a record changes, and an invalid record reported without
+taking the site down."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback only
+            return response.read().decode("utf-8")
+    except OSError:
+        return None
+
+
+def wait_for(predicate, timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.5)
+    return False
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    for folder in ("schemes", "docs/contribuer", "docs/guides", "docs/theme"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.replace("  - generator/mkdocs_hooks.py", f"  - {ROOT / 'generator' / 'mkdocs_hooks.py'}")
+    (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
+    return tmp_path
+
+
+def test_serve_regenerates_changed_pages(project: Path):
+    build = subprocess.run([str(BIN / "reperes"), "build"], cwd=project, capture_output=True, text=True, timeout=300)
+    assert build.returncode == 0, build.stderr
+    port = free_port()
+    log = project / "serve.log"
+    with open(log, "w", encoding="utf-8") as output:
+        server = subprocess.Popen(
+            [str(BIN / "mkdocs"), "serve", "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=project, stdout=output, stderr=subprocess.STDOUT,
+        )
+    try:
+        page = f"http://127.0.0.1:{port}/dispositifs/aej/"
+        assert wait_for(lambda: (fetch(page) or "").find("Dispositif clos") >= 0), log.read_text(encoding="utf-8")
+
+        record = project / "schemes" / "aej.yml"
+        text = record.read_text(encoding="utf-8")
+        record.write_text(text.replace("Dispositif clos ;", "Dispositif fermé depuis 2021 ;"), encoding="utf-8")
+        assert wait_for(lambda: "Dispositif fermé depuis 2021" in (fetch(page) or ""), 60), log.read_text(encoding="utf-8")
+        assert "Repères : 2 page(s) régénérée(s), 0 supprimée(s)" in log.read_text(encoding="utf-8")
+        generated = project / "docs" / "genere"
+        assert "Dispositif fermé depuis 2021" in (generated / "index.md").read_text(encoding="utf-8")
+
+        record.write_text(text.replace("etat: ferme\n", "etat: fermé\n"), encoding="utf-8")
+        assert wait_for(lambda: "pages non régénérées" in log.read_text(encoding="utf-8"), 60)
+        messages = log.read_text(encoding="utf-8")
+        assert "schemes/aej.yml:" in messages and "statut.etat: valeur « fermé » inconnue" in messages
+        assert "Dispositif fermé depuis 2021" in (fetch(page) or "")  # the previous pages stay served
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
