@@ -171,6 +171,7 @@ class _Git:
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
             self.repo = None
         self._blobs: dict[str, bytes] = {}
+        self._parsed: dict[tuple[str, str], Any] = {}
 
     def is_shallow(self) -> bool:
         return self.repo.git.rev_parse("--is-shallow-repository").strip() == "true"
@@ -226,10 +227,15 @@ class _Git:
         out = self.repo.git.log("--format=%B%x1e", f"{first_parent}..{other_parent}")
         return [message.strip() for message in out.split("\x1e") if message.strip()]
 
+    def parsed(self, kind: str, path: str, sha: str) -> tuple[dict[str, Any] | None, str | None, list[RecordError]]:
+        """parse_record of a blob, once per blob (a version is the next one's "before")."""
+        key = (kind, sha)
+        if key not in self._parsed:
+            self._parsed[key] = parse_record(kind, path, self.blob(sha))
+        return self._parsed[key]
+
     def blob(self, sha: str) -> bytes:
-        if sha not in self._blobs:
-            self._blobs[sha] = self.repo.odb.stream(bytes.fromhex(sha)).read()
-        return self._blobs[sha]
+        return self.repo.odb.stream(bytes.fromhex(sha)).read()
 
     def files_at(self, revision: str) -> dict[str, str]:
         """Record paths -> blob sha at *revision*."""
@@ -344,7 +350,7 @@ def _process_commit(
                 removed[key] = path
             state_paths.append((path, None))
             continue
-        data, record_id, errors = parse_record(kind, path, gitrepo.blob(new_blob))
+        data, record_id, errors = gitrepo.parsed(kind, path, new_blob)
         key = (kind, record_id or PurePosixPath(path).stem)
         if data is None:
             first = errors[0] if errors else None
@@ -368,7 +374,7 @@ def _process_commit(
              after_blob: str | None, old_path: str | None = None, deleted: bool = False) -> None:
         before = None
         if before_blob is not None:
-            before, _, _ = parse_record(key[0], old_path or path, gitrepo.blob(before_blob))
+            before, _, _ = gitrepo.parsed(key[0], old_path or path, before_blob)
         if deleted:
             sentences = describe_changes(key[0], before, None)
         elif after is None:
@@ -411,7 +417,7 @@ def _records_at(gitrepo: _Git, revision: str) -> dict[tuple[str, str], tuple[str
         kind = record_kind(path)
         if kind is None:
             continue
-        data, record_id, _ = parse_record(kind, path, gitrepo.blob(blob))
+        data, record_id, _ = gitrepo.parsed(kind, path, blob)
         records[(kind, record_id or PurePosixPath(path).stem)] = (path, blob, data)
     return records
 

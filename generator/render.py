@@ -176,6 +176,11 @@ def in_force(scheme: Any, today: dt.date) -> InForce:
     return InForce(etat, depuis, explication, applied, upcoming)
 
 
+def upcoming_amounts(periods: list[Any], today: dt.date) -> list[Any]:
+    """Amount periods that start after the build date, soonest first."""
+    return sorted((m for m in periods if m.du > today), key=lambda m: m.du)
+
+
 def periods_in_force(periods: list[Any], today: dt.date) -> list[dict[str, Any]]:
     return [
         {"m": m, "state": "à venir" if m.du > today else ("terminée" if m.au is not None and m.au < today else "en vigueur")}
@@ -240,6 +245,7 @@ def scheme_context(record: Record, site: Site) -> dict[str, Any]:
         "force": force,
         "today": site.today,
         "periods": periods_in_force(scheme.montants, site.today),
+        "upcoming_amounts": upcoming_amounts(scheme.montants, site.today),
         "history_available": history is not None and history.available,
         "history_partial": history is not None and history.partial,
         "changes": change_entries(history.for_record("dispositif", scheme.id), site) if history else [],
@@ -426,7 +432,8 @@ def home_context(site: Site) -> dict[str, Any]:
         members = sorted((s for s in schemes if s.domaine is domaine), key=lambda s: (s.statut.etat is Etat.ferme, s.nom))
         if members:
             groups.append({"domaine": domaine, "schemes": [
-                {"s": s, "link": f"dispositifs/{s.id}.md", "force": in_force(s, site.today)} for s in members
+                {"s": s, "link": f"dispositifs/{s.id}.md", "force": in_force(s, site.today),
+                 "amounts": upcoming_amounts(s.montants, site.today)} for s in members
             ]})
     overdue = sum(1 for s in schemes if review_due(s.revu_le, s.intervalle_revue_jours) < site.today)
     overdue += sum(

@@ -303,3 +303,19 @@ def test_diff_prints_readable_french(pr: GitRepo, capsys):
     assert unknown.err == (
         "reperes : erreur : révision « nulle-part » introuvable ; vérifiez son nom (git log --oneline)\n"
     )
+
+
+def test_future_amount_is_announced(repo: GitRepo, monkeypatch):
+    repo.write(SCHEME, repo.read(SCHEME) + "montants:\n  - du: 2025-01-01\n    au: 2026-12-31\n"
+               "    montant: 4 000 €\n    source: https://exemple.invalid/a\n  - du: 2027-01-01\n"
+               "    montant: 5 000 €\n    source: https://exemple.invalid/b\n")
+    repo.commit("Montant 2027\n\nPourquoi: décret", "2026-11-20T10:00:00+01:00")
+    monkeypatch.chdir(repo.root)
+    monkeypatch.setenv("REPERES_DATE", "2026-11-27")
+    generate(load_corpus(Path("schemes")), repo.root, history=read_history(repo.root))
+    page = (repo.root / "docs/genere/dispositifs/exemple.md").read_text(encoding="utf-8")
+    assert '!!! info "Nouveau montant à partir du 1er janvier 2027"\n    5 000 €' in page
+    assert "| du 1er janvier 2025 au 31 décembre 2026 (**en vigueur**) | 4 000 €" in page
+    assert "| du 1er janvier 2027 (**à venir**) | 5 000 €" in page
+    home = (repo.root / "docs/genere/index.md").read_text(encoding="utf-8")
+    assert "**Nouveau montant à partir du 1er janvier 2027.**" in home

@@ -17,7 +17,11 @@ Then, for the site (same corpus):
 - the wall time and peak memory of the whole `reperes build` command.
 
 A benchmark prints figures; it never fails a build on a slow machine.
-Set BENCH_SITE=0 to skip the site part (it takes a few minutes).
+And for the history: a synthetic repository of 5,000 commits over 1,000
+records; the cold history time, the time after one new commit (goal ≤ 5 %
+of cold) and peak memory.
+
+Set BENCH_SITE=0 or BENCH_HISTORY=0 to skip a part (the site takes minutes).
 """
 
 from __future__ import annotations
@@ -105,6 +109,11 @@ def main() -> int:
     print(f"mémoire maximale (RSS) de la commande           : {peak_mib:.0f} Mio  (objectif ≤ 300 Mo : {verdict(peak_mib <= 300 / 1.048576)})")
     if os.environ.get("BENCH_SITE", "1") != "0":
         bench_site()
+    if os.environ.get("BENCH_HISTORY", "1") != "0":
+        from history_bench import bench_history
+
+        with tempfile.TemporaryDirectory(prefix="reperes-bench-historique-") as tmp:
+            bench_history(Path(tmp), ROOT, schemes=SCHEMES, commits=5 * SCHEMES)
     return 0
 
 
