@@ -52,7 +52,7 @@ def _build_parser() -> argparse.ArgumentParser:
         prog="reperes",
         description="Repères : vérifier les fiches (dispositifs, partenaires, outils) et produire le site.",
     )
-    parser.add_argument("--version", action="version", version=f"reperes {__version__}")
+    parser.add_argument("--version", action="version", version=f"reperes {__version__}", help="afficher la version et quitter")
     commands = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=_Parser)
 
     check = commands.add_parser(

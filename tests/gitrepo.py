@@ -18,6 +18,8 @@ class GitRepo:
         self.git("config", "user.email", "referent@exemple.invalid")
         self.git("config", "commit.gpgSign", "false")
         self.git("config", "core.autocrlf", "false")
+        # As in the real repository: the history cache is never committed.
+        (root / ".gitignore").write_text("/.cache/\n/docs/genere/\n/site/\n", encoding="utf-8")
 
     def git(self, *args: str, date: str | None = None, author: str | None = None) -> str:
         env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(self.root)}

@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from measured import run_measured  # noqa: E402
 from synthetic import write_corpus  # noqa: E402
 
 from generator.corpus import load_corpus  # noqa: E402
@@ -63,16 +64,8 @@ def parse_floor(files: list[Path]) -> None:
 
 
 def run_command(folder: Path) -> tuple[float, float, int]:
-    """Wall time (s), peak RSS (MiB) and exit code of `reperes check` in a child process."""
-    start = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "generator", "check", str(folder)],
-        cwd=folder.parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    return elapsed, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+    """Wall time (s), peak memory (MiB) and exit code of `reperes check` in a child process."""
+    return run_measured(["generator", "check", str(folder)], folder.parent, {**os.environ, "PYTHONPATH": str(ROOT)})
 
 
 def verdict(ok: bool) -> str:
@@ -106,7 +99,7 @@ def main() -> int:
     print(f"plancher libyaml (yaml.load CSafeLoader)       : {floor_time:.3f} s")
     print(f"rapport check / plancher                        : {ratio:.2f}  (objectif ≤ 3 : {verdict(ratio <= 3)})")
     print(f"commande complète « reperes check » (processus) : {wall:.3f} s, code de sortie {code}")
-    print(f"mémoire maximale (RSS) de la commande           : {peak_mib:.0f} Mio  (objectif ≤ 300 Mo : {verdict(peak_mib <= 300 / 1.048576)})")
+    print(f"mémoire maximale (VmHWM) de la commande         : {peak_mib:.0f} Mio  (objectif ≤ 300 Mo : {verdict(peak_mib <= 300 / 1.048576)})")
     if os.environ.get("BENCH_SITE", "1") != "0":
         bench_site()
     if os.environ.get("BENCH_HISTORY", "1") != "0":
@@ -165,14 +158,10 @@ def bench_site() -> None:
         finally:
             os.chdir(previous)
 
-        start = time.perf_counter()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "generator", "build"], cwd=project,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            env={**os.environ, "PYTHONPATH": str(ROOT), "REPERES_DATE": "2026-11-27"},
+        build_wall, build_peak, build_code = run_measured(
+            ["generator", "build"], project,
+            {**os.environ, "PYTHONPATH": str(ROOT), "REPERES_DATE": "2026-11-27"},
         )
-        _, status, usage = os.wait4(process.pid, 0)
-        build_wall = time.perf_counter() - start
 
     share = generation / mkdocs_time
     print(f"génération des pages (froid, {len(written)} pages)      : {generation:.3f} s")
@@ -182,7 +171,7 @@ def bench_site() -> None:
           f"{len(rewritten)} page(s) réécrite(s) : {', '.join(rewritten)}  "
           f"(objectif ≤ 0,5 s : {verdict(regeneration <= 0.5)})")
     print(f"commande complète « reperes build »             : {build_wall:.1f} s, "
-          f"code de sortie {os.waitstatus_to_exitcode(status)}, mémoire maximale {usage.ru_maxrss / 1024:.0f} Mio")
+          f"code de sortie {build_code}, mémoire maximale {build_peak:.0f} Mio")
 
 
 if __name__ == "__main__":

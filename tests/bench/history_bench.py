@@ -55,13 +55,14 @@ def build_repository(root: Path, schemes: int, commits: int) -> Path:
 def measure(root: Path, repo_root: Path) -> dict[str, float]:
     """Run read_history in a child process: seconds, commits processed, peak RSS (MiB)."""
     code = (
-        "import os, sys, time, resource\n"
+        "import os, sys, time\n"
         f"sys.path.insert(0, {str(repo_root)!r})\n"
         "from generator.history import read_history\n"
         "start = time.perf_counter()\n"
         f"history = read_history(__import__('pathlib').Path({str(root)!r}))\n"
         "elapsed = time.perf_counter() - start\n"
-        "print(elapsed, history.processed, len(history.changes), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+        "peak = next(l for l in open('/proc/self/status') if l.startswith('VmHWM:')).split()[1]\n"
+        "print(elapsed, history.processed, len(history.changes), int(peak) / 1024)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     return {"seconds": float(out[0]), "processed": int(out[1]), "changes": int(out[2]), "rss": float(out[3])}
