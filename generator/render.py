@@ -671,12 +671,14 @@ def render_pages(
     return Renderer().render(corpus, today, edit_template, history)
 
 
-def copy_handwritten(docs: Path) -> dict[str, tuple[str, str | None]]:
+def copy_handwritten(docs: Path, abbreviations: str = "") -> dict[str, tuple[str, str | None]]:
+    """Hand-written pages, as they are, with the glossary's abbreviations appended."""
     pages: dict[str, tuple[str, str | None]] = {}
     for folder in HANDWRITTEN_DIRS:
         for path in sorted((docs / folder).rglob("*.md")):
             relative = path.relative_to(docs).as_posix()
-            pages[relative] = (path.read_text(encoding="utf-8"), f"docs/{relative}")
+            text = path.read_text(encoding="utf-8").rstrip("\n") + "\n" + abbreviations
+            pages[relative] = (text, f"docs/{relative}")
     return pages
 
 
@@ -765,7 +767,7 @@ def generate(
     state = state or Generator.new()
     today = today or build_date()
     pages = state.renderer.render(corpus, today, edit_template(project), history)
-    pages.update(copy_handwritten(project / "docs"))
+    pages.update(copy_handwritten(project / "docs", abbreviations_block(corpus)))
     return write_pages(pages, project / GENERATED_DIR, state.written)
 
 

@@ -314,6 +314,21 @@ def test_a_page_for_every_record(kind: str, built_site: Path, pages: dict[str, P
     assert not problems, "\n".join(problems)
 
 
+def test_a_page_for_every_guide(pages: dict[str, Page]) -> None:
+    guides = sorted(p for p in (ROOT / "docs" / "guides").glob("*.md"))
+    assert len(guides) >= 5
+    problems = []
+    for path in guides:
+        header = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
+        key = f"guides/{path.stem}/index.html"
+        if key not in pages:
+            problems.append(f"{path.stem} : pas de page {key}")
+        elif pages[key].h1 != header["titre"]:
+            problems.append(f"{key} : titre {pages[key].h1!r}, attendu {header['titre']!r}")
+    assert "guides/index.html" in pages
+    assert not problems, "\n".join(problems)
+
+
 def test_glossary_page_lists_every_term(built_site: Path) -> None:
     glossary = yaml.safe_load((SCHEMES / "glossaire.yml").read_text(encoding="utf-8"))
     text = (built_site / "glossaire" / "index.html").read_text(encoding="utf-8")
