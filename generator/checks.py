@@ -62,74 +62,62 @@ def check_reserved_ids(corpus: Corpus) -> Iterator[RecordError]:
             )
 
 
-def _resolve_one(
-    record: Record,
-    loc: DataPath,
-    value: str | None,
-    targets: dict[str, Record],
-    what: str,
-    folder: str,
-    extra: dict[str, str] | None = None,
-    broken: set[str] = frozenset(),  # type: ignore[assignment]
+# Kind of a referenced record -> (its name in messages, the folder of its files).
+_TARGETS = {
+    "dispositif": ("dispositif", "schemes/"),
+    "partenaire": ("partenaire", "schemes/partenaires/"),
+    "outil": ("outil", "schemes/outils/"),
+    "site": ("site référent", "schemes/sites/"),
+}
+
+
+def _resolve(
+    corpus: Corpus, record: Record, loc: DataPath, value: str | None, kind: str, extra: dict[str, str] | None = None
 ) -> RecordError | None:
-    if value is None or value in targets or (extra and value in extra) or value in broken:
+    """An error when *value* names no record of *kind* (nor one of *extra*).
+
+    A record that exists but failed its own checks is not reported again.
+    """
+    targets = corpus.of_kind(kind)
+    if value is None or value in targets or (extra and value in extra) or value in corpus.broken[kind]:
         return None
-    choices = list(targets) + list(extra or {})
-    hint = did_you_mean(value, choices)
+    what, folder = _TARGETS[kind]
+    hint = did_you_mean(value, list(targets) + list(extra or {}))
     if hint is None:
         hint = f"créez {folder}{value}.yml, ou utilisez un identifiant existant"
     return _error(record, loc, f"{what} « {value} » introuvable", hint)
 
 
 def check_references(corpus: Corpus) -> Iterator[RecordError]:
-    schemes = corpus.of_kind("dispositif")
-    partners = corpus.of_kind("partenaire")
-    tools = corpus.of_kind("outil")
-    sites = corpus.of_kind("site")
     checks: list[RecordError | None] = []
-    broken = corpus.broken
-
-    def _resolve(record, loc, value, targets, what, folder, extra=None):  # noqa: ANN001, ANN202
-        kind = {"partenaire": "partenaire", "outil": "outil", "site référent": "site", "dispositif": "dispositif"}[what]
-        return _resolve_one(record, loc, value, targets, what, folder, extra, broken[kind])
-
-    for record in schemes.values():
+    for record in corpus.of_kind("dispositif").values():
         scheme: Dispositif = record.model  # type: ignore[assignment]
         for i, step in enumerate(scheme.circuit):
-            checks.append(_resolve(record, ("circuit", i, "responsable"), step.responsable, partners,
-                                   "partenaire", "schemes/partenaires/", ACTEURS))
-            checks.append(_resolve(record, ("circuit", i, "outil"), step.outil, tools, "outil", "schemes/outils/"))
+            checks.append(_resolve(corpus, record, ("circuit", i, "responsable"), step.responsable, "partenaire", ACTEURS))
+            checks.append(_resolve(corpus, record, ("circuit", i, "outil"), step.outil, "outil"))
         for i, issue in enumerate(scheme.anomalies):
-            checks.append(_resolve(record, ("anomalies", i, "responsable"), issue.responsable, partners,
-                                   "partenaire", "schemes/partenaires/"))
+            checks.append(_resolve(corpus, record, ("anomalies", i, "responsable"), issue.responsable, "partenaire"))
         if scheme.orientation is not None:
             for i, redirect in enumerate(scheme.orientation.a_rediriger):
                 loc = ("orientation", "a_rediriger", i)
-                checks.append(_resolve(record, loc + ("partenaire",), redirect.partenaire, partners,
-                                       "partenaire", "schemes/partenaires/"))
-                checks.append(_resolve(record, loc + ("dispositif",), redirect.dispositif, schemes,
-                                       "dispositif", "schemes/"))
-        checks.append(_resolve(record, ("site_referent",), scheme.site_referent, sites,
-                               "site référent", "schemes/sites/"))
+                checks.append(_resolve(corpus, record, loc + ("partenaire",), redirect.partenaire, "partenaire"))
+                checks.append(_resolve(corpus, record, loc + ("dispositif",), redirect.dispositif, "dispositif"))
+        checks.append(_resolve(corpus, record, ("site_referent",), scheme.site_referent, "site"))
         for i, related in enumerate(scheme.dispositifs_lies):
             if related == scheme.id:
                 checks.append(_error(record, ("dispositifs_lies", i), "un dispositif ne peut pas être lié à lui-même"))
             else:
-                checks.append(_resolve(record, ("dispositifs_lies", i), related, schemes, "dispositif", "schemes/"))
+                checks.append(_resolve(corpus, record, ("dispositifs_lies", i), related, "dispositif"))
     for record in corpus.of_kind("guide").values():
         guide = record.model
-        for i, ident in enumerate(guide.dispositifs):
-            checks.append(_resolve(record, ("dispositifs", i), ident, schemes, "dispositif", "schemes/"))
-        for i, ident in enumerate(guide.outils):
-            checks.append(_resolve(record, ("outils", i), ident, tools, "outil", "schemes/outils/"))
-        for i, ident in enumerate(guide.partenaires):
-            checks.append(_resolve(record, ("partenaires", i), ident, partners, "partenaire", "schemes/partenaires/"))
-        checks.append(_resolve(record, ("proprietaire",), guide.proprietaire, sites, "site référent", "schemes/sites/"))
-    for record in tools.values():
+        for field_name, kind in (("dispositifs", "dispositif"), ("outils", "outil"), ("partenaires", "partenaire")):
+            for i, ident in enumerate(getattr(guide, field_name)):
+                checks.append(_resolve(corpus, record, (field_name, i), ident, kind))
+        checks.append(_resolve(corpus, record, ("proprietaire",), guide.proprietaire, "site"))
+    for record in corpus.of_kind("outil").values():
         tool: Outil = record.model  # type: ignore[assignment]
         for i, issue in enumerate(tool.anomalies):
-            checks.append(_resolve(record, ("anomalies", i, "responsable"), issue.responsable, partners,
-                                   "partenaire", "schemes/partenaires/"))
+            checks.append(_resolve(corpus, record, ("anomalies", i, "responsable"), issue.responsable, "partenaire"))
     yield from (error for error in checks if error is not None)
 
 

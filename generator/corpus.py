@@ -147,9 +147,9 @@ def load_file(kind: str, path: Path, *, debug: bool = False) -> tuple[Record | N
             size = os.fstat(handle.fileno()).st_size
             raw = handle.read(MAX_BYTES + 1)
         if kind == "guide":
-            from .guides import load_guide
+            from .guides import parse_guide
 
-            guide, loaded_guide, body, errors = load_guide(path, shown)
+            guide, loaded_guide, body, errors = parse_guide(shown, raw)
             if guide is None or loaded_guide is None:
                 return None, errors
             return Record(kind, shown, guide, loaded_guide, ident=path.stem, body=body), errors

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from pathlib import Path
 
 from .errors import FILE_FIELD, RecordError
-from .loader import MAX_BYTES, Loaded, load_yaml
-from .models import Guide, html_problem, link_problem, link_targets
+from .loader import Loaded, load_yaml
+from .models import LINK_OPEN, Guide, html_problem, link_problem, link_targets
 from .validation import validate_record
 
 BODY_FIELD = "texte"
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
-_LINK_OPEN = re.compile(r"\]\(")
 # Markdown attribute lists ("{: .classe }") may carry classes and ids, never
 # attributes: no event handler, style or address can come through them.
 _ATTR_LIST = re.compile(r"\{:?[^{}\n]*=[^{}\n]*\}")
@@ -65,7 +63,7 @@ def check_body(path: str, body: str, first_line: int) -> list[RecordError]:
             errors.append(RecordError(path, number, max(column, 1), BODY_FIELD, problem[0],
                                       "écrivez du texte simple : le HTML n'est pas accepté dans les guides"))
     # Links may run over a line break: look at the whole body, then place them.
-    for match, target in zip(_LINK_OPEN.finditer(body), link_targets(body)):
+    for match, target in zip(LINK_OPEN.finditer(body), link_targets(body)):
         problem = link_problem(target)
         if problem:
             before = body[: match.end()]
@@ -74,12 +72,6 @@ def check_body(path: str, body: str, first_line: int) -> list[RecordError]:
             message, _, hint = problem.partition(" ; ")
             errors.append(RecordError(path, line, column, BODY_FIELD, message, hint or None))
     return errors
-
-
-def load_guide(path: Path, shown: str) -> tuple[Guide | None, Loaded | None, str, list[RecordError]]:
-    with open(path, "rb") as handle:
-        raw = handle.read(MAX_BYTES + 1)
-    return parse_guide(shown, raw)
 
 
 def parse_guide_bytes(shown: str, raw: bytes) -> tuple[Guide | None, str, list[RecordError]]:

@@ -29,7 +29,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .changes import describe_changes
+from .changes import describe_changes, format_date_fr
+from .corpus import GLOSSARY_FILE, SUBFOLDERS
 from .errors import RecordError
 from .loader import load_yaml
 from .models import KINDS
@@ -94,19 +95,27 @@ class History:
     processed: int = 0  # commits parsed in this run (the others came from the cache)
 
     def for_record(self, kind: str, record_id: str) -> list[Change]:
-        return [c for c in self.changes if c.kind == kind and c.record_id == record_id]
+        """Changes of one record, newest first (indexed once: pages ask per record)."""
+        index = self.__dict__.get("_by_record")
+        if index is None:
+            index = {}
+            for change in self.changes:
+                index.setdefault((change.kind, change.record_id), []).append(change)
+            self.__dict__["_by_record"] = index
+        return index.get((kind, record_id), [])
 
 
 # --- record files at a commit ---------------------------------------------------
 
 
 def record_kind(path: str) -> str | None:
-    """Kind of the record stored at *path* (repository-relative), if any."""
+    """Kind of the record stored at *path* (repository-relative), if any: the
+    layout of corpus.discover, read from paths instead of a folder."""
     parts = PurePosixPath(path).parts
     if len(parts) == 2 and parts[0] == "schemes" and parts[1].endswith(".yml"):
-        return "glossaire" if parts[1] == "glossaire.yml" else "dispositif"
+        return "glossaire" if parts[1] == GLOSSARY_FILE else "dispositif"
     if len(parts) == 3 and parts[0] == "schemes" and parts[2].endswith(".yml"):
-        return {"partenaires": "partenaire", "outils": "outil", "sites": "site"}.get(parts[1])
+        return SUBFOLDERS.get(parts[1])
     if len(parts) == 3 and parts[:2] == ("docs", "guides") and parts[2].endswith(".md") and parts[2] != "index.md":
         return "guide"
     return None
@@ -260,6 +269,12 @@ class _Git:
 # --- reading the history ----------------------------------------------------------
 
 
+def current_head(project: Path) -> str | None:
+    """The commit HEAD points at (None outside git or before the first commit)."""
+    gitrepo = _Git(project)
+    return gitrepo.head() if gitrepo.repo is not None else None
+
+
 def read_history(project: Path, *, allow_shallow: bool = False, use_cache: bool = True) -> History:
     gitrepo = _Git(project)
     if gitrepo.repo is None:
@@ -403,7 +418,7 @@ def _process_commit(
         "commit": sha,
         "changes": changes,
         "warnings": warnings,
-        "state": {"paths": state_paths, "valid": [v for v in state_valid]},
+        "state": {"paths": state_paths, "valid": state_valid},
     }
 
 
@@ -423,12 +438,9 @@ def _records_at(gitrepo: _Git, revision: str) -> dict[tuple[str, str], tuple[str
 
 
 def _position(gitrepo: _Git, path: str, blob: str, loc: tuple[str | int, ...]) -> tuple[int, int]:
-    from .loader import load_yaml as _load
-
-    raw = gitrepo.blob(blob)
     if path.endswith(".md"):
         return 1, 1
-    loaded, _, _ = _load(path, raw)
+    loaded, _, _ = load_yaml(path, gitrepo.blob(blob))
     return loaded.position(loc) if loaded is not None else (1, 1)
 
 
@@ -489,8 +501,6 @@ def pull_request_problems(project: Path, base: str, head: str = "HEAD", *, allow
         for index, entry in enumerate(old_entries):
             if index < len(new_entries) and new_entries[index] == entry:
                 continue
-            from .changes import format_date_fr
-
             loc: tuple[str | int, ...] = ("historique_statut", min(index, max(len(new_entries) - 1, 0)))
             line, column = _position(gitrepo, new_path, new_blob, loc if new_entries else ("historique_statut",))
             problems.append(RecordError(
@@ -531,8 +541,6 @@ def _exists(gitrepo: _Git, revision: str) -> bool:
 
 def describe_range(project: Path, base: str, head: str = "HEAD") -> str:
     """Markdown summary of every record change between two revisions, with reasons."""
-    from .changes import format_date_fr
-
     gitrepo = _Git(project)
     if gitrepo.repo is None:
         raise HistoryError("« reperes diff » demande un dépôt git", "lancez la commande dans un clone du dépôt")

@@ -35,13 +35,17 @@ def on_pre_build(config, **kwargs) -> None:  # noqa: ANN001 - MkDocs hook signat
                 log.error(error.format_text())
             log.error("fiches invalides : pages non régénérées (les précédentes restent en place)")
             return
-        from generator.history import HistoryError, read_history
+        from generator.history import HistoryError, current_head, read_history
 
-        try:
-            history = read_history(project)
-        except HistoryError as exc:
-            log.warning("Repères : %s", exc)
-            history = read_history(project, allow_shallow=True)
+        # Editing a record does not move HEAD: keep the history read last time.
+        history = _STATE.get("history")
+        if history is None or history.head != current_head(project):
+            try:
+                history = read_history(project)
+            except HistoryError as exc:
+                log.warning("Repères : %s", exc)
+                history = read_history(project, allow_shallow=True)
+            _STATE["history"] = history
         written, removed = generate(corpus, project, state=state, history=history)
         if written or removed:
             log.info("Repères : %d page(s) régénérée(s), %d supprimée(s)", len(written), len(removed))

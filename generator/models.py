@@ -68,7 +68,7 @@ Slug = Annotated[
 
 _HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(?:\s[^>]*)?/?\s*>|<!--|<!\[CDATA\[|<\?")
 _AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^<>\s]*)>")
-_LINK_OPEN = re.compile(r"\]\(")
+LINK_OPEN = re.compile(r"\]\(")
 _MD_REF_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
 _BARE_HTTP = re.compile(r"(?<![\w/])http://\S+", re.I)
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
@@ -108,7 +108,7 @@ def link_targets(text: str) -> list[str]:
     ``java<newline>script:`` is a live javascript: link).
     """
     targets = []
-    for match in _LINK_OPEN.finditer(text):
+    for match in LINK_OPEN.finditer(text):
         depth, index, chars = 1, match.end(), []
         while index < len(text) and depth:
             char = text[index]

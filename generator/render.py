@@ -15,7 +15,6 @@ import datetime as dt
 import html
 import os
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,10 @@ from .models import ACTEURS, Domaine, Etat, EtatAnomalie
 GENERATED_DIR = Path("docs") / "genere"
 HANDWRITTEN_DIRS = ("contribuer",)  # copied as they are (guides are rendered from their records)
 SOURCE_MANIFEST = ".sources"  # page -> record file, for "Modifier cette page"
+
+# Folder of each record kind's pages, under the generated folder (and the site).
+FOLDERS = {"dispositif": "dispositifs", "partenaire": "partenaires", "outil": "outils", "site": "sites",
+           "guide": "guides"}
 
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
           "septembre", "octobre", "novembre", "décembre"]
@@ -130,11 +133,6 @@ class Site:
             return None
         return self.edit_template.replace("{chemin}", Path(source).as_posix())
 
-    def link(self, kind: str, ident: str, from_folder: str) -> str:
-        folder = {"dispositif": "dispositifs", "partenaire": "partenaires", "outil": "outils", "site": "sites"}[kind]
-        prefix = "" if from_folder == "" else "../"
-        return f"{prefix}{folder}/{ident}.md"
-
     def partner_label(self, ident: str) -> str:
         if ident in ACTEURS:
             return ACTEURS[ident]
@@ -202,15 +200,13 @@ def change_entries(changes: list[Change], site: Site, link_prefix: str = "../") 
 
 
 def _record_link(kind: str, ident: str, record: Record | None, prefix: str) -> str:
-    folders = {"dispositif": "dispositifs", "partenaire": "partenaires", "outil": "outils", "site": "sites",
-               "guide": "guides"}
     if record is None:
         return f"« {md_inline(ident)} » (fiche supprimée)"
     if kind == "glossaire":
         return f"[Glossaire]({prefix}glossaire.md)"
     model = record.model
     name = getattr(model, "nom", None) or getattr(model, "titre", None) or ident
-    return f"[{md_inline(name)}]({prefix}{folders[kind]}/{ident}.md)"
+    return f"[{md_inline(name)}]({prefix}{FOLDERS[kind]}/{ident}.md)"
 
 
 def review_due(revu_le: dt.date, days: int) -> dt.date:
@@ -219,7 +215,6 @@ def review_due(revu_le: dt.date, days: int) -> dt.date:
 
 def scheme_context(record: Record, site: Site) -> dict[str, Any]:
     scheme = record.model
-    partners = site.corpus.of_kind("partenaire")
     tools = site.corpus.of_kind("outil")
     sites = site.corpus.of_kind("site")
 
@@ -496,8 +491,6 @@ def atom_feed(site: Site, limit: int = 50) -> str:
 
     history = site.history
     changes = history.changes[:limit] if history else []
-    folders = {"dispositif": "dispositifs", "partenaire": "partenaires", "outil": "outils", "site": "sites",
-               "guide": "guides"}
     updated = changes[0].when.isoformat() if changes else f"{site.today.isoformat()}T00:00:00+00:00"
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
@@ -511,7 +504,7 @@ def atom_feed(site: Site, limit: int = 50) -> str:
         record = site.corpus.of_kind(change.kind).get(change.record_id)
         name = (getattr(record.model, "nom", None) or getattr(record.model, "titre", None)) if record else None
         title = f"{name or change.record_id} : {change.sentences[0]}"
-        href = "glossaire/" if change.kind == "glossaire" else f"{folders[change.kind]}/{change.record_id}/"
+        href = "glossaire/" if change.kind == "glossaire" else f"{FOLDERS[change.kind]}/{change.record_id}/"
         summary = "\n".join(f"- {sentence}" for sentence in change.sentences)
         summary += f"\nPourquoi : {change.reason or 'raison non renseignée'}"
         lines += [
@@ -574,11 +567,11 @@ _SUMMARY_PAGES = [
 ]
 
 _RECORD_PAGES = [
-    ("guide", "guides", "guide.md.jinja", guide_context),
-    ("dispositif", "dispositifs", "scheme.md.jinja", scheme_context),
-    ("partenaire", "partenaires", "partner.md.jinja", partner_context),
-    ("outil", "outils", "tool.md.jinja", tool_context),
-    ("site", "sites", "site.md.jinja", site_context),
+    ("guide", "guide.md.jinja", guide_context),
+    ("dispositif", "scheme.md.jinja", scheme_context),
+    ("partenaire", "partner.md.jinja", partner_context),
+    ("outil", "tool.md.jinja", tool_context),
+    ("site", "site.md.jinja", site_context),
 ]
 
 
@@ -648,7 +641,8 @@ class Renderer:
                 self.env.get_template("guides.md.jinja").render(**guides_index_context(site)), None
             )
             self.rendered += 1
-        for kind, folder, template_name, context in _RECORD_PAGES:
+        for kind, template_name, context in _RECORD_PAGES:
+            folder = FOLDERS[kind]
             template = self.env.get_template(template_name)
             for ident, record in sorted(corpus.of_kind(kind).items()):
                 path = f"{folder}/{ident}.md"
@@ -663,12 +657,6 @@ class Renderer:
                 pages[path] = (text, record.path)
         self._pages = cache
         return pages
-
-
-def render_pages(
-    corpus: Corpus, today: dt.date, edit_template: str | None = None, history: History | None = None
-) -> dict[str, tuple[str, str | None]]:
-    return Renderer().render(corpus, today, edit_template, history)
 
 
 def copy_handwritten(docs: Path, abbreviations: str = "") -> dict[str, tuple[str, str | None]]:
@@ -783,6 +771,3 @@ def build_date() -> dt.date:
     except Exception:  # noqa: BLE001 - no tz database: UTC is close enough
         return dt.datetime.now(dt.timezone.utc).date()
 
-
-def clean(project: Path) -> None:
-    shutil.rmtree(project / GENERATED_DIR, ignore_errors=True)

@@ -27,7 +27,6 @@ Set BENCH_SITE=0 or BENCH_HISTORY=0 to skip a part (the site takes minutes).
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
 import time

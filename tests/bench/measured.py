@@ -7,7 +7,6 @@ before exec, which would credit the command with the benchmark's memory.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tempfile
