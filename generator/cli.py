@@ -102,7 +102,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .corpus import load_corpus
+    from .records.corpus import load_corpus
 
     root = Path(args.dossier)
     if not root.is_dir():
@@ -111,7 +111,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     corpus = load_corpus(root, debug=args.debug)
     errors = corpus.errors
     if args.base:
-        from .history import HistoryError, pull_request_problems
+        from .history.changelog import HistoryError, pull_request_problems
 
         try:
             errors = sorted(
@@ -150,13 +150,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from .build import BuildError, build_site
+    from .site.build import BuildError, build_site
 
     project = Path.cwd()
     if not (project / "mkdocs.yml").is_file() or not (project / "schemes").is_dir():
         print("reperes : erreur : lancez « reperes build » à la racine du projet (mkdocs.yml et schemes/)", file=sys.stderr)
         return EXIT_USAGE
-    from .history import HistoryError
+    from .history.changelog import HistoryError
 
     try:
         result = build_site(project, debug=args.debug, allow_shallow=args.allow_shallow)
@@ -189,7 +189,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
-    from .history import HistoryError, describe_range
+    from .history.changelog import HistoryError, describe_range
 
     try:
         print(describe_range(Path.cwd(), args.base, args.head), end="")
@@ -200,7 +200,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from .schema import REFERENCE_DOC, reference_is_stale, stale_schemas, write_reference, write_schemas
+    from .contrib.schema import REFERENCE_DOC, reference_is_stale, stale_schemas, write_reference, write_schemas
 
     folder = Path(args.sortie) if args.sortie else Path("schemes") / "_schemas"
     reference = folder.parent.parent / REFERENCE_DOC if args.sortie else REFERENCE_DOC

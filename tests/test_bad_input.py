@@ -27,7 +27,7 @@ import pytest
 
 from workspace import MINIMAL_SCHEME
 
-from generator.loader import load_yaml
+from generator.records.loader import load_yaml
 
 DATA = Path(__file__).parent / "data"
 

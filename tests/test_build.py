@@ -18,8 +18,8 @@ def project(workspace):
     shutil.copy(ROOT / "mkdocs.yml", workspace.root / "mkdocs.yml")
     shutil.copytree(ROOT / "docs" / "contribuer", workspace.root / "docs" / "contribuer")
     shutil.copytree(ROOT / "docs" / "theme", workspace.root / "docs" / "theme")
-    (workspace.root / "generator").mkdir()
-    shutil.copy(ROOT / "generator" / "mkdocs_hooks.py", workspace.root / "generator" / "mkdocs_hooks.py")
+    (workspace.root / "generator" / "site").mkdir(parents=True)
+    shutil.copy(ROOT / "generator" / "site" / "mkdocs_hooks.py", workspace.root / "generator" / "site" / "mkdocs_hooks.py")
     return workspace
 
 
@@ -90,8 +90,8 @@ def test_failed_mkdocs_build_leaves_the_previous_site_intact(project, capsys, mo
 
 
 def test_regeneration_rewrites_only_changed_pages(project, capsys, monkeypatch):
-    from generator.corpus import load_corpus
-    from generator.render import generate
+    from generator.records.corpus import load_corpus
+    from generator.site.render import generate
 
     monkeypatch.setenv("REPERES_DATE", "2026-11-27")
     monkeypatch.chdir(project.root)
@@ -130,7 +130,7 @@ def test_post_build_scan_refuses_what_could_execute_or_load_elsewhere(project, c
 
 
 def test_built_sample_site_passes_the_scan(project, capsys, monkeypatch):
-    from generator.safety import scan_site
+    from generator.site.safety import scan_site
 
     monkeypatch.setenv("REPERES_DATE", "2026-11-27")
     assert project.run("build", capsys=capsys).code == 0

@@ -16,8 +16,8 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
-from generator.changes import describe_changes, field_name, format_date_fr
-from generator.models import KINDS
+from generator.history.changes import describe_changes, field_name, format_date_fr
+from generator.records.models import KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -662,7 +662,7 @@ def test_every_model_field_has_a_french_name() -> None:
 
 def test_annotations_are_walked_through_unions() -> None:
     # Guard the walker above: Optional[Model] and list[Model] are both followed.
-    from generator.models import Dispositif, Eligibilite, Etape
+    from generator.records.models import Dispositif, Eligibilite, Etape
 
     assert _models_in(Dispositif.model_fields["eligibilite"].annotation) == [Eligibilite]
     assert _models_in(Dispositif.model_fields["circuit"].annotation) == [Etape]

@@ -43,12 +43,12 @@ def test_schema_writes_then_checks(workspace, capsys):
 
 
 def test_internal_error_has_no_traceback_without_debug(workspace, capsys, monkeypatch):
-    import generator.corpus
+    import generator.records.corpus
 
     def boom(*args, **kwargs):
         raise RuntimeError("panne simulée")
 
-    monkeypatch.setattr(generator.corpus, "validate_record", boom)
+    monkeypatch.setattr(generator.records.corpus, "validate_record", boom)
     result = workspace.run("check", capsys=capsys)
     assert result.code == 1
     assert "Traceback" not in result.out + result.err
@@ -61,11 +61,11 @@ def test_internal_error_has_no_traceback_without_debug(workspace, capsys, monkey
 def test_debug_shows_the_traceback(workspace, capsys, monkeypatch):
     import pytest
 
-    import generator.corpus
+    import generator.records.corpus
 
     def boom(*args, **kwargs):
         raise RuntimeError("panne simulée")
 
-    monkeypatch.setattr(generator.corpus, "validate_record", boom)
+    monkeypatch.setattr(generator.records.corpus, "validate_record", boom)
     with pytest.raises(RuntimeError, match="panne simulée"):
         workspace.run("check", "--debug", capsys=capsys)

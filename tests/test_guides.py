@@ -87,8 +87,8 @@ def test_guide_page_review_page_and_edit_links(workspace, capsys, monkeypatch):
     monkeypatch.chdir(workspace.root)
     monkeypatch.setenv("REPERES_DATE", "2026-11-27")
     workspace.write("docs/guides/changer-de-rib.md", GUIDE.replace("revu_le: 2026-11-01", "revu_le: 2026-06-01"))
-    from generator.corpus import load_corpus
-    from generator.render import generate
+    from generator.records.corpus import load_corpus
+    from generator.site.render import generate
 
     generate(load_corpus(Path("schemes")), workspace.root)
     out = workspace.root / "docs" / "genere"

@@ -12,9 +12,9 @@ import pytest
 from gitrepo import GitRepo
 from workspace import MINIMAL_FILES, Workspace
 
-from generator.corpus import load_corpus
-from generator.history import HistoryError, read_history
-from generator.render import generate
+from generator.records.corpus import load_corpus
+from generator.history.changelog import HistoryError, read_history
+from generator.site.render import generate
 
 SCHEME = "schemes/exemple.yml"
 FIX = "Référent Test <referent@exemple.invalid>"

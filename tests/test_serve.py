@@ -46,7 +46,7 @@ def project(tmp_path: Path) -> Path:
     for folder in ("schemes", "docs/contribuer", "docs/guides", "docs/theme"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    config = config.replace("  - generator/mkdocs_hooks.py", f"  - {ROOT / 'generator' / 'mkdocs_hooks.py'}")
+    config = config.replace("  - generator/site/mkdocs_hooks.py", f"  - {ROOT / 'generator' / 'site' / 'mkdocs_hooks.py'}")
     (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
     return tmp_path
 

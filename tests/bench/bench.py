@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from measured import run_measured  # noqa: E402
 from synthetic import write_corpus  # noqa: E402
 
-from generator.corpus import load_corpus  # noqa: E402
+from generator.records.corpus import load_corpus  # noqa: E402
 
 SCHEMES = int(os.environ.get("BENCH_SCHEMES", "1000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
@@ -115,7 +115,7 @@ def prepare_project(root: Path) -> Path:
 
     write_corpus(root, schemes=SCHEMES)
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    config = config.replace("  - generator/mkdocs_hooks.py", f"  - {ROOT / 'generator' / 'mkdocs_hooks.py'}")
+    config = config.replace("  - generator/site/mkdocs_hooks.py", f"  - {ROOT / 'generator' / 'site' / 'mkdocs_hooks.py'}")
     theme = ROOT / "docs" / "theme"
     if theme.is_dir():
         config = config.replace("custom_dir: docs/theme", f"custom_dir: {theme}")
@@ -125,9 +125,9 @@ def prepare_project(root: Path) -> Path:
 
 
 def bench_site() -> None:
-    from generator.build import mkdocs_build
-    from generator.corpus import LoadCache
-    from generator.render import Generator, generate
+    from generator.site.build import mkdocs_build
+    from generator.records.corpus import LoadCache
+    from generator.site.render import Generator, generate
 
     with tempfile.TemporaryDirectory(prefix="reperes-bench-site-") as tmp:
         project = prepare_project(Path(tmp) / "projet")

@@ -57,7 +57,7 @@ def measure(root: Path, repo_root: Path) -> dict[str, float]:
     code = (
         "import os, sys, time\n"
         f"sys.path.insert(0, {str(repo_root)!r})\n"
-        "from generator.history import read_history\n"
+        "from generator.history.changelog import read_history\n"
         "start = time.perf_counter()\n"
         f"history = read_history(__import__('pathlib').Path({str(root)!r}))\n"
         "elapsed = time.perf_counter() - start\n"

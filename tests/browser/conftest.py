@@ -40,7 +40,7 @@ def chromium_path() -> str | None:
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped sample records, built by `reperes build` into a temporary folder."""
-    from generator.build import build_site
+    from generator.site.build import build_site
 
     site = tmp_path_factory.mktemp("site") / "site"
     previous_cwd, previous_date = Path.cwd(), os.environ.get("REPERES_DATE")

@@ -20,7 +20,7 @@ import pytest
 import yaml
 from playwright.sync_api import Page, expect
 
-from generator.models import Domaine, Etat
+from generator.records.models import Domaine, Etat
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMES = ROOT / "schemes"

@@ -21,10 +21,10 @@ from typing import Any
 
 import jinja2
 
-from .corpus import Corpus, Record
-from .history import Change, History
-from .errors import plural
-from .models import ACTEURS, Domaine, Etat, EtatAnomalie
+from ..records.corpus import Corpus, Record
+from ..history.changelog import Change, History
+from ..errors import plural
+from ..records.models import ACTEURS, Domaine, Etat, EtatAnomalie
 
 GENERATED_DIR = Path("docs") / "genere"
 HANDWRITTEN_DIRS = ("contribuer",)  # copied as they are (guides are rendered from their records)
@@ -546,7 +546,7 @@ def abbreviations_block(corpus: Corpus) -> str:
 
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("generator", "templates"),
+        loader=jinja2.PackageLoader("generator.site", "templates"),
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # Markdown output: every record value goes through md_* filters
         keep_trailing_newline=True,

@@ -19,8 +19,8 @@ _STATE: dict[str, object] = {}
 def on_pre_build(config, **kwargs) -> None:  # noqa: ANN001 - MkDocs hook signature
     if os.environ.get("REPERES_GENERATED") == "1":
         return  # `reperes build` generated just before calling MkDocs
-    from generator.corpus import LoadCache, load_corpus
-    from generator.render import Generator, generate
+    from generator.records.corpus import LoadCache, load_corpus
+    from generator.site.render import Generator, generate
 
     cache = _STATE.setdefault("cache", LoadCache())
     state = _STATE.setdefault("generator", Generator.new())
@@ -35,7 +35,7 @@ def on_pre_build(config, **kwargs) -> None:  # noqa: ANN001 - MkDocs hook signat
                 log.error(error.format_text())
             log.error("fiches invalides : pages non régénérées (les précédentes restent en place)")
             return
-        from generator.history import HistoryError, current_head, read_history
+        from generator.history.changelog import HistoryError, current_head, read_history
 
         # Editing a record does not move HEAD: keep the history read last time.
         history = _STATE.get("history")

@@ -31,7 +31,7 @@ from typing import Any, NamedTuple
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from .models import (
+from ..records.models import (
     KINDS,
     Anomalie,
     Dispositif,

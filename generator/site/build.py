@@ -14,8 +14,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .corpus import Corpus, load_corpus
-from .history import History, read_history
+from ..records.corpus import Corpus, load_corpus
+from ..history.changelog import History, read_history
 from .render import generate
 from .safety import scan_site
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic.json_schema import GenerateJsonSchema
 
-from .models import KINDS
+from ..records.models import KINDS
 
 SCHEMA_BASE_URI = "https://reperes.invalid/schemas/"
 

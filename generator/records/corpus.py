@@ -21,7 +21,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .errors import FILE_FIELD, RecordError
+from ..errors import FILE_FIELD, RecordError
 from .loader import MAX_BYTES, Loaded, load_yaml
 from .models import KINDS
 from .validation import validate_record

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import RecordError
+from ..errors import RecordError
 from .loader import Ambiguous, Loaded, Path, dotted
 
 

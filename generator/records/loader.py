@@ -34,7 +34,7 @@ try:  # libyaml's event parser: an order of magnitude faster than pure Python.
 except ImportError:  # pragma: no cover - PyYAML wheels ship libyaml
     from yaml import SafeLoader as _Parser  # type: ignore[assignment]
 
-from .errors import FILE_FIELD, SYNTAX_FIELD, RecordError
+from ..errors import FILE_FIELD, SYNTAX_FIELD, RecordError
 
 MAX_BYTES = 256 * 1024
 MAX_DEPTH = 24

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from .errors import FILE_FIELD, RecordError
+from ..errors import FILE_FIELD, RecordError
 from .loader import Loaded, load_yaml
 from .models import LINK_OPEN, Guide, html_problem, link_problem, link_targets
 from .validation import validate_record

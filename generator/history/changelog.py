@@ -30,11 +30,11 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .changes import describe_changes, format_date_fr
-from .corpus import GLOSSARY_FILE, SUBFOLDERS
-from .errors import RecordError
-from .loader import load_yaml
-from .models import KINDS
-from .validation import validate_record
+from ..records.corpus import GLOSSARY_FILE, SUBFOLDERS
+from ..errors import RecordError
+from ..records.loader import load_yaml
+from ..records.models import KINDS
+from ..records.validation import validate_record
 
 RECORD_ROOTS = ("schemes", "docs/guides")
 CACHE_DIR = Path(".cache") / "reperes" / "historique"
@@ -125,7 +125,7 @@ def parse_record(kind: str, path: str, raw: bytes) -> tuple[dict[str, Any] | Non
     """(data, record id, errors) of one stored version of a record."""
     stem = PurePosixPath(path).stem
     if kind == "guide":
-        from .guides import parse_guide_bytes
+        from ..records.guides import parse_guide_bytes
 
         model, body, errors = parse_guide_bytes(path, raw)
         if model is None:
@@ -164,10 +164,11 @@ def reason_of(message: str) -> str | None:
 
 def _cache_version() -> str:
     """Cached entries are valid for this exact code of parsing and describing."""
-    here = Path(__file__).parent
+    package = Path(__file__).parent.parent
     digest = hashlib.sha256()
-    for name in ("history.py", "changes.py", "models.py", "loader.py", "guides.py"):
-        digest.update((here / name).read_bytes())
+    # Every module that reads or describes records: no list to keep in step.
+    for path in sorted([*(package / "records").glob("*.py"), *(package / "history").glob("*.py")]):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path, PurePath
 
 from .corpus import Corpus, Record
-from .errors import RecordError
+from ..errors import RecordError
 from .loader import Path as DataPath
 from .loader import dotted
 from .models import ACTEURS, SLUG_RE, Dispositif, Outil

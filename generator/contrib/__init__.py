@@ -1,0 +1,1 @@
+"""Tools for contributors: JSON Schemas and the field reference."""

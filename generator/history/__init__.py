@@ -1,0 +1,1 @@
+"""The only code that runs git: changelog replay, sentences, pull-request policy."""

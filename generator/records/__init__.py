@@ -1,0 +1,1 @@
+"""Read and check records: no git, Jinja or MkDocs."""

@@ -1,0 +1,1 @@
+"""Pages, build, safety scan and the MkDocs adapter."""
