@@ -31,7 +31,7 @@ from typing import Any
 
 from .changes import describe_changes, format_date_fr
 from ..records.corpus import GLOSSARY_FILE, SUBFOLDERS
-from ..errors import RecordError
+from ..errors import RecordError, UsageError
 from ..records.loader import load_yaml
 from ..records.models import KINDS
 from ..records.validation import validate_record
@@ -43,16 +43,8 @@ _REASON = re.compile(r"^pourquoi\s*:\s*(.*)$", re.I | re.M)
 _EMPTY = "0" * 40
 
 
-class HistoryError(Exception):
+class HistoryError(UsageError):
     """History cannot be read; the French message says why and how to fix it."""
-
-    def __init__(self, message: str, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
-
-    def __str__(self) -> str:
-        return f"{self.message} ; {self.hint}" if self.hint else self.message
 
 
 @dataclass

@@ -7,6 +7,7 @@ absent; in CI (CI=true) a missing Chromium is a failure, never a skip.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import http.server
 import os
@@ -43,18 +44,8 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from generator.site.build import build_site
 
     site = tmp_path_factory.mktemp("site") / "site"
-    previous_cwd, previous_date = Path.cwd(), os.environ.get("REPERES_DATE")
-    os.chdir(ROOT)
-    os.environ["REPERES_DATE"] = BUILD_DATE
-    try:
-        # A CI checkout may be shallow: the pages then say the history is partial.
-        result = build_site(ROOT, site=site, allow_shallow=True)
-    finally:
-        os.chdir(previous_cwd)
-        if previous_date is None:
-            os.environ.pop("REPERES_DATE", None)
-        else:
-            os.environ["REPERES_DATE"] = previous_date
+    # A CI checkout may be shallow: the pages then say the history is partial.
+    result = build_site(ROOT, site=site, allow_shallow=True, today=dt.date.fromisoformat(BUILD_DATE))
     assert not result.corpus.errors, [str(e) for e in result.corpus.errors]
     return site
 
