@@ -202,3 +202,38 @@ def test_a_shallow_clone_exits_2_in_check_base_and_in_build(shallow_clone, capsy
     assert built.err.startswith(first)
     assert built.err.endswith("\nreperes : le site précédent est resté en place\n")
     assert not (shallow_clone / "site").exists()
+
+
+# --- hints are a field, never split back out of a message ---------------------------
+
+
+def _json_errors(workspace, capsys) -> list[dict[str, object]]:
+    import json
+
+    result = workspace.run("check", "--format", "json", capsys=capsys)
+    assert result.code == 1
+    return [{k: e[k] for k in ("path", "line", "field", "message", "hint")} for e in json.loads(result.out)["erreurs"]]
+
+
+def test_a_link_error_carries_its_hint_as_a_field_and_braces_stay_text(workspace, capsys):
+    scheme = MINIMAL_FILES["schemes/exemple.yml"].replace(
+        "resume: Une aide pour les tests.", 'resume: "Voir [ici](javascript:{hint}{value})."'
+    )
+    workspace.write("schemes/exemple.yml", scheme)
+    assert _json_errors(workspace, capsys) == [{
+        "path": "schemes/exemple.yml", "line": 4, "field": "resume",
+        "message": "lien « javascript:{hint}{value} » interdit (schéma « javascript: »)",
+        "hint": "seuls https:, mailto:, tel: et les liens internes sont acceptés",
+    }]
+
+
+def test_a_phone_number_error_carries_its_hint_as_a_field(workspace, capsys):
+    workspace.write(
+        "schemes/sites/site-exemple.yml",
+        "id: site-exemple\nnom: Site\ncontact:\n  canal: telephone\n  libelle: Standard\n  valeur: douze\n",
+    )
+    assert _json_errors(workspace, capsys) == [{
+        "path": "schemes/sites/site-exemple.yml", "line": 4, "field": "contact",
+        "message": "numéro de téléphone « douze » invalide",
+        "hint": "écrivez par exemple 0 809 549 549",
+    }]
