@@ -26,6 +26,7 @@ def project(workspace):
     return workspace
 
 
+@pytest.mark.slow
 def test_build_writes_a_page_per_record(project, capsys, monkeypatch):
     result = project.run("build", "--date", DATE, capsys=capsys)
     assert result.code == 0, result.out + result.err
@@ -39,6 +40,7 @@ def test_build_writes_a_page_per_record(project, capsys, monkeypatch):
     assert article.index("Votre dossier suit son cours.") < article.index("Circuit, du dossier au paiement")
 
 
+@pytest.mark.slow
 def test_record_text_cannot_inject_structure_or_code(project, capsys, monkeypatch):
     scheme = (project.root / "schemes/exemple.yml").read_text(encoding="utf-8")
     scheme = scheme.replace(
@@ -59,6 +61,7 @@ def test_record_text_cannot_inject_structure_or_code(project, capsys, monkeypatc
     assert '--8<-- "/etc/passwd"' in text and "root:" not in text
 
 
+@pytest.mark.slow
 def test_invalid_records_leave_the_previous_site_intact(project, capsys, monkeypatch):
     assert project.run("build", "--date", DATE, capsys=capsys).code == 0
     before = (project.root / "site/index.html").read_text(encoding="utf-8")
@@ -74,6 +77,7 @@ def test_invalid_records_leave_the_previous_site_intact(project, capsys, monkeyp
     assert (project.root / "site/index.html").read_text(encoding="utf-8") == before
 
 
+@pytest.mark.slow
 def test_failed_mkdocs_build_leaves_the_previous_site_intact(project, capsys, monkeypatch):
     assert project.run("build", "--date", DATE, capsys=capsys).code == 0
     before = sorted(p.relative_to(project.root) for p in (project.root / "site").rglob("*"))
@@ -102,6 +106,7 @@ def test_regeneration_rewrites_only_changed_pages(project, capsys, monkeypatch):
     assert changed == ["outils/outil-exemple.md"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "markdown, finding",
     [
@@ -125,6 +130,7 @@ def test_post_build_scan_refuses_what_could_execute_or_load_elsewhere(project, c
     assert (project.root / "site/contribuer/index.html").read_text(encoding="utf-8") == before
 
 
+@pytest.mark.slow
 def test_built_sample_site_passes_the_scan(project, capsys, monkeypatch):
     from generator.site.safety import scan_site
 

@@ -190,7 +190,6 @@ def shallow_clone(tmp_path: Path) -> Path:
     return clone
 
 
-@pytest.mark.slow
 def test_a_shallow_clone_exits_2_in_check_base_and_in_build(shallow_clone, capsys):
     clone = Workspace.__new__(Workspace)
     clone.root = shallow_clone

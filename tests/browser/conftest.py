@@ -28,6 +28,14 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/browser is a browser test (make test-fast leaves them out)."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in item.path.resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
 def chromium_path() -> str | None:
     explicit = os.environ.get("REPERES_CHROMIUM")
     if explicit:
