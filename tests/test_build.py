@@ -136,3 +136,19 @@ def test_built_sample_site_passes_the_scan(project, capsys, monkeypatch):
 
     assert project.run("build", "--date", DATE, capsys=capsys).code == 0
     assert scan_site(project.root / "site") == []
+
+
+@pytest.mark.slow
+def test_build_date_shows_what_is_in_force_that_day(project, capsys):
+    project.write("schemes/exemple.yml", (project.root / "schemes/exemple.yml").read_text(encoding="utf-8")
+                  + "historique_statut:\n  - date: 2027-01-01\n    etat: ferme\n    explication: Fin programmée.\n",
+                  dedent=False)
+    pages = {}
+    for date in ("2026-12-31", "2027-01-01"):
+        result = project.run("build", "--date", date, capsys=capsys)
+        assert result.code == 0, result.out + result.err
+        html = (project.root / "site/dispositifs/exemple/index.html").read_text(encoding="utf-8")
+        pages[date] = unescape(re.sub(r"<[^>]+>", " ", html))
+    assert "À partir du 1er janvier 2027 : Fermé" in " ".join(pages["2026-12-31"].split())
+    assert "Fermé depuis le 1er janvier 2027" in " ".join(pages["2027-01-01"].split())
+    assert "Fermé depuis" not in " ".join(pages["2026-12-31"].split())
