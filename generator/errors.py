@@ -72,10 +72,9 @@ class RecordError(Exception):
         return asdict(self)
 
 
-@dataclass(frozen=True, order=True)
 class InternalRecordError(RecordError):
     """A bug met while reading one record: reported with the others, but the
-    command then exits as for an internal error."""
+    command then exits as for an internal error. Same fields as RecordError."""
 
 
 def format_json(errors: list[RecordError], checked: int) -> str:
