@@ -20,6 +20,8 @@ from .errors import UsageError
 CONFIG_FILE = "mkdocs.yml"
 SCHEMES_DIR = "schemes"
 GENERATED_DIR = Path("docs") / "genere"  # pages produced from the records (git-ignored)
+GUIDES_DIR = Path("docs") / "guides"  # hand-written guides
+CACHE_DIR = Path(".cache") / "reperes"  # what Repères keeps between runs (git-ignored)
 PARIS = "Europe/Paris"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -66,7 +68,7 @@ class Project:
 
     @property
     def guides(self) -> Path:
-        return self.docs / "guides"
+        return self.root / GUIDES_DIR
 
     @property
     def generated(self) -> Path:
@@ -78,7 +80,7 @@ class Project:
 
     @property
     def cache(self) -> Path:
-        return self.root / ".cache" / "reperes"
+        return self.root / CACHE_DIR
 
     def shown(self, path: Path) -> str:
         """*path* as users see it: relative to the project's root when inside it."""

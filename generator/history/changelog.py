@@ -32,12 +32,13 @@ from typing import Any
 from .changes import describe_changes, format_date_fr
 from ..records.corpus import GLOSSARY_FILE, SUBFOLDERS
 from ..errors import RecordError, UsageError
+from ..project import CACHE_DIR as PROJECT_CACHE
 from ..records.loader import load_yaml
 from ..records.models import KINDS
 from ..records.validation import validate_record
 
 RECORD_ROOTS = ("schemes", "docs/guides")
-CACHE_DIR = Path(".cache") / "reperes" / "historique"
+CACHE_DIR = PROJECT_CACHE / "historique"
 PARIS = "Europe/Paris"
 _REASON = re.compile(r"^pourquoi\s*:\s*(.*)$", re.I | re.M)
 _EMPTY = "0" * 40

@@ -22,6 +22,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from ..errors import FILE_FIELD, INTERNAL_HINT, InternalRecordError, RecordError
+from ..project import GUIDES_DIR
 from .loader import MAX_BYTES, Loaded, load_yaml
 from .models import KINDS
 from .validation import validate_record
@@ -137,7 +138,7 @@ def discover(root: Path, base: Path | None = None) -> tuple[list[tuple[str, Path
 
 def guides_folder(schemes_root: Path) -> Path:
     """docs/guides/ beside the records folder."""
-    return schemes_root.parent / "docs" / "guides"
+    return schemes_root.parent / GUIDES_DIR
 
 
 def load_file(
