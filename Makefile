@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installe
 
-.PHONY: install test check schema bench clean serve build
+.PHONY: install test test-fast check schema bench clean serve build
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -13,8 +13,13 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# Tout : tests navigateur (Chromium) et constructions complètes compris.
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Pendant le développement (≤ 60 s) : sans les tests navigateur ni les tests lents.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not browser and not slow"
 
 check: $(STAMP)
 	$(BIN)/reperes check

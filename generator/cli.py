@@ -1,6 +1,7 @@
 """The `reperes` command line: the only place that prints and picks exit codes.
 
-Exit codes: 0 all good, 1 invalid records, 2 usage error.
+Exit codes, the same in every command: 0 all good, 1 invalid records or a
+failed build, 2 usage or environment (see errors.UsageError), 3 internal error.
 """
 
 from __future__ import annotations
@@ -11,11 +12,17 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .errors import format_json, plural
+from .errors import (
+    INTERNAL_HINT, InternalError, InternalRecordError, InvalidError, RecordError, ReperesError, UsageError,
+    format_json,
+)
+from .fr import plural
+from .project import Project, parse_date
 
 EXIT_OK = 0
-EXIT_INVALID = 1
-EXIT_USAGE = 2
+EXIT_INVALID = InvalidError.exit_code
+EXIT_USAGE = UsageError.exit_code
+EXIT_INTERNAL = InternalError.exit_code
 
 # argparse's own words, in French.
 _ARGPARSE_FR = {
@@ -59,7 +66,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "check", help="vérifier toutes les fiches et afficher chaque problème",
         description="Vérifie toutes les fiches et affiche chaque problème sous la forme fichier:ligne:colonne: champ: message.",
     )
-    check.add_argument("dossier", nargs="?", default="schemes", help="dossier des fiches (par défaut : schemes)")
+    check.add_argument("dossier", nargs="?", default=None, help="dossier des fiches (par défaut : schemes/ du projet)")
     check.add_argument(
         "--format", choices=["texte", "text", "github", "json"], default="texte",
         help="texte (par défaut), github (annotations de pull request) ou json",
@@ -86,6 +93,11 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Vérifie les fiches, produit les pages Markdown (docs/genere/) puis construit le site "
         "avec MkDocs (mode strict) dans site/. En cas d'échec, le site précédent reste en place.",
     )
+    build.add_argument(
+        "--date", metavar="AAAA-MM-JJ",
+        help="construire le site tel qu'il sera (ou était) ce jour-là : statuts, montants et revues en vigueur "
+        "à cette date (par défaut : aujourd'hui, heure de Paris)",
+    )
     build.add_argument("--allow-shallow", action="store_true", help="accepter un clone superficiel (historique signalé comme partiel)")
     build.add_argument("--debug", action="store_true", help="afficher la trace complète d'une erreur interne")
 
@@ -101,29 +113,23 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _cmd_check(args: argparse.Namespace) -> int:
+def _cmd_check(args: argparse.Namespace, project: Project) -> int:
     from .records.corpus import load_corpus
 
-    root = Path(args.dossier)
+    root = Path(args.dossier) if args.dossier else project.schemes
     if not root.is_dir():
-        print(f"reperes : erreur : dossier « {args.dossier} » introuvable", file=sys.stderr)
-        return EXIT_USAGE
-    corpus = load_corpus(root, debug=args.debug)
+        raise UsageError(f"dossier « {args.dossier or project.shown(root)} » introuvable")
+    corpus = load_corpus(root, debug=args.debug, base=project.root)
     errors = corpus.errors
     if args.base:
-        from .history.changelog import HistoryError, pull_request_problems
+        from .history.changelog import pull_request_problems
 
-        try:
-            errors = sorted(
-                errors + pull_request_problems(root.resolve().parent, args.base, allow_shallow=args.allow_shallow),
-                key=lambda e: (e.path, e.line, e.column, e.field, e.message),
-            )
-        except HistoryError as exc:
-            print(f"reperes : erreur : {exc}", file=sys.stderr)
-            return EXIT_USAGE
+        errors = sorted(
+            errors + pull_request_problems(project.root, args.base, allow_shallow=args.allow_shallow),
+            key=lambda e: (e.path, e.line, e.column, e.field, e.message),
+        )
     if corpus.files_checked == 0 and not errors:
-        print(f"reperes : aucune fiche dans « {args.dossier} » : rien à vérifier", file=sys.stderr)
-        return EXIT_INVALID
+        raise InvalidError(f"aucune fiche dans « {args.dossier or project.shown(root)} » : rien à vérifier")
     if args.format == "json":
         print(format_json(errors, corpus.files_checked))
     else:
@@ -136,7 +142,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
             f"({plural(corpus.files_checked, 'fichier vérifié', 'fichiers vérifiés')})"
         )
         print(summary, file=sys.stderr)
-        return EXIT_INVALID
+        return _invalid_code(errors)
     counts = {kind: len(records) for kind, records in corpus.records.items()}
     print(
         f"{plural(corpus.files_checked, 'fiche valide', 'fiches valides')} : "
@@ -149,25 +155,22 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cmd_build(args: argparse.Namespace) -> int:
-    from .site.build import BuildError, build_site
+def _invalid_code(errors: Sequence[RecordError]) -> int:
+    """Invalid records exit 1; a bug met while reading one exits as internal errors do."""
+    if any(isinstance(error, InternalRecordError) for error in errors):
+        return InternalError.exit_code
+    return InvalidError.exit_code
 
-    project = Path.cwd()
-    if not (project / "mkdocs.yml").is_file() or not (project / "schemes").is_dir():
-        print("reperes : erreur : lancez « reperes build » à la racine du projet (mkdocs.yml et schemes/)", file=sys.stderr)
-        return EXIT_USAGE
-    from .history.changelog import HistoryError
+
+def _cmd_build(args: argparse.Namespace, project: Project) -> int:
+    from .site.build import build_site
 
     try:
-        result = build_site(project, debug=args.debug, allow_shallow=args.allow_shallow)
-    except HistoryError as exc:
-        print(f"reperes : erreur : {exc}", file=sys.stderr)
+        result = build_site(project.root, debug=args.debug, allow_shallow=args.allow_shallow, today=project.date)
+    except ReperesError as exc:
+        _report(exc)
         print("reperes : le site précédent est resté en place", file=sys.stderr)
-        return EXIT_INVALID
-    except BuildError as exc:
-        print(f"reperes : {exc}", file=sys.stderr)
-        print("reperes : le site précédent est resté en place", file=sys.stderr)
-        return EXIT_INVALID
+        return exc.exit_code
     if result.corpus.errors:
         for error in result.corpus.errors:
             print(error.format_text())
@@ -175,47 +178,48 @@ def _cmd_build(args: argparse.Namespace) -> int:
             f"{plural(len(result.corpus.errors), 'erreur')} : site non construit, le site précédent reste en place",
             file=sys.stderr,
         )
-        return EXIT_INVALID
+        return _invalid_code(result.corpus.errors)
     for warning in result.history.warnings if result.history else []:
         print(f"reperes : attention : {warning}", file=sys.stderr)
     if result.history is not None and result.history.partial:
         print("reperes : attention : clone superficiel, historique partiel (signalé sur le site)", file=sys.stderr)
     print(
-        f"site construit dans site/ ({plural(len(result.written), 'page réécrite', 'pages réécrites')}, "
+        f"site construit dans {project.shown(project.site)}/ "
+        f"({plural(len(result.written), 'page réécrite', 'pages réécrites')}, "
         f"{plural(len(result.removed), 'page supprimée', 'pages supprimées')})",
         file=sys.stderr,
     )
     return EXIT_OK
 
 
-def _cmd_diff(args: argparse.Namespace) -> int:
-    from .history.changelog import HistoryError, describe_range
+def _cmd_diff(args: argparse.Namespace, project: Project) -> int:
+    from .history.changelog import describe_range
 
-    try:
-        print(describe_range(Path.cwd(), args.base, args.head), end="")
-    except HistoryError as exc:
-        print(f"reperes : erreur : {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    print(describe_range(project.root, args.base, args.head), end="")
     return EXIT_OK
 
 
-def _cmd_schema(args: argparse.Namespace) -> int:
+def _cmd_schema(args: argparse.Namespace, project: Project) -> int:
     from .contrib.schema import REFERENCE_DOC, reference_is_stale, stale_schemas, write_reference, write_schemas
 
-    folder = Path(args.sortie) if args.sortie else Path("schemes") / "_schemas"
-    reference = folder.parent.parent / REFERENCE_DOC if args.sortie else REFERENCE_DOC
+    folder = Path(args.sortie) if args.sortie else project.schemas
+    reference = folder.parent.parent / REFERENCE_DOC if args.sortie else project.root / REFERENCE_DOC
     if args.check:
         stale = stale_schemas(folder)
         if reference_is_stale(reference):
             stale.append(reference)
         for path in stale:
-            print(f"{path}:1:1: fichier: pas à jour par rapport aux modèles ; lancez « reperes schema »")
+            print(f"{project.shown(path)}:1:1: fichier: pas à jour par rapport aux modèles ; lancez « reperes schema »")
         return EXIT_INVALID if stale else EXIT_OK
     written = write_schemas(folder)
     written.append(write_reference(reference))
     for path in written:
-        print(f"écrit : {path}", file=sys.stderr)
+        print(f"écrit : {project.shown(path)}", file=sys.stderr)
     return EXIT_OK
+
+
+def _report(exc: ReperesError) -> None:
+    print(f"reperes : erreur : {exc.message}" + (f" ; {exc.hint}" if exc.hint else ""), file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -226,18 +230,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     handler = {"check": _cmd_check, "build": _cmd_build, "diff": _cmd_diff, "schema": _cmd_schema}[args.command]
     try:
-        return handler(args)
+        date = parse_date(args.date) if getattr(args, "date", None) else None
+        return handler(args, Project.find(date=date))
     except KeyboardInterrupt:
         print("reperes : interrompu", file=sys.stderr)
         return 130
+    except ReperesError as exc:
+        _report(exc)
+        return exc.exit_code
     except Exception as exc:  # noqa: BLE001 - no traceback reaches a user
         if getattr(args, "debug", False):
             raise
-        print(
-            f"reperes : erreur interne ({type(exc).__name__}: {exc}) ; relancez avec --debug pour le détail",
-            file=sys.stderr,
-        )
-        return EXIT_INVALID
+        print(f"reperes : erreur interne ({type(exc).__name__}: {exc}) ; {INTERNAL_HINT}", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":  # pragma: no cover

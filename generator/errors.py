@@ -1,8 +1,12 @@
-"""Diagnostics shown to people who edit records.
+"""Diagnostics shown to people who edit records, and the errors of the commands.
 
 Every problem found in a record becomes a ``RecordError``: a file, a position,
 the field concerned, a French message and, when we know the fix, a hint.
 Nothing else is ever shown to a user for bad input.
+
+Anything else that stops a command is a ``ReperesError``: a French message,
+a hint as its own field, and the exit code of its kind. cli.py is the only
+place that turns them into text and exit codes.
 """
 
 from __future__ import annotations
@@ -10,10 +14,15 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
+from .fr import plural  # noqa: F401 - re-exported: callers import it from here
+
 # Field name used when a problem concerns the file as a whole (encoding,
 # size) or its YAML syntax rather than one field.
 FILE_FIELD = "fichier"
 SYNTAX_FIELD = "syntaxe"
+
+# What to do about a bug in Repères, wherever one is reported.
+INTERNAL_HINT = "signalez-la à l'équipe Repères et relancez avec --debug pour le détail"
 
 
 @dataclass(frozen=True, order=True)
@@ -63,6 +72,11 @@ class RecordError(Exception):
         return asdict(self)
 
 
+class InternalRecordError(RecordError):
+    """A bug met while reading one record: reported with the others, but the
+    command then exits as for an internal error. Same fields as RecordError."""
+
+
 def format_json(errors: list[RecordError], checked: int) -> str:
     return json.dumps(
         {
@@ -75,7 +89,34 @@ def format_json(errors: list[RecordError], checked: int) -> str:
     )
 
 
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """'1 erreur', '3 erreurs' (French: 0 and 1 take the singular)."""
-    word = singular if count < 2 else (plural_form or singular + "s")
-    return f"{count} {word}"
+class ReperesError(Exception):
+    """A command cannot go on. The French *message* says why, the *hint* how to fix it."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} ; {self.hint}" if self.hint else self.message
+
+
+class UsageError(ReperesError):
+    """Usage or environment: bad argument, missing folder, not in a project,
+    shallow clone, unknown revision."""
+
+    exit_code = 2
+
+
+class InvalidError(ReperesError):
+    """Invalid records, or a site that failed to build."""
+
+    exit_code = 1
+
+
+class InternalError(ReperesError):
+    """A bug in Repères itself."""
+
+    exit_code = 3

@@ -3,6 +3,7 @@ structure or code, and a failed build leaves the previous site intact."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from html import unescape
@@ -11,6 +12,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+DATE = "2026-11-27"
+TODAY = dt.date.fromisoformat(DATE)
 
 
 @pytest.fixture
@@ -23,9 +26,9 @@ def project(workspace):
     return workspace
 
 
+@pytest.mark.slow
 def test_build_writes_a_page_per_record(project, capsys, monkeypatch):
-    monkeypatch.setenv("REPERES_DATE", "2026-11-27")
-    result = project.run("build", capsys=capsys)
+    result = project.run("build", "--date", DATE, capsys=capsys)
     assert result.code == 0, result.out + result.err
     site = project.root / "site"
     for page in ["index.html", "dispositifs/exemple/index.html", "partenaires/partenaire-exemple/index.html",
@@ -37,8 +40,8 @@ def test_build_writes_a_page_per_record(project, capsys, monkeypatch):
     assert article.index("Votre dossier suit son cours.") < article.index("Circuit, du dossier au paiement")
 
 
+@pytest.mark.slow
 def test_record_text_cannot_inject_structure_or_code(project, capsys, monkeypatch):
-    monkeypatch.setenv("REPERES_DATE", "2026-11-27")
     scheme = (project.root / "schemes/exemple.yml").read_text(encoding="utf-8")
     scheme = scheme.replace(
         "resume: Une aide pour les tests.",
@@ -46,7 +49,7 @@ def test_record_text_cannot_inject_structure_or_code(project, capsys, monkeypatc
         '"Texte {{ 7*7 }} {% include \'x\' %}\\n\\n# Faux titre\\n\\n--8<-- \\"/etc/passwd\\""',
     ).replace("explication: Tout fonctionne.", "explication: \"Attention {: onclick='alert(1)' } *gras*\"")
     project.write("schemes/exemple.yml", scheme, dedent=False)
-    result = project.run("build", capsys=capsys)
+    result = project.run("build", "--date", DATE, capsys=capsys)
     assert result.code == 0, result.out + result.err
     html = (project.root / "site/dispositifs/exemple/index.html").read_text(encoding="utf-8")
     text = unescape(re.sub(r"<[^>]+>", "", html))
@@ -58,13 +61,13 @@ def test_record_text_cannot_inject_structure_or_code(project, capsys, monkeypatc
     assert '--8<-- "/etc/passwd"' in text and "root:" not in text
 
 
+@pytest.mark.slow
 def test_invalid_records_leave_the_previous_site_intact(project, capsys, monkeypatch):
-    monkeypatch.setenv("REPERES_DATE", "2026-11-27")
-    assert project.run("build", capsys=capsys).code == 0
+    assert project.run("build", "--date", DATE, capsys=capsys).code == 0
     before = (project.root / "site/index.html").read_text(encoding="utf-8")
     project.write("schemes/exemple.yml", (project.root / "schemes/exemple.yml").read_text(encoding="utf-8")
                   .replace("etat: ouvert", "etat: bloque"), dedent=False)
-    result = project.run("build", capsys=capsys)
+    result = project.run("build", "--date", DATE, capsys=capsys)
     assert result.code == 1
     assert result.lines == [
         "schemes/exemple.yml:6:9: statut.etat: valeur « bloque » inconnue ; valeurs possibles : annonce, "
@@ -74,13 +77,13 @@ def test_invalid_records_leave_the_previous_site_intact(project, capsys, monkeyp
     assert (project.root / "site/index.html").read_text(encoding="utf-8") == before
 
 
+@pytest.mark.slow
 def test_failed_mkdocs_build_leaves_the_previous_site_intact(project, capsys, monkeypatch):
-    monkeypatch.setenv("REPERES_DATE", "2026-11-27")
-    assert project.run("build", capsys=capsys).code == 0
+    assert project.run("build", "--date", DATE, capsys=capsys).code == 0
     before = sorted(p.relative_to(project.root) for p in (project.root / "site").rglob("*"))
     # A broken link in a hand-written page fails the strict build.
     project.write("docs/contribuer/index.md", "# Guide\n\n[lien cassé](nulle-part.md)\n")
-    result = project.run("build", capsys=capsys)
+    result = project.run("build", "--date", DATE, capsys=capsys)
     assert result.code == 1
     assert "la construction du site a échoué" in result.err
     assert "nulle-part.md" in result.err
@@ -93,18 +96,17 @@ def test_regeneration_rewrites_only_changed_pages(project, capsys, monkeypatch):
     from generator.records.corpus import load_corpus
     from generator.site.render import generate
 
-    monkeypatch.setenv("REPERES_DATE", "2026-11-27")
-    monkeypatch.chdir(project.root)
-    first, _ = generate(load_corpus(Path("schemes")), project.root)
+    first, _ = generate(load_corpus(project.root / "schemes", base=project.root), project.root, TODAY)
     assert "dispositifs/exemple.md" in first
-    again, removed = generate(load_corpus(Path("schemes")), project.root)
+    again, removed = generate(load_corpus(project.root / "schemes", base=project.root), project.root, TODAY)
     assert (again, removed) == ([], [])
     tool = project.root / "schemes/outils/outil-exemple.yml"
     tool.write_text(tool.read_text(encoding="utf-8").replace("Sert aux tests.", "Sert encore aux tests."), encoding="utf-8")
-    changed, _ = generate(load_corpus(Path("schemes")), project.root)
+    changed, _ = generate(load_corpus(project.root / "schemes", base=project.root), project.root, TODAY)
     assert changed == ["outils/outil-exemple.md"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "markdown, finding",
     [
@@ -118,20 +120,35 @@ def test_regeneration_rewrites_only_changed_pages(project, capsys, monkeypatch):
 )
 def test_post_build_scan_refuses_what_could_execute_or_load_elsewhere(project, capsys, monkeypatch, markdown, finding):
     """Hand-written pages are not records: the scan of the built site is the last line."""
-    monkeypatch.setenv("REPERES_DATE", "2026-11-27")
-    assert project.run("build", capsys=capsys).code == 0
+    assert project.run("build", "--date", DATE, capsys=capsys).code == 0
     before = (project.root / "site/contribuer/index.html").read_text(encoding="utf-8")
     project.write("docs/contribuer/index.md", f"# Guide\n\n{markdown}\n")
-    result = project.run("build", capsys=capsys)
+    result = project.run("build", "--date", DATE, capsys=capsys)
     assert result.code == 1
     assert "contenu dangereux dans le site construit" in result.err
     assert f"  contribuer/{finding}" in result.err.splitlines()
     assert (project.root / "site/contribuer/index.html").read_text(encoding="utf-8") == before
 
 
+@pytest.mark.slow
 def test_built_sample_site_passes_the_scan(project, capsys, monkeypatch):
     from generator.site.safety import scan_site
 
-    monkeypatch.setenv("REPERES_DATE", "2026-11-27")
-    assert project.run("build", capsys=capsys).code == 0
+    assert project.run("build", "--date", DATE, capsys=capsys).code == 0
     assert scan_site(project.root / "site") == []
+
+
+@pytest.mark.slow
+def test_build_date_shows_what_is_in_force_that_day(project, capsys):
+    project.write("schemes/exemple.yml", (project.root / "schemes/exemple.yml").read_text(encoding="utf-8")
+                  + "historique_statut:\n  - date: 2027-01-01\n    etat: ferme\n    explication: Fin programmée.\n",
+                  dedent=False)
+    pages = {}
+    for date in ("2026-12-31", "2027-01-01"):
+        result = project.run("build", "--date", date, capsys=capsys)
+        assert result.code == 0, result.out + result.err
+        html = (project.root / "site/dispositifs/exemple/index.html").read_text(encoding="utf-8")
+        pages[date] = unescape(re.sub(r"<[^>]+>", " ", html))
+    assert "À partir du 1er janvier 2027 : Fermé" in " ".join(pages["2026-12-31"].split())
+    assert "Fermé depuis le 1er janvier 2027" in " ".join(pages["2027-01-01"].split())
+    assert "Fermé depuis" not in " ".join(pages["2026-12-31"].split())

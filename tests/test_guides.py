@@ -3,6 +3,7 @@ checked for HTML and unsafe links, each problem at its line."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -84,13 +85,11 @@ def test_html_inside_code_is_not_refused(workspace, check):
 def test_guide_page_review_page_and_edit_links(workspace, capsys, monkeypatch):
     shutil.copy(ROOT / "mkdocs.yml", workspace.root / "mkdocs.yml")
     shutil.copytree(ROOT / "docs" / "contribuer", workspace.root / "docs" / "contribuer")
-    monkeypatch.chdir(workspace.root)
-    monkeypatch.setenv("REPERES_DATE", "2026-11-27")
     workspace.write("docs/guides/changer-de-rib.md", GUIDE.replace("revu_le: 2026-11-01", "revu_le: 2026-06-01"))
     from generator.records.corpus import load_corpus
     from generator.site.render import generate
 
-    generate(load_corpus(Path("schemes")), workspace.root)
+    generate(load_corpus(workspace.root / "schemes", base=workspace.root), workspace.root, dt.date(2026, 11, 27))
     out = workspace.root / "docs" / "genere"
     guide = (out / "guides/changer-de-rib.md").read_text(encoding="utf-8")
     assert '!!! warning "Guide à revoir"' in guide

@@ -17,6 +17,7 @@ from generator.history.changelog import HistoryError, read_history
 from generator.site.render import generate
 
 SCHEME = "schemes/exemple.yml"
+TODAY = dt.date(2026, 11, 27)
 FIX = "Référent Test <referent@exemple.invalid>"
 
 
@@ -27,6 +28,10 @@ def repo(tmp_path: Path) -> GitRepo:
         repo.write(name, text)
     repo.commit("Fiches initiales\n\nPourquoi: première version des fiches", "2026-01-05T10:00:00+01:00")
     return repo
+
+
+def corpus(repo: GitRepo):
+    return load_corpus(repo.root / "schemes", base=repo.root)
 
 
 def sha(repo: GitRepo, rev: str = "HEAD") -> str:
@@ -54,9 +59,7 @@ def test_change_without_reason_reads_raison_non_renseignee(repo: GitRepo, monkey
     repo.commit("Renommer", "2026-02-03T09:30:00+01:00")
     history = read_history(repo.root)
     assert history.for_record("dispositif", "exemple")[0].reason is None
-    monkeypatch.chdir(repo.root)
-    monkeypatch.setenv("REPERES_DATE", "2026-11-27")
-    generate(load_corpus(Path("schemes")), repo.root, history=history)
+    generate(corpus(repo), repo.root, TODAY, history=history)
     journal = (repo.root / "docs/genere/journal/index.md").read_text(encoding="utf-8")
     assert "## Semaine du 2 février 2026" in journal
     assert "- Nom : « Aide exemple » → « Aide exemple renommée »" in journal
@@ -85,9 +88,7 @@ def test_close_then_archive(repo: GitRepo, monkeypatch):
         "Statut en vigueur depuis le 01/03/2026 (au lieu du 01/01/2025)",
         "Historique du statut : entrée du 01/03/2026 ajoutée (fermé)",
     ]
-    monkeypatch.chdir(repo.root)
-    monkeypatch.setenv("REPERES_DATE", "2026-11-27")
-    generate(load_corpus(Path("schemes")), repo.root, history=history)
+    generate(corpus(repo), repo.root, TODAY, history=history)
     page = (repo.root / "docs/genere/dispositifs/exemple.md").read_text(encoding="utf-8")
     assert '!!! note "Dispositif fermé — page archivée"' in page
     assert "**01/03/2026** — Statut : ouvert → fermé ;" in page
@@ -176,9 +177,7 @@ def test_outside_git_history_is_unavailable(tmp_path: Path):
 def test_atom_feed_parses(repo: GitRepo, monkeypatch):
     repo.replace(SCHEME, "etat: ouvert", "etat: perturbe")
     repo.commit("Perturbé\n\nPourquoi: retards <OPCO> & co", "2026-02-02T10:00:00+01:00")
-    monkeypatch.chdir(repo.root)
-    monkeypatch.setenv("REPERES_DATE", "2026-11-27")
-    generate(load_corpus(Path("schemes")), repo.root, history=read_history(repo.root))
+    generate(corpus(repo), repo.root, TODAY, history=read_history(repo.root))
     feed = feedparser.parse((repo.root / "docs/genere/journal.xml").read_bytes())
     assert feed.bozo == 0, feed.bozo_exception
     assert feed.feed.title == "Repères : journal des modifications"
@@ -194,13 +193,11 @@ def test_future_dated_status_takes_effect_on_its_date(repo: GitRepo, monkeypatch
     repo.write(SCHEME, repo.read(SCHEME) + "historique_statut:\n  - date: 2027-01-01\n    etat: ferme\n"
                "    explication: Fin programmée du dispositif.\n")
     repo.commit("Programmer la fermeture\n\nPourquoi: décret de fin", "2026-11-20T10:00:00+01:00")
-    monkeypatch.chdir(repo.root)
     for today, expected_state, announced in [
         ("2026-11-27", "**Ouvert**", True),
         ("2027-01-02", "**Fermé**", False),
     ]:
-        monkeypatch.setenv("REPERES_DATE", today)
-        generate(load_corpus(Path("schemes")), repo.root, history=read_history(repo.root))
+        generate(corpus(repo), repo.root, dt.date.fromisoformat(today), history=read_history(repo.root))
         page = (repo.root / "docs/genere/dispositifs/exemple.md").read_text(encoding="utf-8")
         home = (repo.root / "docs/genere/index.md").read_text(encoding="utf-8")
         assert f"{expected_state}{{ .reperes-etat" in page
@@ -310,9 +307,7 @@ def test_future_amount_is_announced(repo: GitRepo, monkeypatch):
                "    montant: 4 000 €\n    source: https://exemple.invalid/a\n  - du: 2027-01-01\n"
                "    montant: 5 000 €\n    source: https://exemple.invalid/b\n")
     repo.commit("Montant 2027\n\nPourquoi: décret", "2026-11-20T10:00:00+01:00")
-    monkeypatch.chdir(repo.root)
-    monkeypatch.setenv("REPERES_DATE", "2026-11-27")
-    generate(load_corpus(Path("schemes")), repo.root, history=read_history(repo.root))
+    generate(corpus(repo), repo.root, TODAY, history=read_history(repo.root))
     page = (repo.root / "docs/genere/dispositifs/exemple.md").read_text(encoding="utf-8")
     assert '!!! info "Nouveau montant à partir du 1er janvier 2027"\n    5 000 €' in page
     assert "| du 1er janvier 2025 au 31 décembre 2026 (**en vigueur**) | 4 000 €" in page

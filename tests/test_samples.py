@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -25,12 +24,7 @@ REQUIRED_SCHEMES = {
 
 @pytest.fixture(scope="module")
 def corpus():
-    previous = Path.cwd()
-    os.chdir(ROOT)
-    try:
-        return load_corpus(Path("schemes"))
-    finally:
-        os.chdir(previous)
+    return load_corpus(ROOT / "schemes", base=ROOT)
 
 
 def test_reperes_check_exits_0_on_the_shipped_corpus():

@@ -51,6 +51,7 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.slow
 def test_serve_regenerates_changed_pages(project: Path):
     build = subprocess.run([str(BIN / "reperes"), "build"], cwd=project, capture_output=True, text=True, timeout=300)
     assert build.returncode == 0, build.stderr

@@ -36,6 +36,8 @@ revu_le: 2026-11-01
 """
 
 MINIMAL_FILES = {
+    # What makes a folder a project (see generator/project.py); test_build copies the real one over it.
+    "mkdocs.yml": "site_name: Repères (essai)\n",
     "schemes/exemple.yml": MINIMAL_SCHEME,
     "schemes/partenaires/partenaire-exemple.yml": "id: partenaire-exemple\nnom: Partenaire\ntype: asp\nrole: Paie.\n",
     "schemes/outils/outil-exemple.yml": "id: outil-exemple\nnom: Outil\nobjet: Sert aux tests.\n",
@@ -78,25 +80,22 @@ class Workspace:
         """Replace the sample scheme with *text* (dedented)."""
         return self.write("schemes/exemple.yml", text)
 
-    def run(self, *args: str, capsys: pytest.CaptureFixture[str]) -> Result:
-        """Run `reperes ARGS` in-process from the workspace folder."""
-        previous = Path.cwd()
-        os.chdir(self.root)
-        try:
+    def run(self, *args: str, capsys: pytest.CaptureFixture[str], cwd: Path | None = None) -> Result:
+        """Run `reperes ARGS` in-process from *cwd* (default: the workspace folder)."""
+        with pytest.MonkeyPatch.context() as patch:
+            patch.chdir(cwd or self.root)
             try:
                 code = main(list(args))
             except SystemExit as exc:  # argparse usage errors
                 code = int(exc.code or 0)
-        finally:
-            os.chdir(previous)
         captured = capsys.readouterr()
         return Result(code, captured.out, captured.err)
 
-    def run_process(self, *args: str) -> Result:
+    def run_process(self, *args: str, cwd: Path | None = None) -> Result:
         """Run the installed `reperes` as a separate process, as in CI."""
         completed = subprocess.run(
             [sys.executable, "-m", "generator", *args],
-            cwd=self.root, capture_output=True, text=True, timeout=120,
+            cwd=cwd or self.root, capture_output=True, text=True, timeout=120,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
         return Result(completed.returncode, completed.stdout, completed.stderr)

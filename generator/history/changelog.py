@@ -31,28 +31,21 @@ from typing import Any
 
 from .changes import describe_changes, format_date_fr
 from ..records.corpus import GLOSSARY_FILE, SUBFOLDERS
-from ..errors import RecordError
+from ..errors import RecordError, UsageError
+from ..project import CACHE_DIR as PROJECT_CACHE
 from ..records.loader import load_yaml
 from ..records.models import KINDS
 from ..records.validation import validate_record
 
 RECORD_ROOTS = ("schemes", "docs/guides")
-CACHE_DIR = Path(".cache") / "reperes" / "historique"
+CACHE_DIR = PROJECT_CACHE / "historique"
 PARIS = "Europe/Paris"
 _REASON = re.compile(r"^pourquoi\s*:\s*(.*)$", re.I | re.M)
 _EMPTY = "0" * 40
 
 
-class HistoryError(Exception):
+class HistoryError(UsageError):
     """History cannot be read; the French message says why and how to fix it."""
-
-    def __init__(self, message: str, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
-
-    def __str__(self) -> str:
-        return f"{self.message} ; {self.hint}" if self.hint else self.message
 
 
 @dataclass

@@ -31,6 +31,7 @@ from typing import Any, NamedTuple
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
+from ..fr import format_date_fr
 from ..records.models import (
     KINDS,
     Anomalie,
@@ -232,12 +233,6 @@ def _names(model: type[BaseModel], fields: Iterable[str]) -> str:
 
 
 # --- values ------------------------------------------------------------------
-
-
-def format_date_fr(iso: str) -> str:
-    """"2025-11-01" -> "01/11/2025" (also accepts a date)."""
-    day = iso if isinstance(iso, dt.date) else dt.date.fromisoformat(str(iso))
-    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
 
 
 def _quote(text: str) -> str:

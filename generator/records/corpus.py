@@ -21,7 +21,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from ..errors import FILE_FIELD, RecordError
+from ..errors import FILE_FIELD, INTERNAL_HINT, InternalRecordError, RecordError
+from ..project import GUIDES_DIR
 from .loader import MAX_BYTES, Loaded, load_yaml
 from .models import KINDS
 from .validation import validate_record
@@ -68,21 +69,22 @@ class Corpus:
         return self.records["glossaire"].get("glossaire")
 
 
-def display_path(path: Path) -> str:
-    """Path relative to the working directory when possible (what editors jump to)."""
+def display_path(path: Path, base: Path | None = None) -> str:
+    """Path relative to *base* (the project's root; default: the working
+    directory) when possible: what editors and CI annotations jump to."""
     try:
-        return os.path.relpath(path)
+        return os.path.relpath(path, base)
     except ValueError:  # pragma: no cover - other drive on Windows
         return str(path)
 
 
-def discover(root: Path) -> tuple[list[tuple[str, Path]], list[RecordError]]:
+def discover(root: Path, base: Path | None = None) -> tuple[list[tuple[str, Path]], list[RecordError]]:
     """(kind, path) for every record file, and errors for unexpected entries."""
     found: list[tuple[str, Path]] = []
     errors: list[RecordError] = []
 
     def unexpected(path: Path, message: str, hint: str | None = None) -> None:
-        errors.append(RecordError(display_path(path), 1, 1, FILE_FIELD, message, hint))
+        errors.append(RecordError(display_path(path, base), 1, 1, FILE_FIELD, message, hint))
 
     def scan(folder: Path, kind: str | None) -> None:
         for entry in sorted(folder.iterdir(), key=lambda p: p.name):
@@ -136,12 +138,14 @@ def discover(root: Path) -> tuple[list[tuple[str, Path]], list[RecordError]]:
 
 def guides_folder(schemes_root: Path) -> Path:
     """docs/guides/ beside the records folder."""
-    return schemes_root.parent / "docs" / "guides"
+    return schemes_root.parent / GUIDES_DIR
 
 
-def load_file(kind: str, path: Path, *, debug: bool = False) -> tuple[Record | None, list[RecordError]]:
+def load_file(
+    kind: str, path: Path, *, debug: bool = False, base: Path | None = None
+) -> tuple[Record | None, list[RecordError]]:
     """Load and validate one record file. Never raises for bad input."""
-    shown = display_path(path)
+    shown = display_path(path, base)
     try:
         with open(path, "rb") as handle:
             size = os.fstat(handle.fileno()).st_size
@@ -168,11 +172,7 @@ def load_file(kind: str, path: Path, *, debug: bool = False) -> tuple[Record | N
             raise
         detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
         return None, [
-            RecordError(
-                shown, 1, 1, FILE_FIELD,
-                f"erreur interne en lisant ce fichier ({detail})",
-                "signalez-la à l'équipe Repères ; relancez avec --debug pour le détail",
-            )
+            InternalRecordError(shown, 1, 1, FILE_FIELD, f"erreur interne en lisant ce fichier ({detail})", INTERNAL_HINT)
         ]
 
 
@@ -186,33 +186,38 @@ class LoadCache:
     def __init__(self) -> None:
         self.entries: dict[Path, tuple[tuple[int, int, int], Record | None, list[RecordError]]] = {}
 
-    def load(self, kind: str, path: Path, debug: bool) -> tuple[Record | None, list[RecordError]]:
+    def load(
+        self, kind: str, path: Path, debug: bool, base: Path | None = None
+    ) -> tuple[Record | None, list[RecordError]]:
         try:
             stat = path.stat()
         except OSError:
-            return load_file(kind, path, debug=debug)
+            return load_file(kind, path, debug=debug, base=base)
         stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
         entry = self.entries.get(path)
         if entry is not None and entry[0] == stamp:
             return entry[1], entry[2]
-        record, errors = load_file(kind, path, debug=debug)
+        record, errors = load_file(kind, path, debug=debug, base=base)
         self.entries[path] = (stamp, record, errors)
         return record, errors
 
 
-def load_corpus(root: Path, *, debug: bool = False, cache: LoadCache | None = None) -> Corpus:
+def load_corpus(
+    root: Path, *, debug: bool = False, cache: LoadCache | None = None, base: Path | None = None
+) -> Corpus:
+    """Every record under *root*; paths shown relative to *base* (default: the working directory)."""
     from .checks import check_corpus  # cross-record rules need every record first
 
     corpus = Corpus(root=root)
-    files, corpus.errors = discover(root)
+    files, corpus.errors = discover(root, base)
     seen_ids: dict[tuple[str, str], Record] = {}
     for kind, path in files:
         corpus.files_checked += 1
         if cache is not None:
-            record, errors = cache.load(kind, path, debug)
+            record, errors = cache.load(kind, path, debug, base)
             errors = list(errors)
         else:
-            record, errors = load_file(kind, path, debug=debug)
+            record, errors = load_file(kind, path, debug=debug, base=base)
         corpus.errors.extend(errors)
         if record is None:
             corpus.broken[kind].add(path.stem)

@@ -69,8 +69,7 @@ def check_body(path: str, body: str, first_line: int) -> list[RecordError]:
             before = body[: match.end()]
             line = first_line + before.count("\n")
             column = match.end() - (before.rfind("\n") + 1) + 1  # the target itself
-            message, _, hint = problem.partition(" ; ")
-            errors.append(RecordError(path, line, column, BODY_FIELD, message, hint or None))
+            errors.append(RecordError(path, line, column, BODY_FIELD, *problem))
     return errors
 
 

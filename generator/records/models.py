@@ -38,6 +38,14 @@ SLUG_MAX = 63
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
 
+def _invalid(kind: str, message: str, hint: str | None = None, **context: Any) -> PydanticCustomError:
+    """A French validation error; its hint travels as a field of the context
+    (``ctx["hint"]``, read by validation.translate), never inside the message."""
+    # The hint first: pydantic fills the template key by key, so text put in
+    # by a later key (a contributor's value) is never read as a template.
+    return PydanticCustomError(kind, message, ({"hint": hint} if hint else {}) | context or None)
+
+
 def _check_slug(value: str) -> str:
     if not SLUG_RE.match(value):
         raise PydanticCustomError(
@@ -52,11 +60,7 @@ def _check_slug(value: str) -> str:
             {"length": len(value), "max": SLUG_MAX},
         )
     if value in WINDOWS_RESERVED:
-        raise PydanticCustomError(
-            "slug_reserve",
-            "identifiant « {value} » réservé par Windows ; choisissez-en un autre",
-            {"value": value},
-        )
+        raise _invalid("slug_reserve", "identifiant « {value} » réservé par Windows", "choisissez-en un autre", value=value)
     return value
 
 
@@ -76,8 +80,8 @@ _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
 ALLOWED_SCHEMES = {"https", "mailto", "tel"}
 
 
-def link_problem(target: str) -> str | None:
-    """Why *target* may not be a link in a record, or None if it may.
+def link_problem(target: str) -> tuple[str, str | None] | None:
+    """Why *target* may not be a link in a record (message, hint), or None if it may.
 
     Allowed: https, mailto, tel, and internal links (relative paths and
     anchors). Entities and invisible characters are removed before looking at
@@ -86,18 +90,21 @@ def link_problem(target: str) -> str | None:
     cleaned = html.unescape(target)
     cleaned = re.sub(r"[\x00-\x20\x7f]", "", cleaned).lower()
     if cleaned.startswith("//") or cleaned.startswith("\\\\"):
-        return f"lien « {target} » vers un autre site sans https ; écrivez l'adresse complète en https://"
+        return f"lien « {target} » vers un autre site sans https", "écrivez l'adresse complète en https://"
     match = _SCHEME.match(cleaned)
     if match is None:
         if "&#" in target or "%" in target.split("#")[0][:12] and ":" in html.unescape(target):
-            return f"lien « {target} » illisible (caractères encodés)"
+            return f"lien « {target} » illisible (caractères encodés)", None
         return None
     scheme = match.group(1)
     if scheme in ALLOWED_SCHEMES:
         return None
     if scheme == "http":
-        return f"lien non sécurisé « {target} » ; utilisez https://"
-    return f"lien « {target} » interdit (schéma « {scheme}: ») ; seuls https:, mailto:, tel: et les liens internes sont acceptés"
+        return f"lien non sécurisé « {target} »", "utilisez https://"
+    return (
+        f"lien « {target} » interdit (schéma « {scheme}: »)",
+        "seuls https:, mailto:, tel: et les liens internes sont acceptés",
+    )
 
 
 def link_targets(text: str) -> list[str]:
@@ -150,12 +157,10 @@ def _check_text(value: str) -> str:
     for target in targets:
         problem = link_problem(target)
         if problem:
-            raise PydanticCustomError("lien", problem)
+            raise _invalid("lien", "{detail}", problem[1], detail=problem[0])
     bare = _BARE_HTTP.search(value)
     if bare:
-        raise PydanticCustomError(
-            "lien", "lien non sécurisé « {url} » ; utilisez https://", {"url": bare.group()}
-        )
+        raise _invalid("lien", "lien non sécurisé « {url} »", "utilisez https://", url=bare.group())
     return value
 
 
@@ -165,9 +170,7 @@ Texte = Annotated[str, Field(min_length=1), AfterValidator(_check_text)]
 def _check_three_lines(value: str) -> str:
     lines = value.strip().splitlines()
     if len(lines) > 3:
-        raise PydanticCustomError(
-            "resume", "le résumé fait {count} lignes ; trois lignes au plus", {"count": len(lines)}
-        )
+        raise _invalid("resume", "le résumé fait {count} lignes", "trois lignes au plus", count=len(lines))
     return value
 
 
@@ -176,7 +179,7 @@ def _check_https(value: str) -> str:
     if cleaned != value or not cleaned.lower().startswith("https://") or len(cleaned) <= len("https://"):
         problem = link_problem(value)
         if problem and "http" in value.lower()[:5] and not value.lower().startswith("https"):
-            raise PydanticCustomError("url", problem)
+            raise _invalid("url", "{detail}", problem[1], detail=problem[0])
         raise PydanticCustomError(
             "url", "adresse « {value} » invalide : une adresse web complète commençant par https:// est attendue", {"value": value}
         )
@@ -211,13 +214,10 @@ def _parse_date(value: Any) -> Any:
     french = _FRENCH_DATE.match(value)
     if french:
         day, month, year = french.groups()
-        raise PydanticCustomError(
-            "date_format",
-            "date « {value} » au mauvais format ; écrivez {iso} (année-mois-jour)",
-            {"value": value, "iso": f"{year}-{int(month):02d}-{int(day):02d}"},
-        )
-    raise PydanticCustomError(
-        "date_format", "date « {value} » au mauvais format ; écrivez AAAA-MM-JJ, par exemple 2025-11-01", {"value": value}
+        iso = f"{year}-{int(month):02d}-{int(day):02d}"
+        raise _invalid("date_format", "date « {value} » au mauvais format", f"écrivez {iso} (année-mois-jour)", value=value)
+    raise _invalid(
+        "date_format", "date « {value} » au mauvais format", "écrivez AAAA-MM-JJ, par exemple 2025-11-01", value=value
     )
 
 
@@ -529,8 +529,8 @@ class Contact(Strict):
         elif self.canal is Canal.courriel and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", value, re.I):
             raise PydanticCustomError("contact", "adresse de courriel « {value} » invalide", {"value": value})
         elif self.canal is Canal.telephone and not re.fullmatch(r"\+?[0-9][0-9 .]{2,18}[0-9]", value):
-            raise PydanticCustomError(
-                "contact", "numéro de téléphone « {value} » invalide ; écrivez par exemple 0 809 549 549", {"value": value}
+            raise _invalid(
+                "contact", "numéro de téléphone « {value} » invalide", "écrivez par exemple 0 809 549 549", value=value
             )
         return self
 

@@ -162,12 +162,8 @@ def translate(error: dict[str, Any], model: type[BaseModel]) -> tuple[str, str |
         return f"la valeur doit être au plus {ctx.get('le')} (reçu {shown(value)})", None
     if kind in ("value_error", "assertion_error"):
         return str(ctx.get("error", error["msg"])), None
-    # Our own PydanticCustomError messages are already French.
-    message = error["msg"]
-    if " ; " in message and message.startswith(("lien", "adresse", "date", "identifiant", "anomalie")):
-        head, _, tail = message.partition(" ; ")
-        return head, tail
-    return message, None
+    # Our own PydanticCustomError messages are already French; their hint is a field.
+    return error["msg"], ctx.get("hint")
 
 
 def validate_record(

@@ -7,6 +7,7 @@ failed build leaves the previous ``site/`` intact.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import shutil
@@ -14,13 +15,14 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import InvalidError
 from ..records.corpus import Corpus, load_corpus
 from ..history.changelog import History, read_history
 from .render import generate
 from .safety import scan_site
 
 
-class BuildError(Exception):
+class BuildError(InvalidError):
     """The site could not be built; the message is French and shown as is."""
 
 
@@ -80,15 +82,16 @@ def swap_in(new: Path, target: Path) -> None:
 
 
 def build_site(
-    project: Path, *, site: Path | None = None, debug: bool = False, allow_shallow: bool = False
+    project: Path, *, site: Path | None = None, debug: bool = False, allow_shallow: bool = False,
+    today: dt.date | None = None,
 ) -> BuildResult:
     site = site or project / "site"
-    corpus = load_corpus(Path(os.path.relpath(project / "schemes")), debug=debug)
+    corpus = load_corpus(project / "schemes", debug=debug, base=project)
     result = BuildResult(corpus)
     if corpus.errors:
         return result
     result.history = read_history(project, allow_shallow=allow_shallow)
-    result.written, result.removed = generate(corpus, project, history=result.history)
+    result.written, result.removed = generate(corpus, project, today, history=result.history)
     staging = Path(tempfile.mkdtemp(prefix=f".{site.name}.nouveau-", dir=site.parent))
     try:
         result.warnings = mkdocs_build(project, staging)

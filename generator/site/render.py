@@ -23,20 +23,16 @@ import jinja2
 
 from ..records.corpus import Corpus, Record
 from ..history.changelog import Change, History
-from ..errors import plural
+from ..fr import date_fr, plural
+from ..project import GENERATED_DIR, Project
 from ..records.models import ACTEURS, Domaine, Etat, EtatAnomalie
 
-GENERATED_DIR = Path("docs") / "genere"
 HANDWRITTEN_DIRS = ("contribuer",)  # copied as they are (guides are rendered from their records)
 SOURCE_MANIFEST = ".sources"  # page -> record file, for "Modifier cette page"
 
 # Folder of each record kind's pages, under the generated folder (and the site).
 FOLDERS = {"dispositif": "dispositifs", "partenaire": "partenaires", "outil": "outils", "site": "sites",
            "guide": "guides"}
-
-MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-          "septembre", "octobre", "novembre", "décembre"]
-
 
 
 # --- Markdown escaping ----------------------------------------------------------
@@ -69,13 +65,6 @@ def md_block(value: Any) -> str:
 def md_cell(value: Any) -> str:
     """Record text inside a table cell: one line, pipes escaped, links kept."""
     return " ".join(md_block(value).split()).replace("|", "\\|")
-
-
-def date_fr(value: dt.date | None) -> str:
-    if value is None:
-        return ""
-    day = "1er" if value.day == 1 else str(value.day)
-    return f"{day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def indent(text: str, width: int = 4) -> str:
@@ -716,22 +705,6 @@ def write_pages(
     return written, removed
 
 
-def edit_template(project: Path) -> str | None:
-    """extra.reperes.modifier from mkdocs.yml: the forge's edit URL, with {chemin}."""
-    import yaml
-
-    class _Tolerant(yaml.SafeLoader):
-        pass
-
-    _Tolerant.add_multi_constructor("", lambda loader, suffix, node: None)
-    try:
-        config = yaml.load((project / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Tolerant) or {}
-    except (OSError, yaml.YAMLError):
-        return None
-    value = ((config.get("extra") or {}).get("reperes") or {}).get("modifier")
-    return value if isinstance(value, str) and value.startswith("https://") else None
-
-
 @dataclass
 class Generator:
     """What survives between two generations in one process (mkdocs serve)."""
@@ -753,21 +726,7 @@ def generate(
 ) -> tuple[list[str], list[str]]:
     """Render every page and write those that changed into docs/genere/."""
     state = state or Generator.new()
-    today = today or build_date()
-    pages = state.renderer.render(corpus, today, edit_template(project), history)
+    settings = Project(project, today)
+    pages = state.renderer.render(corpus, settings.build_date(), settings.edit_template, history)
     pages.update(copy_handwritten(project / "docs", abbreviations_block(corpus)))
     return write_pages(pages, project / GENERATED_DIR, state.written)
-
-
-def build_date() -> dt.date:
-    """Today in Europe/Paris, or REPERES_DATE (AAAA-MM-JJ) for reproducible builds."""
-    forced = os.environ.get("REPERES_DATE")
-    if forced:
-        return dt.date.fromisoformat(forced)
-    try:
-        from zoneinfo import ZoneInfo
-
-        return dt.datetime.now(ZoneInfo("Europe/Paris")).date()
-    except Exception:  # noqa: BLE001 - no tz database: UTC is close enough
-        return dt.datetime.now(dt.timezone.utc).date()
-

@@ -26,6 +26,7 @@ Set BENCH_SITE=0 or BENCH_HISTORY=0 to skip a part (the site takes minutes).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 import tempfile
@@ -45,6 +46,7 @@ from generator.records.corpus import load_corpus  # noqa: E402
 
 SCHEMES = int(os.environ.get("BENCH_SCHEMES", "1000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+BUILD_DATE = dt.date(2026, 11, 27)
 
 
 def best_of(runs: int, func) -> float:
@@ -78,18 +80,14 @@ def main() -> int:
         size = sum(path.stat().st_size for path in files)
         print(f"Corpus synthétique : {len(files)} fichiers ({SCHEMES} dispositifs), {size / 1024 / 1024:.1f} Mio")
 
-        previous = Path.cwd()
-        os.chdir(folder.parent)
-        try:
-            corpus = load_corpus(folder)
-            if corpus.errors:
-                for error in corpus.errors[:10]:
-                    print(error)
-                print("le corpus synthétique est invalide : figures sans objet")
-                return 1
-            check_time = best_of(RUNS, lambda: load_corpus(folder))
-        finally:
-            os.chdir(previous)
+        (folder.parent / "mkdocs.yml").write_text("site_name: Banc d'essai\n", encoding="utf-8")  # a project
+        corpus = load_corpus(folder, base=folder.parent)
+        if corpus.errors:
+            for error in corpus.errors[:10]:
+                print(error)
+            print("le corpus synthétique est invalide : figures sans objet")
+            return 1
+        check_time = best_of(RUNS, lambda: load_corpus(folder, base=folder.parent))
         floor_time = best_of(RUNS, lambda: parse_floor(files))
         wall, peak_mib, code = run_command(folder)
 
@@ -131,35 +129,29 @@ def bench_site() -> None:
 
     with tempfile.TemporaryDirectory(prefix="reperes-bench-site-") as tmp:
         project = prepare_project(Path(tmp) / "projet")
-        previous = Path.cwd()
-        os.chdir(project)
-        os.environ["REPERES_DATE"] = "2026-11-27"
-        try:
-            cache, state = LoadCache(), Generator.new()
-            corpus = load_corpus(Path("schemes"), cache=cache)
-            start = time.perf_counter()
-            written, _ = generate(corpus, project, state=state)
-            generation = time.perf_counter() - start
+        cache, state = LoadCache(), Generator.new()
+        corpus = load_corpus(project / "schemes", cache=cache, base=project)
+        start = time.perf_counter()
+        written, _ = generate(corpus, project, BUILD_DATE, state=state)
+        generation = time.perf_counter() - start
 
-            start = time.perf_counter()
-            mkdocs_build(project, Path(tmp) / "site-mkdocs")
-            mkdocs_time = time.perf_counter() - start
+        start = time.perf_counter()
+        mkdocs_build(project, Path(tmp) / "site-mkdocs")
+        mkdocs_time = time.perf_counter() - start
 
-            record = project / "schemes" / "dispositif-0005.yml"
-            record.write_text(
-                record.read_text(encoding="utf-8").replace("Explication synthétique du statut 5", "Statut modifié"),
-                encoding="utf-8",
-            )
-            start = time.perf_counter()
-            corpus = load_corpus(Path("schemes"), cache=cache)
-            rewritten, _ = generate(corpus, project, state=state)
-            regeneration = time.perf_counter() - start
-        finally:
-            os.chdir(previous)
+        record = project / "schemes" / "dispositif-0005.yml"
+        record.write_text(
+            record.read_text(encoding="utf-8").replace("Explication synthétique du statut 5", "Statut modifié"),
+            encoding="utf-8",
+        )
+        start = time.perf_counter()
+        corpus = load_corpus(project / "schemes", cache=cache, base=project)
+        rewritten, _ = generate(corpus, project, BUILD_DATE, state=state)
+        regeneration = time.perf_counter() - start
 
         build_wall, build_peak, build_code = run_measured(
-            ["generator", "build"], project,
-            {**os.environ, "PYTHONPATH": str(ROOT), "REPERES_DATE": "2026-11-27"},
+            ["generator", "build", "--date", BUILD_DATE.isoformat()], project,
+            {**os.environ, "PYTHONPATH": str(ROOT)},
         )
 
     share = generation / mkdocs_time

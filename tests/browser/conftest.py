@@ -7,6 +7,7 @@ absent; in CI (CI=true) a missing Chromium is a failure, never a skip.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import http.server
 import os
@@ -27,6 +28,14 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/browser is a browser test (make test-fast leaves them out)."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in item.path.resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
 def chromium_path() -> str | None:
     explicit = os.environ.get("REPERES_CHROMIUM")
     if explicit:
@@ -43,18 +52,8 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from generator.site.build import build_site
 
     site = tmp_path_factory.mktemp("site") / "site"
-    previous_cwd, previous_date = Path.cwd(), os.environ.get("REPERES_DATE")
-    os.chdir(ROOT)
-    os.environ["REPERES_DATE"] = BUILD_DATE
-    try:
-        # A CI checkout may be shallow: the pages then say the history is partial.
-        result = build_site(ROOT, site=site, allow_shallow=True)
-    finally:
-        os.chdir(previous_cwd)
-        if previous_date is None:
-            os.environ.pop("REPERES_DATE", None)
-        else:
-            os.environ["REPERES_DATE"] = previous_date
+    # A CI checkout may be shallow: the pages then say the history is partial.
+    result = build_site(ROOT, site=site, allow_shallow=True, today=dt.date.fromisoformat(BUILD_DATE))
     assert not result.corpus.errors, [str(e) for e in result.corpus.errors]
     return site
 
