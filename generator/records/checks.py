@@ -23,6 +23,20 @@ RESERVED_SCHEME_IDS = {
     "briefings", "dispositifs", "schemas",
 }
 
+# Ids a record of each kind may not take, because the site generates a page of
+# that name in a folder where this kind's pages go too: guides/index.md beside
+# the guides, journal/index.md beside the referent sites' journal/<id>.md, and
+# for schemes, whatever sits beside schemes/<id>.yml. The folders' index pages
+# are reserved for every kind. tests/test_inert_records.py checks this table
+# against the pages site/render.py actually writes.
+RESERVED_IDS: dict[str, frozenset[str]] = {
+    "dispositif": frozenset(RESERVED_SCHEME_IDS),
+    "partenaire": frozenset({"index"}),
+    "outil": frozenset({"index"}),
+    "site": frozenset({"index"}),
+    "guide": frozenset({"index"}),
+}
+
 
 def _error(record: Record, loc: DataPath, message: str, hint: str | None = None) -> RecordError:
     line, column = record.loaded.position(loc)
@@ -39,7 +53,7 @@ def check_ids_match_files(corpus: Corpus) -> Iterator[RecordError]:
                 # Never suggest a file name that is taken or reserved: renaming
                 # would overwrite another record.
                 target = PurePath(record.path).with_name(f"{record.id}.yml")
-                can_rename = not Path(target).exists() and record.id not in RESERVED_SCHEME_IDS
+                can_rename = not Path(target).exists() and record.id not in RESERVED_IDS.get(kind, ())
                 options = []
                 if can_rename:
                     options.append(f"renommez le fichier en {record.id}.yml")
@@ -52,14 +66,19 @@ def check_ids_match_files(corpus: Corpus) -> Iterator[RecordError]:
                 )
 
 
+_NAMED = {"dispositif": "le dispositif", "partenaire": "le partenaire", "outil": "l'outil",
+          "site": "le site référent", "guide": "le guide"}
+
+
 def check_reserved_ids(corpus: Corpus) -> Iterator[RecordError]:
-    for record in corpus.of_kind("dispositif").values():
-        if record.id in RESERVED_SCHEME_IDS:
-            yield _error(
-                record, ("id",),
-                f"l'identifiant « {record.id} » est réservé",
-                "choisissez un identifiant qui nomme le dispositif",
-            )
+    for kind, reserved in RESERVED_IDS.items():
+        for record in corpus.of_kind(kind).values():
+            if record.id in reserved:
+                yield _error(
+                    record, ("id",),
+                    f"l'identifiant « {record.id} » est réservé",
+                    f"choisissez un identifiant qui nomme {_NAMED[kind]}",
+                )
 
 
 # Kind of a referenced record -> (its name in messages, the folder of its files).

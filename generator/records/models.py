@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+import urllib.parse
 from enum import Enum
 from typing import Annotated, Any
 
@@ -74,6 +75,7 @@ _HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(?:\s[^>]*)?/?\s*>|<!--|<
 _AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^<>\s]*)>")
 LINK_OPEN = re.compile(r"\]\(")
 _MD_REF_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
+_IMAGE = re.compile(r"!\[[^\]]*\]\s*[(\[][^)\]]*[)\]]?")
 _BARE_HTTP = re.compile(r"(?<![\w/])http://\S+", re.I)
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
 
@@ -151,6 +153,14 @@ def _check_text(value: str) -> str:
     problem = html_problem(value)
     if problem:
         raise PydanticCustomError("html", problem[0])
+    image = _IMAGE.search(value)
+    if image:
+        raise PydanticCustomError(
+            "image",
+            "image interdite (« {image} ») : une image serait chargée depuis un autre site ; "
+            "écrivez un lien [texte](https://…) à la place",
+            {"image": image.group()[:40]},
+        )
     targets = link_targets(value)
     targets += [m.group(1) for m in _AUTOLINK.finditer(value)]
     targets += [m.group(1) for m in _MD_REF_DEF.finditer(value)]
@@ -166,6 +176,46 @@ def _check_text(value: str) -> str:
 
 Texte = Annotated[str, Field(min_length=1), AfterValidator(_check_text)]
 
+# Glossary terms end up on every page (abbreviation definitions): one line each,
+# nothing Markdown could read.
+SIGLE_MAX = 30
+_SIGLE_PUNCTUATION = set("-.&'’/+ ")
+_PLAIN_FORBIDDEN = set("<>[]{}*_`|\\#")
+
+
+def _check_sigle(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("texte_vide", "texte vide")
+    if "\n" in value.strip() or "\r" in value:
+        raise PydanticCustomError("sigle", "le sigle tient sur une ligne")
+    bad = next((c for c in value.strip() if not (c.isalnum() or c in _SIGLE_PUNCTUATION)), None)
+    if bad is not None or not value.strip()[0].isalnum():
+        shown = bad if bad is not None else value.strip()[0]
+        raise PydanticCustomError(
+            "sigle", "caractère « {char} » interdit dans un sigle ; lettres, chiffres, espaces et « - . & ' / + » seulement",
+            {"char": shown},
+        )
+    if len(value.strip()) > SIGLE_MAX:
+        raise PydanticCustomError("sigle", "sigle trop long ({length} caractères ; maximum {max})",
+                                  {"length": len(value.strip()), "max": SIGLE_MAX})
+    return value
+
+
+def _check_plain_line(value: str) -> str:
+    if "\n" in value.strip() or "\r" in value:
+        raise PydanticCustomError("une_ligne", "texte sur une seule ligne attendu")
+    bad = next((c for c in value if c in _PLAIN_FORBIDDEN or (c < " " and c != "\t")), None)
+    if bad is not None:
+        raise PydanticCustomError(
+            "texte_simple", "caractère « {char} » interdit ici : texte simple, sans mise en forme ni lien",
+            {"char": bad if bad >= " " else f"U+{ord(bad):04X}"},
+        )
+    return value
+
+
+Sigle = Annotated[str, Field(min_length=1), AfterValidator(_check_sigle)]
+Developpement = Annotated[str, Field(min_length=1), AfterValidator(_check_text), AfterValidator(_check_plain_line)]
+
 
 def _check_three_lines(value: str) -> str:
     lines = value.strip().splitlines()
@@ -174,24 +224,63 @@ def _check_three_lines(value: str) -> str:
     return value
 
 
-def _check_https(value: str) -> str:
-    cleaned = value.strip()
-    if cleaned != value or not cleaned.lower().startswith("https://") or len(cleaned) <= len("https://"):
+# What an address may not hold: Markdown or HTML would read these as the end of
+# the address or as markup. Parentheses are allowed when they pair up.
+_URL_FORBIDDEN = "<>\"'`\\"
+_URL_HOST = re.compile(r"^[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)*\.?$")  # a final dot is a full name
+
+
+def url_problem(value: str) -> tuple[str, str | None] | None:
+    """Why *value* is not an https:// address we publish as it is (message, hint), or None.
+
+    Parsed with urllib.parse: https scheme, a real host, no credentials, no
+    whitespace or control character, none of < > " ' ` \\, balanced parentheses.
+    """
+    if not value.lower().startswith("https://") or len(value) <= len("https://"):
         problem = link_problem(value)
         if problem and "http" in value.lower()[:5] and not value.lower().startswith("https"):
-            raise _invalid("url", "{detail}", problem[1], detail=problem[0])
-        raise PydanticCustomError(
-            "url", "adresse « {value} » invalide : une adresse web complète commençant par https:// est attendue", {"value": value}
-        )
-    if re.search(r"\s", cleaned):
-        raise PydanticCustomError("url", "adresse « {value} » invalide : elle contient une espace", {"value": value})
+            return problem
+        return f"adresse « {value} » invalide : une adresse web complète commençant par https:// est attendue", None
+    if re.search(r"\s", value):
+        return f"adresse « {value} » invalide : elle contient une espace", None
+    control = re.search(r"[\x00-\x1f\x7f-\x9f]", value)
+    if control:
+        return f"adresse « {value!r} » invalide : elle contient un caractère de contrôle (U+{ord(control.group()):04X})", None
+    forbidden = next((char for char in value if char in _URL_FORBIDDEN), None)
+    if forbidden:
+        return f"adresse « {value} » invalide : le caractère « {forbidden} » n'a pas sa place dans une adresse", None
+    depth = 0
+    for char in value:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            break
+    if depth:
+        return f"adresse « {value} » invalide : ses parenthèses ne vont pas par paires", None
+    try:
+        parts = urllib.parse.urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return f"adresse « {value} » invalide : nom de site ou port illisible", None
+    if "@" in parts.netloc:
+        return (f"adresse « {value} » invalide : elle contient un identifiant avant « @ » et mène en fait "
+                f"au site « {parts.hostname} »", "écrivez l'adresse du site sans identifiant")
+    if not parts.hostname or not _URL_HOST.match(parts.hostname):
+        return f"adresse « {value} » invalide : nom de site manquant ou illisible après https://", None
+    return None
+
+
+def _check_https(value: str) -> str:
+    problem = url_problem(value)
+    if problem:
+        raise _invalid("url", "{detail}", problem[1], detail=problem[0])
     return value
 
 
 Url = Annotated[
     str,
     AfterValidator(_check_https),
-    WithJsonSchema({"type": "string", "pattern": "^https://\\S+$", "format": "uri"}),
+    WithJsonSchema({"type": "string", "pattern": "^https://[^\\s<>\"'`\\\\@/]+(?:[/?#][^\\s<>\"'`\\\\]*)?$",
+                    "format": "uri"}),
 ]
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -221,9 +310,25 @@ def _parse_date(value: Any) -> Any:
     )
 
 
+# Dates a record may hold: older ones are typing errors, later ones would overflow
+# date arithmetic (a review date 9999-12-31 + 90 days) and hang the site's tools.
+DATE_MIN = dt.date(1990, 1, 1)
+DATE_MAX = dt.date(2100, 12, 31)
+
+
+def _check_date_range(value: dt.date) -> dt.date:
+    if not DATE_MIN <= value <= DATE_MAX:
+        raise PydanticCustomError(
+            "date_plage", "date « {value} » hors de la plage acceptée ({min} à {max})",
+            {"value": value.isoformat(), "min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()},
+        )
+    return value
+
+
 Date = Annotated[
     dt.date,
     BeforeValidator(_parse_date),
+    AfterValidator(_check_date_range),
     WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
 ]
 
@@ -664,10 +769,10 @@ class SiteReferent(Strict):
 class Terme(Strict):
     """Un sigle du glossaire."""
 
-    sigle: Texte
-    """Le sigle tel qu'il s'écrit (SYLAé, DSN…)."""
-    developpement: Texte
-    """Sa forme développée."""
+    sigle: Sigle
+    """Le sigle tel qu'il s'écrit (SYLAé, DSN…) : une ligne, des lettres, des chiffres, et au besoin « - . & ' / + » ou des espaces."""
+    developpement: Developpement
+    """Sa forme développée, sur une ligne, en texte simple (sans lien ni mise en forme)."""
     definition: Texte | None = None
     """Explication courte."""
     source: Url | None = None

@@ -12,12 +12,11 @@ already checked) links, but never HTML, headings or other structure.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 
@@ -25,7 +24,8 @@ from ..records.corpus import Corpus, Record
 from ..history.changelog import Change, History
 from ..fr import date_fr, plural
 from ..project import GENERATED_DIR, Project
-from ..records.models import ACTEURS, Domaine, Etat, EtatAnomalie
+from ..records.models import ACTEURS, Domaine, Etat, EtatAnomalie, url_problem
+from .markdown import abbreviation_line, code_block, md_block, md_cell, md_inline, md_url, yaml_string
 
 HANDWRITTEN_DIRS = ("contribuer",)  # copied as they are (guides are rendered from their records)
 SOURCE_MANIFEST = ".sources"  # page -> record file, for "Modifier cette page"
@@ -35,36 +35,6 @@ FOLDERS = {"dispositif": "dispositifs", "partenaire": "partenaires", "outil": "o
            "guide": "guides"}
 
 
-# --- Markdown escaping ----------------------------------------------------------
-
-_BLOCK_START = re.compile(r"^(\s{0,3})(#|>|=+\s*$|-{2,}\s*$|_{3,}\s*$|\*{3,}\s*$|\||```|~~~|\[\^?[^\]]*\]:)")
-_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]|#~^!])")
-
-
-def md_inline(value: Any) -> str:
-    """Text on one line with no Markdown meaning at all (titles, names in links)."""
-    text = html.escape(" ".join(str(value).split()), quote=False)
-    return _INLINE_SPECIAL.sub(r"\\\1", text).replace("{", "&#123;").replace("}", "&#125;")
-
-
-def md_block(value: Any) -> str:
-    """Multi-line record text: lists, emphasis and links kept; no HTML, headings,
-    quotes, tables, rules, fences or attribute lists."""
-    # Braces as entities: attribute lists ("{ .classe }") of our templates can
-    # never reach into record text.
-    text = html.escape(str(value).strip(), quote=False).replace("{", "&#123;").replace("}", "&#125;")
-    lines = []
-    for line in text.splitlines():
-        match = _BLOCK_START.match(line)
-        if match:
-            line = line[: match.end(1)] + "\\" + line[match.end(1):]
-        lines.append(line)
-    return "\n".join(lines)
-
-
-def md_cell(value: Any) -> str:
-    """Record text inside a table cell: one line, pipes escaped, links kept."""
-    return " ".join(md_block(value).split()).replace("|", "\\|")
 
 
 def indent(text: str, width: int = 4) -> str:
@@ -120,7 +90,8 @@ class Site:
     def edit_url(self, source: str | None) -> str | None:
         if not self.edit_template or not source:
             return None
-        return self.edit_template.replace("{chemin}", Path(source).as_posix())
+        # The path is one segment of the address: "#", "?" or spaces in a file name stay in it.
+        return self.edit_template.replace("{chemin}", quote(Path(source).as_posix(), safe="/"))
 
     def partner_label(self, ident: str) -> str:
         if ident in ACTEURS:
@@ -199,7 +170,11 @@ def _record_link(kind: str, ident: str, record: Record | None, prefix: str) -> s
 
 
 def review_due(revu_le: dt.date, days: int) -> dt.date:
-    return revu_le + dt.timedelta(days=days)
+    """Next review date; dates are checked to end by 2100, this never overflows anyway."""
+    try:
+        return revu_le + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max
 
 
 def scheme_context(record: Record, site: Site) -> dict[str, Any]:
@@ -522,11 +497,8 @@ def abbreviations_block(corpus: Corpus) -> str:
     glossary = corpus.glossary
     if glossary is None:
         return ""
-    lines = []
-    for term in glossary.model.termes:
-        sigle = term.sigle.replace("]", "")
-        expansion = html.escape(" ".join(term.developpement.split()), quote=False)
-        lines.append(f"*[{sigle}]: {expansion}")
+    lines = [abbreviation_line(term.sigle, term.developpement) for term in glossary.model.termes]
+    lines = [line for line in lines if line]
     return "\n\n" + "\n".join(lines) + "\n"
 
 
@@ -542,7 +514,8 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(inline=md_inline, block=md_block, cell=md_cell, date=date_fr, indent4=indent, nombre=plural)
+    env.filters.update(inline=md_inline, block=md_block, cell=md_cell, url=md_url, yaml=yaml_string,
+                       code=code_block, date=date_fr, indent4=indent, nombre=plural)
     env.globals.update(Etat=Etat, EtatAnomalie=EtatAnomalie)
     return env
 
@@ -705,6 +678,15 @@ def write_pages(
     return written, removed
 
 
+def checked_edit_template(project: Project) -> str | None:
+    """extra.reperes.modifier, checked like a record's address (templates print
+    it through the url filter); None when absent or not a plain https address."""
+    value = project.edit_template
+    if value is None or url_problem(value.replace("{chemin}", "chemin")) is not None:
+        return None
+    return value
+
+
 @dataclass
 class Generator:
     """What survives between two generations in one process (mkdocs serve)."""
@@ -727,6 +709,6 @@ def generate(
     """Render every page and write those that changed into docs/genere/."""
     state = state or Generator.new()
     settings = Project(project, today)
-    pages = state.renderer.render(corpus, settings.build_date(), settings.edit_template, history)
+    pages = state.renderer.render(corpus, settings.build_date(), checked_edit_template(settings), history)
     pages.update(copy_handwritten(project / "docs", abbreviations_block(corpus)))
     return write_pages(pages, project / GENERATED_DIR, state.written)
