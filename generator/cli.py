@@ -190,9 +190,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 def _cmd_diff(args: argparse.Namespace) -> int:
     from .history.changelog import HistoryError, describe_range
+    from .site.render import md_inline
 
     try:
-        print(describe_range(Path.cwd(), args.base, args.head), end="")
+        print(describe_range(Path.cwd(), args.base, args.head, inline=md_inline), end="")
     except HistoryError as exc:
         print(f"reperes : erreur : {exc}", file=sys.stderr)
         return EXIT_USAGE
