@@ -22,7 +22,7 @@ from typing import Any
 import jinja2
 
 from ..records.corpus import Corpus, Record
-from ..history.changelog import Change, History
+from ..history.changelog import Change, History, plain_text
 from ..errors import plural
 from ..records.models import ACTEURS, Domaine, Etat, EtatAnomalie
 
@@ -518,7 +518,9 @@ def atom_feed(site: Site, limit: int = 50) -> str:
             "  </entry>",
         ]
     lines.append("</feed>")
-    return "\n".join(lines) + "\n"
+    # Only XML 1.0 characters, whatever a commit or a record carries: git text
+    # is cleaned when read, this keeps the whole feed well-formed by construction.
+    return plain_text("\n".join(lines)) + "\n"
 
 
 def glossary_context(site: Site) -> dict[str, Any]:
