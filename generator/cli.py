@@ -194,8 +194,9 @@ def _cmd_build(args: argparse.Namespace, project: Project) -> int:
 
 def _cmd_diff(args: argparse.Namespace, project: Project) -> int:
     from .history.changelog import describe_range
+    from .site.markdown import md_inline
 
-    print(describe_range(project.root, args.base, args.head), end="")
+    print(describe_range(project.root, args.base, args.head, inline=md_inline), end="")
     return EXIT_OK
 
 

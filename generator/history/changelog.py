@@ -25,9 +25,9 @@ import datetime as dt
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Callable
 
 from .changes import describe_changes, format_date_fr
 from ..records.corpus import GLOSSARY_FILE, SUBFOLDERS
@@ -40,8 +40,57 @@ from ..records.validation import validate_record
 RECORD_ROOTS = ("schemes", "docs/guides")
 CACHE_DIR = PROJECT_CACHE / "historique"
 PARIS = "Europe/Paris"
-_REASON = re.compile(r"^pourquoi\s*:\s*(.*)$", re.I | re.M)
+# Horizontal blanks only: "\s" would let the reason start on a later line.
+_REASON = re.compile(r"^pourquoi[ \t]*:[ \t]*(.*)$", re.I | re.M)
 _EMPTY = "0" * 40
+# Characters never shown from git (messages, authors, file names are immutable
+# once merged): C0 and C1 controls but tab and line ends, DEL, lone surrogates,
+# U+FFFE/U+FFFF (none of these are XML 1.0 characters or readable text) and
+# the bidirectional overrides and isolates (they reorder what a reader sees).
+# A character class: linear on any input.
+_UNSHOWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+# A time zone offset git accepts but no clock has (fast-import takes "+9959").
+_MAX_OFFSET_MINUTES = 24 * 60 - 1
+
+
+# Characters of a reason, a subject or an author shown anywhere. A commit
+# message has no size limit, and Markdown's cost grows faster than the text
+# (every escaped character is a placeholder): 256 KiB of "](" would take the
+# build hours. No real reason is this long; the rest is cut, visibly.
+SHOWN_LIMIT = 500
+
+
+def shorten(text: str) -> str:
+    """*text*, cut to SHOWN_LIMIT characters with a visible mark."""
+    return text if len(text) <= SHOWN_LIMIT else text[:SHOWN_LIMIT].rstrip() + " […]"
+
+
+def subject_of(message: str) -> str:
+    """The first line of a commit message, as shown."""
+    return shorten(message.split("\n", 1)[0].strip())
+
+
+def plain_text(value: str) -> str:
+    """*value* without the characters that no page, feed or terminal may show."""
+    return _UNSHOWABLE.sub("", value)
+
+
+def commit_date(timestamp: int, offset: str) -> str:
+    """ISO 8601 date of a commit from git's raw form ("1767607200 +0100").
+
+    The instant is the timestamp; the offset only says how the committer's
+    clock read it. An offset out of range (git stores "+9959" as given) or
+    unreadable is treated as UTC: the instant stays right, and with it the
+    Paris date and week the journal shows.
+    """
+    moment = dt.datetime.fromtimestamp(timestamp, dt.timezone.utc)
+    match = re.fullmatch(r"([+-])(\d\d)(\d\d)", offset)
+    if match:
+        minutes = int(match.group(2)) * 60 + int(match.group(3))
+        if minutes <= _MAX_OFFSET_MINUTES and int(match.group(3)) < 60:
+            sign = -1 if match.group(1) == "-" else 1
+            moment = moment.astimezone(dt.timezone(dt.timedelta(minutes=sign * minutes)))
+    return moment.isoformat()
 
 
 class HistoryError(UsageError):
@@ -149,7 +198,7 @@ def reason_of(message: str) -> str | None:
         else:
             break
     reason = " ".join(part for part in lines if part)
-    return reason or None
+    return shorten(reason) if reason else None
 
 
 # --- git --------------------------------------------------------------------------
@@ -191,28 +240,32 @@ class _Git:
         return out.split()
 
     def details(self, commits: list[str]) -> list[dict[str, Any]]:
-        """Author, date, message and changed record paths of each commit."""
+        """Author, date, message and changed record paths of each commit.
+
+        Nothing written by a committer travels in git log's output: it gives
+        only hashes, the raw date and NUL-separated paths; authors and messages
+        come from the commit objects, whose size git states, so no character of
+        a message or name can shift the parsing.
+        """
         if not commits:
             return []
-        out = self._log_stdin(commits)
         entries = []
-        for chunk in out.split("\x1e")[1:]:
-            sha, parents, author, date, message, rest = chunk.split("\x1f", 5)
-            files = []
-            tokens = rest.split("\0")
-            index = 0
-            while index < len(tokens):
-                token = tokens[index].strip()
-                if token.startswith(":"):
-                    _, _, old_blob, new_blob, status = token[1:].split(" ")[:5]
-                    files.append((status[0], tokens[index + 1], old_blob, new_blob))
-                    index += 2
-                else:
-                    index += 1
-            entries.append({
-                "commit": sha, "parents": parents.split(), "author": author, "date": date,
-                "message": message.strip(), "files": files,
-            })
+        tokens = self._log_stdin(commits).split("\0")
+        index = 0
+        while index < len(tokens):
+            token = tokens[index].strip()
+            index += 1
+            if token.startswith(":"):
+                _, _, old_blob, new_blob, status = token[1:].split(" ")[:5]
+                path = plain_text(tokens[index]) if index < len(tokens) else ""
+                entries[-1]["files"].append((status[0], path, old_blob, new_blob))
+                index += 1
+            elif token:
+                sha, timestamp, offset, *parents = token.split(" ")
+                entries.append({"commit": sha, "parents": parents, "date": commit_date(int(timestamp), offset),
+                                "files": []})
+        for entry, (author, message) in zip(entries, self._commit_texts([e["commit"] for e in entries])):
+            entry["author"], entry["message"] = author, message
         return entries
 
     def _log_stdin(self, commits: list[str]) -> str:
@@ -220,15 +273,34 @@ class _Git:
 
         completed = subprocess.run(
             ["git", "log", "--no-walk=unsorted", "--stdin", "--diff-merges=first-parent", "--raw", "-z",
-             "--no-abbrev", "--no-renames", "--format=%x1e%H%x1f%P%x1f%an%x1f%cI%x1f%B%x1f", "--", *RECORD_ROOTS],
+             "--no-abbrev", "--no-renames", "--date=raw", "--format=%H %cd %P", "--", *RECORD_ROOTS],
             cwd=self.repo.working_tree_dir, input="\n".join(commits) + "\n",
             capture_output=True, text=True, encoding="utf-8", errors="replace", check=True,
         )
         return completed.stdout
 
+    def _commit_texts(self, commits: list[str]) -> list[tuple[str, str]]:
+        """(author name, message) of each commit, read from its object, shown-safe."""
+        texts = []
+        for sha in commits:
+            raw = self.repo.odb.stream(bytes.fromhex(sha)).read()
+            header, _, body = raw.partition(b"\n\n")
+            author, encoding = "", "utf-8"
+            for line in header.split(b"\n"):
+                if line.startswith(b"author "):
+                    author = line[len(b"author "):].rsplit(b" <", 1)[0].decode("utf-8", "replace")
+                elif line.startswith(b"encoding "):
+                    encoding = line[len(b"encoding "):].decode("ascii", "replace").strip()
+            try:
+                message = body.decode(encoding, "replace")
+            except LookupError:  # unknown encoding name in the commit
+                message = body.decode("utf-8", "replace")
+            texts.append((shorten(plain_text(" ".join(author.split()))), plain_text(message).strip()))
+        return texts
+
     def merged_messages(self, first_parent: str, other_parent: str) -> list[str]:
-        out = self.repo.git.log("--format=%B%x1e", f"{first_parent}..{other_parent}")
-        return [message.strip() for message in out.split("\x1e") if message.strip()]
+        shas = self.repo.git.rev_list(f"{first_parent}..{other_parent}").split()
+        return [message for _, message in self._commit_texts(shas) if message]
 
     def parsed(self, kind: str, path: str, sha: str) -> tuple[dict[str, Any] | None, str | None, list[RecordError]]:
         """parse_record of a blob, once per blob (a version is the next one's "before")."""
@@ -248,7 +320,7 @@ class _Git:
             if not item:
                 continue
             meta, path = item.split("\t", 1)
-            files[path] = meta.split()[2]
+            files[plain_text(path)] = meta.split()[2]
         return files
 
     def resolve(self, revision: str) -> str:
@@ -294,11 +366,12 @@ def read_history(project: Path, *, allow_shallow: bool = False, use_cache: bool 
     if use_cache and cache_dir.is_dir():
         for sha in commits:
             entry_path = cache_dir / f"{sha}.json"
-            if entry_path.exists():
-                try:
-                    cached[sha] = json.loads(entry_path.read_text(encoding="utf-8"))
-                except (OSError, ValueError):
-                    pass
+            try:
+                entry = json.loads(entry_path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):  # absent, unreadable or not JSON
+                continue
+            if _is_entry(entry, sha):
+                cached[sha] = entry  # otherwise processed again, and rewritten
     missing = [sha for sha in commits if sha not in cached]
     details = {entry["commit"]: entry for entry in gitrepo.details(missing)}
 
@@ -323,6 +396,55 @@ def read_history(project: Path, *, allow_shallow: bool = False, use_cache: bool 
     return history
 
 
+_CHANGE_TEXTS = ("commit", "date", "author", "subject", "kind", "record_id", "path")
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str) and not _UNSHOWABLE.search(value)
+
+
+def _is_key(value: Any) -> bool:
+    return isinstance(value, list) and len(value) == 2 and all(_is_text(part) for part in value)
+
+
+def _is_change(change: Any) -> bool:
+    if not isinstance(change, dict) or set(change) != {f.name for f in fields(Change)}:
+        return False
+    if not all(_is_text(change[name]) for name in _CHANGE_TEXTS) or change["kind"] not in KINDS:
+        return False
+    if not all(value is None or _is_text(value) for value in (change["reason"], change["old_path"])):
+        return False
+    if not isinstance(change["sentences"], list) or not all(_is_text(s) for s in change["sentences"]):
+        return False
+    try:
+        dt.datetime.fromisoformat(change["date"])
+    except ValueError:
+        return False
+    return True
+
+
+def _is_entry(entry: Any, sha: str) -> bool:
+    """Whether a cached entry has exactly the shape _process_commit writes: a
+    cache file of another shape (edited, truncated, older code) is missing."""
+    if not isinstance(entry, dict) or set(entry) != {"commit", "changes", "warnings", "state"}:
+        return False
+    state = entry["state"]
+    if entry["commit"] != sha or not isinstance(state, dict) or set(state) != {"paths", "valid"}:
+        return False
+    if not isinstance(entry["changes"], list) or not all(_is_change(c) for c in entry["changes"]):
+        return False
+    if not isinstance(entry["warnings"], list) or not all(_is_text(w) for w in entry["warnings"]):
+        return False
+    paths, valid = state["paths"], state["valid"]
+    return (
+        isinstance(paths, list) and isinstance(valid, list)
+        and all(isinstance(p, list) and len(p) == 2 and _is_text(p[0]) and (p[1] is None or _is_key(p[1]))
+                for p in paths)
+        and all(isinstance(v, list) and len(v) == 2 and _is_key(v[0]) and (v[1] is None or _is_text(v[1]))
+                for v in valid)
+    )
+
+
 def _replay(entry: dict[str, Any], path_ids: dict[str, tuple[str, str]], last_valid: dict) -> None:
     for path, key in entry["state"]["paths"]:
         if key is None:
@@ -341,7 +463,7 @@ def _process_commit(
     if reason is None and len(info["parents"]) > 1:
         reasons = [r for r in (reason_of(m) for m in gitrepo.merged_messages(*info["parents"][:2])) if r]
         reason = " ; ".join(dict.fromkeys(reasons)) or None
-    subject = message.split("\n", 1)[0]
+    subject = subject_of(message)
     warnings: list[str] = []
     state_paths: list[tuple[str, Any]] = []
     state_valid: list[tuple[Any, str]] = []
@@ -468,7 +590,7 @@ def pull_request_problems(project: Path, base: str, head: str = "HEAD", *, allow
             continue  # a merge brings changes checked in their own commits
         touched = [path for _, path, _, _ in info["files"] if record_kind(path)]
         if touched and reason_of(info["message"]) is None:
-            subject = info["message"].split("\n", 1)[0]
+            subject = subject_of(info["message"])
             for path in dict.fromkeys(touched):
                 problems.append(RecordError(
                     path, 1, 1, "pourquoi",
@@ -533,8 +655,17 @@ def _exists(gitrepo: _Git, revision: str) -> bool:
         return False
 
 
-def describe_range(project: Path, base: str, head: str = "HEAD") -> str:
-    """Markdown summary of every record change between two revisions, with reasons."""
+def describe_range(project: Path, base: str, head: str = "HEAD", *, inline: Callable[[str], str]) -> str:
+    """Markdown summary of every record change between two revisions, with reasons.
+
+    *inline* is the site's escaper of one-line text (``md_inline``, passed in:
+    history does not import the site). Every text from git or from a record
+    goes through it, so a commit message cannot add a link, a heading or
+    markup to the summary GitHub shows.
+    """
+
+    def code(text: str) -> str:
+        return f"`{text}`" if not any(c in text for c in "`\r\n") else inline(text)
     gitrepo = _Git(project)
     if gitrepo.repo is None:
         raise HistoryError("« reperes diff » demande un dépôt git", "lancez la commande dans un clone du dépôt")
@@ -568,18 +699,19 @@ def describe_range(project: Path, base: str, head: str = "HEAD") -> str:
         name = (new_data or old_data or {}).get("nom") or (new_data or old_data or {}).get("titre") or key[1]
         label = {"dispositif": "Dispositif", "partenaire": "Partenaire", "outil": "Outil", "site": "Site référent",
                  "glossaire": "Glossaire", "guide": "Guide"}[key[0]]
-        lines.append(f"### {label} « {name} » (`{path}`)")
+        lines.append(f"### {label} « {inline(name)} » ({code(path)})")
         lines.append("")
-        lines.extend(f"- {sentence}" for sentence in sentences)
+        lines.extend(f"- {inline(sentence)}" for sentence in sentences)
         lines.append("")
         paths = {p for p in (old[0] if old else None, new[0] if new else None) if p}
         for info in commits:
             if paths & {p for _, p, _, _ in info["files"]}:
                 reason = reason_of(info["message"]) or "raison non renseignée"
                 when = dt.datetime.fromisoformat(info["date"])
+                subject = subject_of(info["message"])
                 lines.append(
-                    f"> **Pourquoi :** {reason} — {info['author']}, {format_date_fr(when.date().isoformat())}, "
-                    f"commit {info['commit'][:7]} « {info['message'].split(chr(10), 1)[0]} »"
+                    f"> **Pourquoi :** {inline(reason)} — {inline(info['author'])}, "
+                    f"{format_date_fr(when.date().isoformat())}, commit {info['commit'][:7]} « {inline(subject)} »"
                 )
                 lines.append("")
     if count == 0:

@@ -21,7 +21,7 @@ from urllib.parse import quote
 import jinja2
 
 from ..records.corpus import Corpus, Record
-from ..history.changelog import Change, History
+from ..history.changelog import Change, History, plain_text
 from ..fr import date_fr, plural
 from ..project import GENERATED_DIR, Project
 from ..records.models import ACTEURS, Domaine, Etat, EtatAnomalie, url_problem
@@ -482,7 +482,9 @@ def atom_feed(site: Site, limit: int = 50) -> str:
             "  </entry>",
         ]
     lines.append("</feed>")
-    return "\n".join(lines) + "\n"
+    # Only XML 1.0 characters, whatever a commit or a record carries: git text
+    # is cleaned when read, this keeps the whole feed well-formed by construction.
+    return plain_text("\n".join(lines)) + "\n"
 
 
 def glossary_context(site: Site) -> dict[str, Any]:
