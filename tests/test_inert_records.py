@@ -273,10 +273,13 @@ def test_title_with_markdown_characters_keeps_its_front_matter(project, capsys):
     nom = 'Aide ! * [ # | ` ~ ^ "cité" & fin'
     project.scheme(MINIMAL_SCHEME.replace("nom: Aide exemple", "nom: '" + nom + "'"))
     project.write("schemes/outils/outil-exemple.yml", "id: outil-exemple\nnom: 'Outil !*[#|`~^'\nobjet: Sert.\n")
+    site = (project.root / "schemes/sites/site-exemple.yml").read_text(encoding="utf-8")
+    project.write("schemes/sites/site-exemple.yml", site.replace("nom: Site", "nom: 'Site !*[#|`~^ \"x\"'"))
     pages = build(project, capsys)
     assert pages["dispositifs/exemple/index.html"].title == f"{nom} - Repères"
     assert pages["dispositifs/exemple/index.html"].headings[0] == nom
     assert pages["outils/outil-exemple/index.html"].title == "Outil !*[#|`~^ - Repères"
+    assert pages["journal/site-exemple/index.html"].title == 'Journal : Site !*[#|`~^ "x" - Repères'
     assert_inert(pages, [])
 
 
