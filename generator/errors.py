@@ -12,6 +12,8 @@ place that turns them into text and exit codes.
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from dataclasses import asdict, dataclass
 
 from .fr import plural  # noqa: F401 - re-exported: callers import it from here
@@ -20,6 +22,27 @@ from .fr import plural  # noqa: F401 - re-exported: callers import it from here
 # size) or its YAML syntax rather than one field.
 FILE_FIELD = "fichier"
 SYNTAX_FIELD = "syntaxe"
+
+# Characters that would break "one problem, one line" or hide what a value
+# holds: line breaks, control characters, bidi overrides, zero-width spaces.
+_UNSHOWABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def one_line(text: str) -> str:
+    """*text* on one line, every invisible character spelled out (\\n, \\x1b, U+202E):
+    a contributor's value quoted in a message can neither add a line nor hide."""
+    if not _UNSHOWABLE.search(text):
+        return text
+
+    def spell(match: re.Match[str]) -> str:
+        char = match.group()
+        if char in _NAMED:
+            return _NAMED[char]
+        return f"\\x{ord(char):02x}" if unicodedata.category(char) == "Cc" else f"U+{ord(char):04X}"
+
+    return _UNSHOWABLE.sub(spell, text)
+
 
 # What to do about a bug in Repères, wherever one is reported.
 INTERNAL_HINT = "signalez-la à l'équipe Repères et relancez avec --debug pour le détail"
@@ -41,11 +64,11 @@ class RecordError(Exception):
 
     def full_message(self) -> str:
         if self.hint:
-            return f"{self.message} ; {self.hint}"
-        return self.message
+            return one_line(f"{self.message} ; {self.hint}")
+        return one_line(self.message)
 
     def format_text(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.field}: {self.full_message()}"
+        return f"{one_line(self.path)}:{self.line}:{self.column}: {one_line(self.field)}: {self.full_message()}"
 
     def format_github(self) -> str:
         # Workflow commands: properties and message need their own escaping.
@@ -59,12 +82,12 @@ class RecordError(Exception):
             )
 
         message = (
-            f"{self.field}: {self.full_message()}".replace("%", "%25")
+            f"{one_line(self.field)}: {self.full_message()}".replace("%", "%25")
             .replace("\r", "%0D")
             .replace("\n", "%0A")
         )
         return (
-            f"::error file={prop(self.path)},line={self.line},col={self.column},"
+            f"::error file={prop(one_line(self.path))},line={self.line},col={self.column},"
             f"title={prop('Repères : ' + self.field)}::{message}"
         )
 

@@ -919,3 +919,17 @@ def test_all_independent_problems_of_a_file_are_reported(workspace, check):
         f"{E}:6:9: statut.etat: {BAD_STATE_MESSAGE}",
         f"{E}:17:10: revu_le: date « 2024-02-30 » invalide : ce jour n'existe pas",
     ])
+
+
+def test_quoted_value_stays_on_one_line_of_the_report(workspace, check):
+    # One problem, one line: a line break quoted from a contributor's value is
+    # spelled out, in text and in GitHub annotations (never a second annotation).
+    workspace.scheme(SCHEME.replace("site_referent: site-exemple", 'site_referent: "site\\n::error::faux"'))
+    result = check()
+    assert result.code == 1
+    assert result.lines == [
+        f"{E}:16:16: site_referent: identifiant « site\\n::error::faux » invalide : uniquement des "
+        "minuscules sans accent, des chiffres et des tirets (par exemple « aide-embauche-jeunes »)"
+    ]
+    github = check("--format", "github")
+    assert len(github.lines) == 1 and "\\n::error::faux" in github.lines[0]

@@ -236,3 +236,10 @@ def test_a_phone_number_error_carries_its_hint_as_a_field(workspace, capsys):
         "message": "numéro de téléphone « douze » invalide",
         "hint": "écrivez par exemple 0 809 549 549",
     }]
+
+
+def test_one_line_spells_out_what_would_break_or_hide_a_line():
+    from generator.errors import one_line
+
+    assert one_line("a\nb\r\tc\x1bd\u202ee\u200bf") == "a\\nb\\r\\tc\\x1bdU+202EeU+200Bf"
+    assert one_line("texte simple « é »") == "texte simple « é »"
