@@ -109,6 +109,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print(f"reperes : erreur : dossier « {args.dossier} » introuvable", file=sys.stderr)
         return EXIT_USAGE
     corpus = load_corpus(root, debug=args.debug)
+    from .site.links import check_links
+
+    corpus.errors.extend(check_links(corpus))  # internal links resolve before MkDocs
     errors = corpus.errors
     if args.base:
         from .history.changelog import HistoryError, pull_request_problems

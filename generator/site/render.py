@@ -27,7 +27,6 @@ from ..errors import plural
 from ..records.models import ACTEURS, Domaine, Etat, EtatAnomalie
 
 GENERATED_DIR = Path("docs") / "genere"
-HANDWRITTEN_DIRS = ("contribuer",)  # copied as they are (guides are rendered from their records)
 SOURCE_MANIFEST = ".sources"  # page -> record file, for "Modifier cette page"
 
 # Folder of each record kind's pages, under the generated folder (and the site).
@@ -660,13 +659,20 @@ class Renderer:
 
 
 def copy_handwritten(docs: Path, abbreviations: str = "") -> dict[str, tuple[str, str | None]]:
-    """Hand-written pages, as they are, with the glossary's abbreviations appended."""
+    """Hand-written pages, as they are, with the glossary's abbreviations appended.
+
+    The pages are those the check found (corpus.handwritten_pages), read as it
+    reads them: regular files only, never through a symbolic link, so nothing
+    outside the repository (``env.md -> /proc/self/environ``) reaches the site.
+    """
+    from ..records.corpus import handwritten_pages, read_source
+
     pages: dict[str, tuple[str, str | None]] = {}
-    for folder in HANDWRITTEN_DIRS:
-        for path in sorted((docs / folder).rglob("*.md")):
-            relative = path.relative_to(docs).as_posix()
-            text = path.read_text(encoding="utf-8").rstrip("\n") + "\n" + abbreviations
-            pages[relative] = (text, f"docs/{relative}")
+    for path in handwritten_pages(docs):
+        relative = path.relative_to(docs).as_posix()
+        raw, _ = read_source(path)
+        text = raw.decode("utf-8-sig").rstrip("\n") + "\n" + abbreviations
+        pages[relative] = (text, f"docs/{relative}")
     return pages
 
 
