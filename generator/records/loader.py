@@ -305,7 +305,7 @@ class _Loader:
         char = match.group()
         escape = f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
         self.error(
-            *position, field_name or FILE_FIELD,
+            *position, _FORBIDDEN_CHARS.sub("", field_name) or FILE_FIELD,
             f"{_char_kind(char)} interdit {_char_name(char)} (écrit « {escape} » entre guillemets)",
             "supprimez cette séquence d'échappement",
         )

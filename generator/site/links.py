@@ -16,6 +16,7 @@ Called by ``reperes check`` and by ``reperes build`` (before MkDocs).
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import posixpath
 from pathlib import Path
 from urllib.parse import unquote
@@ -119,8 +120,12 @@ def _link_problem(site: _Site, page: str, target: str, image: bool) -> tuple[str
         choices = [posixpath.relpath(p, folder or ".") for p in sorted(site.images)]
         return f"image « {path} » introuvable", did_you_mean(path, choices) or "placez l'image sous docs/, à côté de la page"
     if resolved not in site.pages:
-        choices = [posixpath.relpath(p, folder or ".") for p in sorted(site.pages) if p.endswith(".md")]
-        hint = did_you_mean(path, choices)
+        # File names of the target's folder are compared (a shared
+        # "../dispositifs/" would make any two paths look alike).
+        near = {posixpath.basename(p): p for p in site.pages
+                if p.endswith(".md") and posixpath.dirname(p) == posixpath.dirname(resolved)}
+        close = difflib.get_close_matches(posixpath.basename(resolved), list(near), n=1, cutoff=0.6)
+        hint = f"vouliez-vous dire « {posixpath.relpath(near[close[0]], folder or '.')} » ?" if close else None
         if hint is None and not path.endswith(".md"):
             hint = "un lien interne mène à un fichier .md, par exemple ../dispositifs/aej.md"
         return f"lien vers « {path} » : cette page n'existe pas", hint
