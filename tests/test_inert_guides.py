@@ -307,3 +307,16 @@ def test_link_check_follows_mkdocs_extensions():
     config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Tolerant)
     names = [next(iter(e)) if isinstance(e, dict) else e for e in config["markdown_extensions"]]
     assert sorted(names) == sorted(MARKDOWN_EXTENSIONS)
+
+
+def test_image_of_the_repository_is_shown(project, capsys, monkeypatch):
+    monkeypatch.setenv("REPERES_DATE", "2026-11-27")
+    png = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+    project.write("docs/guides/capture-sylae.png", png)
+    guide(project, "![Écran de SYLAé](capture-sylae.png)\n")
+    result = project.run("build", capsys=capsys)
+    assert result.code == 0, result.out + result.err
+    html = (project.root / "site/guides/changer-de-rib/index.html").read_text(encoding="utf-8")
+    assert '<img alt="Écran de SYLAé" src="../capture-sylae.png"' in html
+    assert (project.root / "site/guides/capture-sylae.png").read_bytes() == png

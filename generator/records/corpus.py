@@ -245,7 +245,8 @@ def discover(root: Path) -> tuple[list[tuple[str, Path]], list[RecordError]]:
             else:
                 found.append(("guide" if guides else "page", entry))
 
-    scan(root, None)
+    if root not in links:
+        scan(root, None)
     if docs.is_dir() and docs not in links:
         for entry in sorted(docs.iterdir(), key=lambda p: p.name):
             name = entry.name
@@ -366,7 +367,15 @@ def load_corpus(root: Path, *, debug: bool = False, cache: LoadCache | None = No
     docs = root.parent / "docs"
     for kind, path in files:
         if kind == "image":
-            corpus.images.add(path.relative_to(docs).as_posix())
+            size = path.lstat().st_size
+            if size > MAX_BYTES:  # copied into the site as it is: the files' size rule
+                corpus.errors.append(RecordError(
+                    display_path(path), 1, 1, FILE_FIELD,
+                    f"image trop volumineuse ({-(-size // 1024)} Kio ; maximum {MAX_BYTES // 1024} Kio)",
+                    "réduisez-la ou enregistrez-la en JPEG",
+                ))
+            else:
+                corpus.images.add(path.relative_to(docs).as_posix())
             continue
         if kind == "page":  # not a record: not counted in the summary's records
             page, errors = load_page(path, docs)

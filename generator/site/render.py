@@ -676,6 +676,22 @@ def copy_handwritten(docs: Path, abbreviations: str = "") -> dict[str, tuple[str
     return pages
 
 
+def copy_images(images: set[str], docs: Path, out: Path) -> None:
+    """Images of guides and pages (corpus.images, paths under docs/), copied as
+    the check read them: regular files, never through a symbolic link."""
+    from ..records.corpus import read_source
+
+    for relative in sorted(images):
+        raw, _ = read_source(docs / relative)
+        target = out / relative
+        if target.is_file() and not target.is_symlink() and target.read_bytes() == raw:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_bytes(raw)
+        os.replace(tmp, target)
+
+
 def write_pages(
     pages: dict[str, tuple[str, str | None]], out: Path, written_before: dict[str, str] | None = None
 ) -> tuple[list[str], list[str]]:
@@ -762,6 +778,7 @@ def generate(
     today = today or build_date()
     pages = state.renderer.render(corpus, today, edit_template(project), history)
     pages.update(copy_handwritten(project / "docs", abbreviations_block(corpus)))
+    copy_images(corpus.images, project / "docs", project / GENERATED_DIR)
     return write_pages(pages, project / GENERATED_DIR, state.written)
 
 
