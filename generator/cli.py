@@ -120,6 +120,9 @@ def _cmd_check(args: argparse.Namespace, project: Project) -> int:
     if not root.is_dir():
         raise UsageError(f"dossier « {args.dossier or project.shown(root)} » introuvable")
     corpus = load_corpus(root, debug=args.debug, base=project.root)
+    from .site.links import check_links
+
+    corpus.errors.extend(check_links(corpus))  # internal links resolve before MkDocs
     errors = corpus.errors
     if args.base:
         from .history.changelog import pull_request_problems

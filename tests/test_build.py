@@ -81,7 +81,9 @@ def test_invalid_records_leave_the_previous_site_intact(project, capsys, monkeyp
 def test_failed_mkdocs_build_leaves_the_previous_site_intact(project, capsys, monkeypatch):
     assert project.run("build", "--date", DATE, capsys=capsys).code == 0
     before = sorted(p.relative_to(project.root) for p in (project.root / "site").rglob("*"))
-    # A broken link in a hand-written page fails the strict build.
+    # A broken link in a hand-written page fails the strict build (the link
+    # check, which refuses it first, is switched off to reach MkDocs).
+    monkeypatch.setattr("generator.site.build.check_links", lambda *args, **kwargs: [])
     project.write("docs/contribuer/index.md", "# Guide\n\n[lien cassé](nulle-part.md)\n")
     result = project.run("build", "--date", DATE, capsys=capsys)
     assert result.code == 1
@@ -119,9 +121,12 @@ def test_regeneration_rewrites_only_changed_pages(project, capsys, monkeypatch):
     ids=["onerror", "svg-onload", "script", "external-image", "javascript-link"],
 )
 def test_post_build_scan_refuses_what_could_execute_or_load_elsewhere(project, capsys, monkeypatch, markdown, finding):
-    """Hand-written pages are not records: the scan of the built site is the last line."""
+    """The scan of the built site is the last line: with the checks of
+    hand-written pages switched off (tests/test_inert_guides.py shows they
+    refuse each of these), it still stops the build."""
     assert project.run("build", "--date", DATE, capsys=capsys).code == 0
     before = (project.root / "site/contribuer/index.html").read_text(encoding="utf-8")
+    monkeypatch.setattr("generator.records.guides.check_page_text", lambda *args, **kwargs: [])
     project.write("docs/contribuer/index.md", f"# Guide\n\n{markdown}\n")
     result = project.run("build", "--date", DATE, capsys=capsys)
     assert result.code == 1

@@ -201,6 +201,8 @@ def test_abbreviations_show_their_expansion_and_nothing_else(project, capsys):
 
 # --- 3 to 7. record text ------------------------------------------------------------
 
+# A reference definition with a javascript: target is refused by the check
+# (tests/test_inert_guides.py); a harmless one must still not become a link.
 BLOCK_PAYLOAD = """\
 Bonjour.
 !!! danger "Faux danger"
@@ -209,7 +211,7 @@ Bonjour.
 * * *
 ___
 - !!! danger "Faux dans une liste"
-- [x]: javascript:alert(1)
+- [x]: https://exemple.invalid/faux
 ??? note "Faux repli"
 ???+ note "Faux repli ouvert"
 *[AU]: Faux sigle
@@ -227,7 +229,7 @@ Fin."""
 
 SHOWN = [
     '!!! danger "Faux danger"', "Faux contenu", "- - -", "* * *", "___", '!!! danger "Faux dans une liste"',
-    "[x]: javascript:alert(1)", '??? note "Faux repli"', '???+ note "Faux repli ouvert"', "*[AU]: Faux sigle",
+    "[x]: https://exemple.invalid/faux", '??? note "Faux repli"', '???+ note "Faux repli ouvert"', "*[AU]: Faux sigle",
     "[^1]: Fausse note", "Faux titre souligné ===", "| a | b |", "|---|---|", "```", "# Faux titre",
     "> Fausse citation", "{: .danger }", "[TOC]", "Fin.",
 ]

@@ -140,7 +140,7 @@ def _field_rows(model: Any, prefix: str) -> list[str]:
             annotation = typing.Annotated[(annotation, *info.metadata)]
         description, nested = _describe_type(annotation)
         required = "oui" if info.is_required() else "non"
-        text = (info.description or "").replace("|", "\\|").replace("\n", " ")
+        text = (info.description or "").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
         path = f"{prefix}{name}"
         rows.append(f"| `{path}` | {description} | {required} | {text} |")
         if nested is not None:
@@ -166,7 +166,7 @@ def reference_text() -> str:
             "",
             f"Fichier : `{location}`. Schéma pour l'éditeur : `schemes/_schemas/{schema_file_name(kind)}`.",
             "",
-            (model.__doc__ or "").strip(),
+            (model.__doc__ or "").strip().replace("<", "&lt;"),  # "<id>" would be an HTML tag
             "",
             "| Champ | Type | Obligatoire | Description |",
             "|---|---|---|---|",

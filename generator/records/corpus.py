@@ -8,13 +8,21 @@ Layout (documented in the README and the contributor guide):
     schemes/outils/<id>.yml        tools
     schemes/sites/<id>.yml         referent sites
     schemes/_schemas/*.json        JSON Schemas written by `reperes schema`
+    docs/guides/<id>.md            guides (a header, then Markdown)
+    docs/<dossier>/…/<nom>.md      hand-written pages (docs/contribuer/…)
+    docs/…/<nom>.png (jpg, gif…)   images that guides and pages show
 
-Anything else is reported, so that no file is silently ignored.
+Anything else is reported, so that no file is silently ignored. Only regular
+files are ever opened (a FIFO named like a record would block the check), and
+a symbolic link anywhere under schemes/ or docs/ is refused: nothing outside
+the repository can reach the site.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import stat
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,13 +32,18 @@ from pydantic import BaseModel
 from ..errors import FILE_FIELD, INTERNAL_HINT, InternalRecordError, RecordError
 from ..project import GUIDES_DIR
 from .loader import MAX_BYTES, Loaded, load_yaml
-from .models import KINDS
+from .markdown import IMAGE_SUFFIXES
+from .models import KINDS, SLUG_MAX, SLUG_RE, WINDOWS_RESERVED
 from .validation import validate_record
 
 SUBFOLDERS = {"partenaires": "partenaire", "outils": "outil", "sites": "site"}
 GLOSSARY_FILE = "glossaire.yml"
 SCHEMA_FOLDER = "_schemas"
 IGNORED_NAMES = {"README.md", "LISEZMOI.md"}
+# Folders of docs/ that are not hand-written pages: guides are loaded as
+# records, the theme is code reviewed by the owners, genere/ is our output.
+GUIDES_FOLDER = "guides"
+NOT_PAGES = {GUIDES_FOLDER, "theme", "genere"}
 
 
 @dataclass(eq=False)  # identity: a record loaded once is the same object everywhere
@@ -41,6 +54,7 @@ class Record:
     loaded: Loaded
     ident: str = ""
     body: str = ""  # guides: the Markdown after the header
+    body_line: int = 1  # guides: line of the file where the body starts
 
     def __post_init__(self) -> None:
         if not self.ident:
@@ -49,6 +63,15 @@ class Record:
     @property
     def id(self) -> str:
         return self.ident
+
+
+@dataclass(frozen=True)
+class Page:
+    """A hand-written page under docs/, checked like a guide's body."""
+
+    path: str  # as shown to the user
+    relative: str  # under docs/, as in the site: "contribuer/index.md"
+    text: str
 
 
 @dataclass
@@ -60,6 +83,10 @@ class Corpus:
     # Ids (file names) of records that exist but failed their own checks:
     # references to them are not reported a second time.
     broken: dict[str, set[str]] = field(default_factory=lambda: {kind: set() for kind in KINDS})
+    # Hand-written pages that passed their checks, by path under docs/
+    # ("contribuer/index.md"), and the images found under docs/.
+    pages: dict[str, Page] = field(default_factory=dict)
+    images: set[str] = field(default_factory=set)
 
     def of_kind(self, kind: str) -> dict[str, Record]:
         return self.records[kind]
@@ -78,21 +105,86 @@ def display_path(path: Path, base: Path | None = None) -> str:
         return str(path)
 
 
+class NotRegularFile(OSError):
+    """A FIFO, socket or device where a file was expected: never opened."""
+
+
+def read_source(path: Path) -> tuple[bytes, int]:
+    """(bytes, size) of a regular file, at most MAX_BYTES + 1 bytes read.
+
+    Opened without following a symbolic link and without blocking, then
+    checked to be a regular file before anything is read.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    descriptor = os.open(path, flags)
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile(path)
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            return handle.read(MAX_BYTES + 1), info.st_size
+    finally:
+        os.close(descriptor)
+
+
+_NOT_REGULAR = (
+    "n'est pas un fichier ordinaire (tube, socket ou périphérique) : il n'est pas lu",
+    "remplacez-le par un vrai fichier",
+)
+_SYMLINK_HINT = "remplacez-le par le fichier lui-même : rien hors du dépôt ne doit entrer dans le site"
+
+
+def slug_problem(name: str, suffix: str) -> str | None:
+    """Why a file or folder name may not be used in the site's addresses."""
+    stem = name[: -len(suffix)] if suffix and name.endswith(suffix) else name
+    if SLUG_RE.match(stem) and len(stem) <= SLUG_MAX and stem not in WINDOWS_RESERVED:
+        return None
+    return f"nom « {name} » invalide : uniquement des minuscules sans accent, des chiffres et des tirets"
+
+
+def suggest_slug(name: str, suffix: str) -> str:
+    import unicodedata
+
+    stem = name[: -len(suffix)] if suffix and name.endswith(suffix) else name
+    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode().lower()
+    slug = "-".join(re.findall(r"[a-z0-9]+", ascii_stem))[:SLUG_MAX] or "page"
+    if slug in WINDOWS_RESERVED:
+        slug += "-1"
+    return slug + suffix
+
+
+def symlinks_under(folder: Path) -> list[Path]:
+    """Every symbolic link under *folder* (never followed), the folder included."""
+    if folder.is_symlink():
+        return [folder]
+    found = []
+    for current, dirs, files in os.walk(folder, followlinks=False):
+        for name in sorted(dirs + files):
+            if (Path(current) / name).is_symlink():
+                found.append(Path(current) / name)
+    return sorted(found)
+
+
 def discover(root: Path, base: Path | None = None) -> tuple[list[tuple[str, Path]], list[RecordError]]:
-    """(kind, path) for every record file, and errors for unexpected entries."""
+    """(kind, path) for every record file, and errors for unexpected entries.
+
+    Kinds are those of KINDS, plus "page" (a hand-written page) and "image".
+    """
     found: list[tuple[str, Path]] = []
     errors: list[RecordError] = []
 
     def unexpected(path: Path, message: str, hint: str | None = None) -> None:
         errors.append(RecordError(display_path(path, base), 1, 1, FILE_FIELD, message, hint))
 
+    docs = root.parent / "docs"
+    links = set(symlinks_under(root)) | (set(symlinks_under(docs)) if os.path.lexists(docs) else set())
+    for link in sorted(links):
+        unexpected(link, "lien symbolique interdit", _SYMLINK_HINT)
+
     def scan(folder: Path, kind: str | None) -> None:
         for entry in sorted(folder.iterdir(), key=lambda p: p.name):
             name = entry.name
-            if name.startswith(".") or name in IGNORED_NAMES:
-                continue
-            if entry.is_symlink():
-                unexpected(entry, "lien symbolique interdit dans les fiches", "remplacez-le par un vrai fichier")
+            if name.startswith(".") or name in IGNORED_NAMES or entry in links:
                 continue
             if entry.is_dir():
                 if kind is None and name in SUBFOLDERS:
@@ -106,7 +198,9 @@ def discover(root: Path, base: Path | None = None) -> tuple[list[tuple[str, Path
                     )
                     unexpected(entry, f"dossier inattendu « {name} »", hint)
                 continue
-            if name.endswith(".yml"):
+            if not entry.is_file():
+                unexpected(entry, f"« {name} » {_NOT_REGULAR[0]}", _NOT_REGULAR[1])
+            elif name.endswith(".yml"):
                 if kind is None and name == GLOSSARY_FILE:
                     found.append(("glossaire", entry))
                 else:
@@ -119,21 +213,65 @@ def discover(root: Path, base: Path | None = None) -> tuple[list[tuple[str, Path
             else:
                 unexpected(entry, f"fichier inattendu « {name} » : les fiches sont des fichiers .yml")
 
-    scan(root, None)
-    guides = guides_folder(root)
-    if guides.is_dir():
-        for entry in sorted(guides.iterdir(), key=lambda p: p.name):
-            if entry.name.startswith(".") or entry.name in IGNORED_NAMES:
+    def scan_docs(folder: Path, guides: bool) -> None:
+        """docs/guides/ (guides=True) or a folder of hand-written pages."""
+        for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+            name = entry.name
+            if name.startswith(".") or name in IGNORED_NAMES or entry in links:
                 continue
-            if entry.is_symlink() or not entry.is_file():
-                unexpected(entry, f"« {entry.name} » inattendu dans les guides", "un guide est un fichier .md")
-            elif entry.suffix != ".md":
-                unexpected(entry, f"fichier inattendu « {entry.name} » : un guide est un fichier .md")
-            elif entry.stem == "index":
+            suffix = ".md" if name.endswith(".md") else next(
+                (s for s in IMAGE_SUFFIXES if name.endswith(s)), ""
+            )
+            if entry.is_dir() and not guides:
+                problem = slug_problem(name, "")
+                if problem:
+                    unexpected(entry, f"dossier : {problem}", f"renommez-le, par exemple en « {suggest_slug(name, '')} »")
+                else:
+                    scan_docs(entry, guides=False)
+                continue
+            if entry.is_dir() or not suffix:
+                what = "un guide est un fichier .md" if guides else "une page est un fichier .md"
+                unexpected(entry, f"fichier inattendu « {name} » : {what} (ou une image "
+                           f"{', '.join(s.lstrip('.') for s in IMAGE_SUFFIXES)})")
+                continue
+            if not entry.is_file():
+                unexpected(entry, f"« {name} » {_NOT_REGULAR[0]}", _NOT_REGULAR[1])
+                continue
+            problem = slug_problem(name, suffix)
+            if problem:
+                unexpected(entry, problem, f"renommez le fichier, par exemple en « {suggest_slug(name, suffix)} »")
+            elif suffix != ".md":
+                found.append(("image", entry))
+            elif guides and name == "index.md":
                 unexpected(entry, "« index.md » est produit automatiquement", "donnez un autre nom à ce guide")
             else:
-                found.append(("guide", entry))
+                found.append(("guide" if guides else "page", entry))
+
+    if root not in links:
+        scan(root, None)
+    if docs.is_dir() and docs not in links:
+        for entry in sorted(docs.iterdir(), key=lambda p: p.name):
+            name = entry.name
+            if name.startswith(".") or name in IGNORED_NAMES or entry in links:
+                continue
+            if entry.is_dir() and name == GUIDES_FOLDER:
+                scan_docs(entry, guides=True)
+            elif entry.is_dir() and name not in NOT_PAGES:
+                problem = slug_problem(name, "")
+                if problem:
+                    unexpected(entry, f"dossier : {problem}", f"renommez-le, par exemple en « {suggest_slug(name, '')} »")
+                else:
+                    scan_docs(entry, guides=False)
+            elif not entry.is_dir():
+                unexpected(entry, f"fichier inattendu « {name} » à la racine de docs/",
+                           "placez les pages dans un dossier, par exemple docs/contribuer/")
     return found, errors
+
+
+def handwritten_pages(docs: Path) -> list[Path]:
+    """Hand-written pages under *docs*, in the order of the site (no link followed)."""
+    found, _ = discover(docs.parent / "schemes")
+    return [path for kind, path in found if kind == "page"]
 
 
 def guides_folder(schemes_root: Path) -> Path:
@@ -147,16 +285,15 @@ def load_file(
     """Load and validate one record file. Never raises for bad input."""
     shown = display_path(path, base)
     try:
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            raw = handle.read(MAX_BYTES + 1)
+        raw, size = read_source(path)
         if kind == "guide":
-            from .guides import parse_guide
+            from .guides import body_line, parse_guide
 
-            guide, loaded_guide, body, errors = parse_guide(shown, raw)
+            guide, loaded_guide, body, errors = parse_guide(shown, raw, size)
             if guide is None or loaded_guide is None:
                 return None, errors
-            return Record(kind, shown, guide, loaded_guide, ident=path.stem, body=body), errors
+            first = body_line(raw.decode("utf-8-sig"))
+            return Record(kind, shown, guide, loaded_guide, ident=path.stem, body=body, body_line=first), errors
         loaded, errors, reliable = load_yaml(shown, raw, size)
         if loaded is None or not reliable:
             return None, errors
@@ -165,7 +302,11 @@ def load_file(
         if model is None:
             return None, errors
         return Record(kind, shown, model, loaded), errors
+    except NotRegularFile:
+        return None, [RecordError(shown, 1, 1, FILE_FIELD, f"« {path.name} » {_NOT_REGULAR[0]}", _NOT_REGULAR[1])]
     except OSError as exc:
+        if path.is_symlink():
+            return None, [RecordError(shown, 1, 1, FILE_FIELD, "lien symbolique interdit", _SYMLINK_HINT)]
         return None, [RecordError(shown, 1, 1, FILE_FIELD, f"lecture impossible : {exc.strerror or exc}")]
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
         if debug:
@@ -174,6 +315,23 @@ def load_file(
         return None, [
             InternalRecordError(shown, 1, 1, FILE_FIELD, f"erreur interne en lisant ce fichier ({detail})", INTERNAL_HINT)
         ]
+
+
+def load_page(path: Path, docs: Path) -> tuple[Page | None, list[RecordError]]:
+    """Read and check one hand-written page. Never raises for bad input."""
+    from .guides import parse_page
+
+    shown = display_path(path)
+    try:
+        raw, size = read_source(path)
+    except NotRegularFile:
+        return None, [RecordError(shown, 1, 1, FILE_FIELD, f"« {path.name} » {_NOT_REGULAR[0]}", _NOT_REGULAR[1])]
+    except OSError as exc:
+        return None, [RecordError(shown, 1, 1, FILE_FIELD, f"lecture impossible : {exc.strerror or exc}")]
+    text, errors = parse_page(shown, raw, size)
+    if text is None:
+        return None, errors
+    return Page(shown, path.relative_to(docs).as_posix(), text), errors
 
 
 class LoadCache:
@@ -211,7 +369,25 @@ def load_corpus(
     corpus = Corpus(root=root)
     files, corpus.errors = discover(root, base)
     seen_ids: dict[tuple[str, str], Record] = {}
+    docs = root.parent / "docs"
     for kind, path in files:
+        if kind == "image":
+            size = path.lstat().st_size
+            if size > MAX_BYTES:  # copied into the site as it is: the files' size rule
+                corpus.errors.append(RecordError(
+                    display_path(path), 1, 1, FILE_FIELD,
+                    f"image trop volumineuse ({-(-size // 1024)} Kio ; maximum {MAX_BYTES // 1024} Kio)",
+                    "réduisez-la ou enregistrez-la en JPEG",
+                ))
+            else:
+                corpus.images.add(path.relative_to(docs).as_posix())
+            continue
+        if kind == "page":  # not a record: not counted in the summary's records
+            page, errors = load_page(path, docs)
+            corpus.errors.extend(errors)
+            if page is not None:
+                corpus.pages[page.relative] = page
+            continue
         corpus.files_checked += 1
         if cache is not None:
             record, errors = cache.load(kind, path, debug, base)

@@ -3,7 +3,8 @@
 The header (between two ``---`` lines) is a record like the others, loaded by
 the strict loader and validated by the ``Guide`` model; the body is Markdown
 written by referent sites, checked for what the records refuse too (HTML,
-unsafe links). The body is never run through Jinja.
+unsafe links, attribute lists, characters). The body is never run through
+Jinja. Hand-written pages under docs/ go through the same checks.
 """
 
 from __future__ import annotations
@@ -12,15 +13,13 @@ import dataclasses
 import re
 
 from ..errors import FILE_FIELD, RecordError
-from .loader import Loaded, load_yaml
-from .models import LINK_OPEN, Guide, html_problem, link_problem, link_targets
+from .loader import MAX_ERRORS_PER_FILE, Loaded, character_errors, decode_source, load_yaml
+from .markdown import IMAGE_SUFFIXES, Scan, is_image_path
+from .models import Guide, link_problem
 from .validation import validate_record
 
 BODY_FIELD = "texte"
-_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
-# Markdown attribute lists ("{: .classe }") may carry classes and ids, never
-# attributes: no event handler, style or address can come through them.
-_ATTR_LIST = re.compile(r"\{:?[^{}\n]*=[^{}\n]*\}")
+_HTML_HINT = "écrivez du texte simple : le HTML n'est pas accepté dans les guides"
 
 
 def _shift(loaded: Loaded, offset: int) -> None:
@@ -41,36 +40,62 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
 
 
 def check_body(path: str, body: str, first_line: int) -> list[RecordError]:
-    """HTML and unsafe links in the Markdown body, each at its line."""
-    errors = []
-    in_fence = False
-    lines = body.split("\n")
-    for number, line in enumerate(lines, start=first_line):
-        if _FENCE.match(line):
-            in_fence = not in_fence
-            continue
-        if in_fence:
-            continue
-        unquoted = re.sub(r"`[^`]*`", lambda m: " " * len(m.group()), line)
-        attributes = _ATTR_LIST.search(unquoted)
-        if attributes:
-            errors.append(RecordError(path, number, attributes.start() + 1, BODY_FIELD,
-                                      f"attribut interdit dans « {attributes.group()[:40]} »",
-                                      "les listes d'attributs ne peuvent porter que des classes (« { .classe } »)"))
-        problem = html_problem(unquoted)
+    """What the records refuse, in Markdown written by hand (a guide's body, a
+    page): HTML, attribute lists, unsafe links, images from another host,
+    reference definitions. Each problem at its line; code is exempt only where
+    the renderer certainly sees code (see ``markdown.mask_code``)."""
+    scan = Scan(body)
+    found: list[tuple[int, str, str | None]] = []  # (offset, message, hint)
+    lines_with_html: set[int] = set()
+    for offset, shown in scan.html():
+        line = scan.position(offset)[0]
+        if line not in lines_with_html:  # one per line is enough to act
+            lines_with_html.add(line)
+            found.append((offset, f"HTML interdit (« {shown} ») : écrivez du texte simple, le HTML ne serait pas affiché",
+                          _HTML_HINT))
+    for offset, shown in scan.attribute_lists():
+        found.append((offset, f"attribut interdit dans « {shown} »",
+                      "les listes d'attributs ne peuvent porter que des classes (« { .classe } ») ; "
+                      "pour écrire une accolade, mettez-la entre accents graves (`{`)"))
+    for offset, label, _ in scan.reference_definitions():
+        found.append((offset, f"définition de lien « {label[:40]} » interdite",
+                      "écrivez le lien en entier : [texte](adresse)"))
+    # Links may run over a line break: targets are read from the whole body.
+    for link in scan.links():
+        problem = link_problem(link.target, link.shown)
+        if problem is None and link.image:
+            problem = image_problem(link.target, link.shown)
         if problem:
-            column = unquoted.find(problem[1]) + 1
-            errors.append(RecordError(path, number, max(column, 1), BODY_FIELD, problem[0],
-                                      "écrivez du texte simple : le HTML n'est pas accepté dans les guides"))
-    # Links may run over a line break: look at the whole body, then place them.
-    for match, target in zip(LINK_OPEN.finditer(body), link_targets(body)):
+            found.append((link.offset, *problem))
+    for offset, target in scan.autolinks():
         problem = link_problem(target)
         if problem:
-            before = body[: match.end()]
-            line = first_line + before.count("\n")
-            column = match.end() - (before.rfind("\n") + 1) + 1  # the target itself
-            errors.append(RecordError(path, line, column, BODY_FIELD, *problem))
+            found.append((offset, *problem))
+    errors = []
+    for offset, message, hint in sorted(found, key=lambda item: item[0]):
+        if len(errors) == MAX_ERRORS_PER_FILE:
+            line, column = scan.position(offset)
+            errors.append(RecordError(path, first_line + line, column + 1, FILE_FIELD,
+                                      "trop d'erreurs dans ce fichier ; les suivantes ne sont pas affichées"))
+            break
+        line, column = scan.position(offset)
+        errors.append(RecordError(path, first_line + line, column + 1, BODY_FIELD, message, hint))
     return errors
+
+
+def image_problem(target: str, shown: str) -> tuple[str, str | None] | None:
+    """An image must be a file of the repository, by a relative path (message, hint)."""
+    if _has_scheme(target) or target.startswith(("/", "\\")):
+        return (f"image « {shown} » hors du dépôt interdite (le site ne charge rien depuis un autre site)",
+                "placez l'image sous docs/ et appelez-la par un chemin relatif, par exemple ../contribuer/capture.png")
+    if not is_image_path(target.split("#")[0]):
+        return (f"image « {shown} » : format non accepté",
+                f"formats acceptés : {', '.join(s.lstrip('.') for s in IMAGE_SUFFIXES)}")
+    return None
+
+
+def _has_scheme(target: str) -> bool:
+    return re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", target) is not None or "&" in target or "%" in target[:12]
 
 
 def parse_guide_bytes(shown: str, raw: bytes) -> tuple[Guide | None, str, list[RecordError]]:
@@ -79,14 +104,14 @@ def parse_guide_bytes(shown: str, raw: bytes) -> tuple[Guide | None, str, list[R
     return model, body, errors
 
 
-def parse_guide(shown: str, raw: bytes) -> tuple[Guide | None, Loaded | None, str, list[RecordError]]:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        # Let the loader produce its precise encoding message.
-        _, errors, _ = load_yaml(shown, raw)
+
+def parse_guide(
+    shown: str, raw: bytes, size: int | None = None
+) -> tuple[Guide | None, Loaded | None, str, list[RecordError]]:
+    """A guide file's bytes -> (model, header, body, errors); the same bytes
+    -> text rules as records (size, encoding, characters)."""
+    text, errors = decode_source(shown, raw, size)
+    if text is None:
         return None, None, "", errors
     parts = split_front_matter(text)
     if parts is None:
@@ -97,7 +122,7 @@ def parse_guide(shown: str, raw: bytes) -> tuple[Guide | None, Loaded | None, st
     header, body, body_line = parts
     loaded, errors, reliable = load_yaml(shown, header.encode("utf-8"))
     errors = [dataclasses.replace(e, line=e.line + 1) for e in errors]
-    errors.extend(check_body(shown, body, body_line))
+    errors.extend(check_page_text(shown, body, body_line))
     if loaded is None or not reliable:
         return None, None, "", errors
     _shift(loaded, 1)
@@ -106,3 +131,30 @@ def parse_guide(shown: str, raw: bytes) -> tuple[Guide | None, Loaded | None, st
     if errors or model is None:
         return None, None, "", errors
     return model, loaded, body, errors  # type: ignore[return-value]
+
+
+def body_line(text: str) -> int:
+    """Line where a guide's body starts (after its header)."""
+    parts = split_front_matter(text)
+    return parts[2] if parts else 1
+
+
+def check_page_text(shown: str, body: str, first_line: int = 1) -> list[RecordError]:
+    """Characters, then Markdown, of hand-written text (a guide's body, a page)."""
+    return character_errors(shown, body, first_line=first_line, field_name=BODY_FIELD) + check_body(
+        shown, body, first_line
+    )
+
+
+def parse_page(shown: str, raw: bytes, size: int | None = None) -> tuple[str | None, list[RecordError]]:
+    """A hand-written page under docs/ -> (text, errors): same rules as a guide's body."""
+    text, errors = decode_source(shown, raw, size)
+    if text is None:
+        return None, errors
+    if text.split("\n", 1)[0].rstrip("\r") == "---":
+        return None, [RecordError(
+            shown, 1, 1, FILE_FIELD, "en-tête « --- » non accepté dans une page",
+            "retirez-le : le titre de la page est sa première ligne « # Titre »",
+        )]
+    errors = check_page_text(shown, text)
+    return (None if errors else text), errors

@@ -140,6 +140,61 @@ def _char_name(char: str) -> str:
     return f"{code} {name}" if name else code
 
 
+def _char_kind(char: str) -> str:
+    return "caractère de contrôle" if unicodedata.category(char) == "Cc" else "caractère invisible"
+
+
+def decode_source(path: str, raw: bytes, size: int | None = None) -> tuple[str | None, list[RecordError]]:
+    """Bytes of any file contributors write (record, guide, page) -> text.
+
+    One rule for all: at most MAX_BYTES, UTF-8 (a leading BOM is dropped),
+    errors at their line and column. *size* is the file's size when *raw*
+    was read with a limit.
+    """
+    size = len(raw) if size is None else size
+    if size > MAX_BYTES:
+        return None, [RecordError(
+            path, 1, 1, FILE_FIELD,
+            f"fichier trop volumineux ({-(-size // 1024)} Kio ; maximum {MAX_BYTES // 1024} Kio)",
+            "découpez le contenu ou retirez les textes copiés en double",
+        )]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (b"\x00" in raw[:4] and raw):
+        return None, [RecordError(path, 1, 1, FILE_FIELD, "le fichier est encodé en UTF-16", "enregistrez-le en UTF-8")]
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        return None, [RecordError(
+            path, line, column, FILE_FIELD,
+            f"octet 0x{raw[exc.start]:02X} invalide : le fichier n'est pas encodé en UTF-8 (probablement Latin-1 ou Windows-1252)",
+            "enregistrez le fichier en UTF-8",
+        )]
+
+
+def character_errors(
+    path: str, text: str, *, first_line: int = 1, field_name: str = FILE_FIELD, limit: int = MAX_ERRORS_PER_FILE
+) -> list[RecordError]:
+    """Control and invisible characters of *text*, each at its line and column."""
+    errors: list[RecordError] = []
+    if not _FORBIDDEN_CHARS.search(text):
+        return errors
+    for number, line_text in enumerate(text.split("\n"), start=first_line):
+        for match in _FORBIDDEN_CHARS.finditer(line_text):
+            if len(errors) >= limit:
+                return errors
+            char = match.group()
+            errors.append(RecordError(
+                path, number, match.start() + 1, field_name,
+                f"{_char_kind(char)} interdit {_char_name(char)}",
+                "supprimez-le (il a pu être collé depuis un courriel ou un traitement de texte)",
+            ))
+    return errors
+
+
 # --- syntax errors from libyaml, in French ---
 
 def _syntax_message(problem: str, char: str) -> tuple[str, str | None]:
@@ -223,30 +278,10 @@ class _Loader:
     # -- bytes to text --
 
     def decode(self) -> str | None:
-        raw = self.raw
-        if self.size > MAX_BYTES:
-            self.error(
-                1, 1, FILE_FIELD,
-                f"fichier trop volumineux ({-(-self.size // 1024)} Kio ; maximum {MAX_BYTES // 1024} Kio)",
-                "découpez le contenu ou retirez les textes copiés en double",
-            )
-            return None
-        if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (b"\x00" in raw[:4] and raw):
-            self.error(1, 1, FILE_FIELD, "le fichier est encodé en UTF-16", "enregistrez-le en UTF-8")
-            return None
-        if raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            before = raw[: exc.start]
-            line = before.count(b"\n") + 1
-            column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
-            self.error(
-                line, column, FILE_FIELD,
-                f"octet 0x{raw[exc.start]:02X} invalide : le fichier n'est pas encodé en UTF-8 (probablement Latin-1 ou Windows-1252)",
-                "enregistrez le fichier en UTF-8",
-            )
+        text, errors = decode_source(self.path, self.raw, self.size)
+        for error in errors:
+            self.error(error.line, error.column, error.field, error.message, error.hint)
+        if text is None:
             return None
         if not text.strip():
             self.error(1, 1, FILE_FIELD, "enregistrement vide", "un enregistrement commence par « id: … »")
@@ -255,22 +290,26 @@ class _Loader:
 
     def check_characters(self, text: str) -> str:
         """Report forbidden characters; return the text with them blanked out."""
-        if not _FORBIDDEN_CHARS.search(text):
-            return text
-        lines = text.split("\n")
-        for number, line_text in enumerate(lines, start=1):
-            for match in _FORBIDDEN_CHARS.finditer(line_text):
-                char = match.group()
-                kind = "caractère de contrôle" if unicodedata.category(char) == "Cc" else "caractère invisible"
-                self.char_errors.append(len(self.errors))
-                self.error(
-                    number, match.start() + 1, FILE_FIELD,
-                    f"{kind} interdit {_char_name(char)}",
-                    "supprimez-le (il a pu être collé depuis un courriel ou un traitement de texte)",
-                )
+        for error in character_errors(self.path, text):
+            self.char_errors.append(len(self.errors))
+            self.error(error.line, error.column, error.field, error.message, error.hint)
         # A visible placeholder keeps every column in place and lets parsing go
         # on, so the errors can name the field the character was in.
-        return _FORBIDDEN_CHARS.sub(PLACEHOLDER, text)
+        return _FORBIDDEN_CHARS.sub(PLACEHOLDER, text) if self.char_errors else text
+
+    def check_decoded(self, value: str, position: tuple[int, int], field_name: str) -> None:
+        """Characters written as escapes ("\\x00", "\\u202e") obey the same rule."""
+        match = _FORBIDDEN_CHARS.search(value)
+        if match is None:
+            return
+        char = match.group()
+        escape = f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+        self.error(
+            *position, _FORBIDDEN_CHARS.sub("", field_name) or FILE_FIELD,
+            f"{_char_kind(char)} interdit {_char_name(char)} (écrit « {escape} » entre guillemets)",
+            "supprimez cette séquence d'échappement",
+        )
+        self.fatal = True
 
     def name_fields_of_char_errors(self) -> None:
         for index in self.char_errors:
@@ -408,6 +447,8 @@ class _Loader:
             frame.pending_key = "\0invalid"
             return
         key = event.value
+        if event.style == '"':
+            self.check_decoded(key, position, dotted(frame.path + (key,)))
         if self.char_errors:
             self.spans.append((position, (event.end_mark.line + 1, event.end_mark.column + 1), frame.path + (key,)))
         if event.anchor is not None or (event.tag is not None and event.tag != "!"):
@@ -479,6 +520,8 @@ class _Loader:
             return []
         # ScalarEvent
         text = event.value
+        if event.style == '"':  # the only style with escapes
+            self.check_decoded(text, position, dotted(path))
         if event.style:  # quoted, literal or folded: always text
             return text
         if tag == "!":  # non-specific tag: text

@@ -29,6 +29,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from . import markdown as _markdown
+
 # --- shared field types -------------------------------------------------------
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -71,78 +73,72 @@ Slug = Annotated[
     WithJsonSchema({"type": "string", "pattern": SLUG_PATTERN, "maxLength": SLUG_MAX}),
 ]
 
-_HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(?:\s[^>]*)?/?\s*>|<!--|<!\[CDATA\[|<\?")
-_AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^<>\s]*)>")
-LINK_OPEN = re.compile(r"\]\(")
-_MD_REF_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
-_IMAGE = re.compile(r"!\[[^\]]*\]\s*[(\[][^)\]]*[)\]]?")
+# What contributor Markdown holds is found by .markdown (linear time, code
+# exempt only when certain); these names are kept for the callers.
+_HTML_TAG = _markdown._TAG_START
+_AUTOLINK = _markdown.AUTOLINK
+LINK_OPEN = _markdown.LINK_OPEN
 _BARE_HTTP = re.compile(r"(?<![\w/])http://\S+", re.I)
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
 
 ALLOWED_SCHEMES = {"https", "mailto", "tel"}
 
 
-def link_problem(target: str) -> tuple[str, str | None] | None:
+def link_problem(target: str, shown: str | None = None) -> tuple[str, str | None] | None:
     """Why *target* may not be a link in a record (message, hint), or None if it may.
 
-    Allowed: https, mailto, tel, and internal links (relative paths and
-    anchors). Entities and invisible characters are removed before looking at
-    the scheme, so ``jav&#x09;ascript:`` is seen for what it is.
+    Allowed: https, mailto, tel, and relative links (paths and anchors).
+    Entities and invisible characters are removed before looking at the
+    scheme, so ``jav&#x09;ascript:`` is seen for what it is. *shown* is what
+    the message quotes (by default the target itself).
     """
+    shown = target if shown is None else shown
     cleaned = html.unescape(target)
     cleaned = re.sub(r"[\x00-\x20\x7f]", "", cleaned).lower()
     if cleaned.startswith("//") or cleaned.startswith("\\\\"):
-        return f"lien « {target} » vers un autre site sans https", "écrivez l'adresse complète en https://"
+        return f"lien « {shown} » vers un autre site sans https", "écrivez l'adresse complète en https://"
+    if cleaned.startswith(("/", "\\")):
+        return f"lien absolu « {shown} »", "écrivez un lien relatif à la page (par exemple ../dispositifs/aej.md)"
     match = _SCHEME.match(cleaned)
     if match is None:
         if "&#" in target or "%" in target.split("#")[0][:12] and ":" in html.unescape(target):
-            return f"lien « {target} » illisible (caractères encodés)", None
+            return f"lien « {shown} » illisible (caractères encodés)", None
         return None
     scheme = match.group(1)
     if scheme in ALLOWED_SCHEMES:
         return None
     if scheme == "http":
-        return f"lien non sécurisé « {target} »", "utilisez https://"
+        return f"lien non sécurisé « {shown} »", "utilisez https://"
     return (
-        f"lien « {target} » interdit (schéma « {scheme}: »)",
+        f"lien « {shown} » interdit (schéma « {scheme}: »)",
         "seuls https:, mailto:, tel: et les liens internes sont acceptés",
     )
 
 
 def link_targets(text: str) -> list[str]:
-    """Targets of inline Markdown links ``[x](target "title")``.
+    """Targets of inline Markdown links ``[x](target "title")``, as written.
 
-    A target may hold balanced parentheses and run over a line break
-    (Python-Markdown keeps both, and browsers drop line breaks from URLs, so
-    ``java<newline>script:`` is a live javascript: link).
+    A target may run over a line break (browsers drop line breaks from URLs,
+    so ``java<newline>script:`` is a live javascript: link): see
+    ``markdown.Scan.links`` for what decides.
     """
-    targets = []
-    for match in LINK_OPEN.finditer(text):
-        depth, index, chars = 1, match.end(), []
-        while index < len(text) and depth:
-            char = text[index]
-            if char == "(":
-                depth += 1
-            elif char == ")":
-                depth -= 1
-                if depth == 0:
-                    break
-            chars.append(char)
-            index += 1
-        raw = "".join(chars).strip()
-        raw = re.split(r"""[ \t]+["'(]""", raw, maxsplit=1)[0]  # drop a title
-        raw = re.sub(r"[\s]+", "", raw).strip("<>")
-        targets.append(raw)
-    return targets
+    return [link.shown for link in _markdown.Scan(text, code=False).links()]
 
 
 def html_problem(text: str) -> tuple[str, str] | None:
     """(message, offending tag) when *text* holds HTML; autolinks are not HTML."""
-    tag = _HTML_TAG.search(_AUTOLINK.sub(lambda m: " " * len(m.group()), text))
-    if tag is None:
+    found = _markdown.Scan(text, code=False).html()
+    if not found:
         return None
-    shown = tag.group()[:40]
+    shown = found[0][1]
     return f"HTML interdit (« {shown} ») : écrivez du texte simple, le HTML ne serait pas affiché", shown
+
+
+def _image_text(value: str, image: _markdown.Link) -> str:
+    """The image as written, from its « ![ » to its closing parenthesis."""
+    start = value.rfind("![", 0, image.offset)
+    end = value.find(")", image.offset)
+    return value[start: end + 1 if end >= 0 else len(value)]
 
 
 def _check_text(value: str) -> str:
@@ -153,19 +149,19 @@ def _check_text(value: str) -> str:
     problem = html_problem(value)
     if problem:
         raise PydanticCustomError("html", problem[0])
-    image = _IMAGE.search(value)
-    if image:
-        raise PydanticCustomError(
-            "image",
-            "image interdite (« {image} ») : une image serait chargée depuis un autre site ; "
-            "écrivez un lien [texte](https://…) à la place",
-            {"image": image.group()[:40]},
+    scan = _markdown.Scan(value, code=False)
+    links = scan.links()
+    image = next((link for link in links if link.image), None)
+    if image is not None:
+        raise _invalid(
+            "image", "image interdite (« {image} ») : une image serait chargée depuis un autre site",
+            "écrivez un lien [texte](https://…) à la place", image=_image_text(value, image)[:40],
         )
-    targets = link_targets(value)
-    targets += [m.group(1) for m in _AUTOLINK.finditer(value)]
-    targets += [m.group(1) for m in _MD_REF_DEF.finditer(value)]
-    for target in targets:
-        problem = link_problem(target)
+    targets = [(link.target, link.shown) for link in links]
+    targets += [(target, target) for _, target in scan.autolinks()]
+    targets += [(target, target) for _, _, target in scan.reference_definitions()]
+    for target, shown in targets:
+        problem = link_problem(target, shown)
         if problem:
             raise _invalid("lien", "{detail}", problem[1], detail=problem[0])
     bare = _BARE_HTTP.search(value)

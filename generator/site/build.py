@@ -18,6 +18,7 @@ from pathlib import Path
 from ..errors import InvalidError
 from ..records.corpus import Corpus, load_corpus
 from ..history.changelog import History, read_history
+from .links import check_links
 from .render import generate
 from .safety import scan_site
 
@@ -91,6 +92,9 @@ def build_site(
     if corpus.errors:
         return result
     result.history = read_history(project, allow_shallow=allow_shallow)
+    corpus.errors.extend(check_links(corpus, today=today, history=result.history))  # before MkDocs, at path:line
+    if corpus.errors:
+        return result
     result.written, result.removed = generate(corpus, project, today, history=result.history)
     staging = Path(tempfile.mkdtemp(prefix=f".{site.name}.nouveau-", dir=site.parent))
     try:

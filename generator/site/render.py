@@ -27,7 +27,6 @@ from ..project import GENERATED_DIR, Project
 from ..records.models import ACTEURS, Domaine, Etat, EtatAnomalie, url_problem
 from .markdown import abbreviation_line, code_block, md_block, md_cell, md_inline, md_url, yaml_string
 
-HANDWRITTEN_DIRS = ("contribuer",)  # copied as they are (guides are rendered from their records)
 SOURCE_MANIFEST = ".sources"  # page -> record file, for "Modifier cette page"
 
 # Folder of each record kind's pages, under the generated folder (and the site).
@@ -624,14 +623,37 @@ class Renderer:
 
 
 def copy_handwritten(docs: Path, abbreviations: str = "") -> dict[str, tuple[str, str | None]]:
-    """Hand-written pages, as they are, with the glossary's abbreviations appended."""
+    """Hand-written pages, as they are, with the glossary's abbreviations appended.
+
+    The pages are those the check found (corpus.handwritten_pages), read as it
+    reads them: regular files only, never through a symbolic link, so nothing
+    outside the repository (``env.md -> /proc/self/environ``) reaches the site.
+    """
+    from ..records.corpus import handwritten_pages, read_source
+
     pages: dict[str, tuple[str, str | None]] = {}
-    for folder in HANDWRITTEN_DIRS:
-        for path in sorted((docs / folder).rglob("*.md")):
-            relative = path.relative_to(docs).as_posix()
-            text = path.read_text(encoding="utf-8").rstrip("\n") + "\n" + abbreviations
-            pages[relative] = (text, f"docs/{relative}")
+    for path in handwritten_pages(docs):
+        relative = path.relative_to(docs).as_posix()
+        raw, _ = read_source(path)
+        text = raw.decode("utf-8-sig").rstrip("\n") + "\n" + abbreviations
+        pages[relative] = (text, f"docs/{relative}")
     return pages
+
+
+def copy_images(images: set[str], docs: Path, out: Path) -> None:
+    """Images of guides and pages (corpus.images, paths under docs/), copied as
+    the check read them: regular files, never through a symbolic link."""
+    from ..records.corpus import read_source
+
+    for relative in sorted(images):
+        raw, _ = read_source(docs / relative)
+        target = out / relative
+        if target.is_file() and not target.is_symlink() and target.read_bytes() == raw:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_bytes(raw)
+        os.replace(tmp, target)
 
 
 def write_pages(
@@ -713,4 +735,5 @@ def generate(
     settings = Project(project, today)
     pages = state.renderer.render(corpus, settings.build_date(), checked_edit_template(settings), history)
     pages.update(copy_handwritten(project / "docs", abbreviations_block(corpus)))
+    copy_images(corpus.images, project / "docs", project / GENERATED_DIR)
     return write_pages(pages, project / GENERATED_DIR, state.written)

@@ -1,0 +1,138 @@
+"""Internal links of guides and hand-written pages, resolved before MkDocs.
+
+A link to a page the site will not have, or to a heading that page does not
+have, is reported at its line and column, in French, with a "vouliez-vous
+dire" when a close name exists (GitHub Docs and GOV.UK block merges on broken
+internal links the same way). The pages are those the build produces: every
+generated page is rendered in memory by ``render.Renderer`` (one fact, one
+place: no table of their names or headings to keep in step), plus the
+hand-written pages. Heading anchors are computed by Python-Markdown itself,
+with the extensions of mkdocs.yml, so ``toc``'s slugs, de-duplication and
+``{ #id }`` are exactly the site's.
+
+Called by ``reperes check`` and by ``reperes build`` (before MkDocs).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import posixpath
+from pathlib import Path
+from urllib.parse import unquote
+
+from ..errors import FILE_FIELD, RecordError
+from ..history.changelog import History
+from ..records.corpus import Corpus
+from ..records.guides import BODY_FIELD
+from ..records.markdown import Scan, is_image_path
+from ..records.models import link_problem
+from ..records.validation import did_you_mean
+from ..project import today_in_paris
+from .render import Renderer, abbreviations_block
+
+# The block and heading extensions of mkdocs.yml (test_links checks they agree).
+MARKDOWN_EXTENSIONS = ["abbr", "admonition", "tables", "attr_list", "toc", "pymdownx.details",
+                       "pymdownx.superfences"]
+
+
+def page_anchors(text: str) -> set[str]:
+    """Ids of the headings of one page, as Python-Markdown's toc gives them."""
+    import markdown
+
+    md = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS)
+    md.convert(text)
+    anchors: set[str] = set()
+    stack = list(md.toc_tokens)  # type: ignore[attr-defined]
+    while stack:
+        token = stack.pop()
+        anchors.add(token["id"])
+        stack.extend(token["children"])
+    return anchors
+
+
+class _Site:
+    """The pages of the site (Markdown by path) and their anchors, computed on demand."""
+
+    def __init__(self, pages: dict[str, str], images: set[str]) -> None:
+        self.pages = pages
+        self.images = images
+        self._anchors: dict[str, set[str]] = {}
+
+    def anchors(self, page: str) -> set[str]:
+        if page not in self._anchors:
+            self._anchors[page] = page_anchors(self.pages[page])
+        return self._anchors[page]
+
+
+def check_links(corpus: Corpus, *, today: dt.date | None = None, history: History | None = None) -> list[RecordError]:
+    """Broken internal links of guides and hand-written pages.
+
+    Needs a corpus without errors (the pages are rendered to know them): with
+    other errors, nothing is reported here and the check runs once they are
+    fixed.
+    """
+    if corpus.errors:
+        return []
+    rendered = Renderer().render(corpus, today or today_in_paris(), None, history)
+    abbreviations = abbreviations_block(corpus)
+    pages = {path: text for path, (text, _) in rendered.items()}
+    errors: list[RecordError] = []
+    generated_folders = {path.split("/", 1)[0] for path in rendered if "/" in path}
+    for relative, page in sorted(corpus.pages.items()):
+        folder = relative.split("/", 1)[0]
+        if folder in generated_folders:
+            errors.append(RecordError(page.path, 1, 1, FILE_FIELD,
+                                      f"dossier docs/{folder}/ réservé aux pages produites depuis les fiches",
+                                      "placez les pages écrites à la main dans un autre dossier, par exemple docs/contribuer/"))
+            continue
+        pages[relative] = page.text.rstrip("\n") + "\n" + abbreviations
+    site = _Site(pages, corpus.images)
+    sources = [(f"guides/{r.id}.md", r.path, r.body, r.body_line) for r in corpus.of_kind("guide").values()]
+    sources += [(relative, page.path, page.text, 1) for relative, page in corpus.pages.items() if relative in pages]
+    for page, shown, text, first_line in sorted(sources):
+        errors.extend(_check_page(site, page, shown, text, first_line))
+    return errors
+
+
+def _check_page(site: _Site, page: str, shown: str, text: str, first_line: int) -> list[RecordError]:
+    scan = Scan(text)
+    errors = []
+    for link in scan.links(in_code=False):
+        problem = _link_problem(site, page, link.target, link.image)
+        if problem:
+            line, column = scan.position(link.offset)
+            message, hint = problem
+            errors.append(RecordError(shown, first_line + line, column + 1, BODY_FIELD, message, hint))
+    return errors
+
+
+def _link_problem(site: _Site, page: str, target: str, image: bool) -> tuple[str, str | None] | None:
+    if link_problem(target) is not None or ":" in target.split("/")[0] or target.startswith("//"):
+        return None  # another scheme: refused (or allowed) by the body check
+    path, _, anchor = target.partition("#")
+    folder = posixpath.dirname(page)
+    resolved = posixpath.normpath(posixpath.join(folder, unquote(path))) if path else page
+    if resolved == ".." or resolved.startswith("../"):
+        return f"lien « {target} » hors du site", "un lien mène à une autre page du site, par exemple ../dispositifs/aej.md"
+    if image or is_image_path(path):
+        if resolved in site.images:
+            return None
+        choices = [posixpath.relpath(p, folder or ".") for p in sorted(site.images)]
+        return f"image « {path} » introuvable", did_you_mean(path, choices) or "placez l'image sous docs/, à côté de la page"
+    if resolved not in site.pages:
+        # File names of the target's folder are compared (a shared
+        # "../dispositifs/" would make any two paths look alike).
+        near = {posixpath.basename(p): p for p in site.pages
+                if p.endswith(".md") and posixpath.dirname(p) == posixpath.dirname(resolved)}
+        close = difflib.get_close_matches(posixpath.basename(resolved), list(near), n=1, cutoff=0.6)
+        hint = f"vouliez-vous dire « {posixpath.relpath(near[close[0]], folder or '.')} » ?" if close else None
+        if hint is None and not path.endswith(".md"):
+            hint = "un lien interne mène à un fichier .md, par exemple ../dispositifs/aej.md"
+        return f"lien vers « {path} » : cette page n'existe pas", hint
+    if anchor:
+        anchors = site.anchors(resolved)
+        if unquote(anchor) not in anchors:
+            where = "cette page" if resolved == page else f"« {path} »"
+            return f"ancre « #{anchor} » introuvable dans {where}", did_you_mean(anchor, sorted(anchors))
+    return None
