@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel
 
 from generator.history.changes import describe_changes, field_name, format_date_fr
-from generator.records.models import KINDS
+from generator.records.kinds import KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def dump(kind: str, data: dict[str, Any]) -> dict[str, Any]:
     """Validate *data* as a record of *kind* and dump it as the history does."""
-    return KINDS[kind].model_validate(data).model_dump(mode="json")
+    return KINDS[kind].model.model_validate(data).model_dump(mode="json")
 
 
 STATUT = {
@@ -641,7 +641,7 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
 
 def test_every_model_field_has_a_french_name() -> None:
     seen: set[type[BaseModel]] = set()
-    pending = list(KINDS.values())
+    pending = [row.model for row in KINDS.values()]
     missing = []
     while pending:
         model = pending.pop()

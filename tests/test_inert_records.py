@@ -329,13 +329,16 @@ def test_reserved_ids_cover_every_generated_page(workspace):
 
     from generator.records.checks import RESERVED_IDS
     from generator.records.corpus import load_corpus
-    from generator.site.render import FOLDERS, Renderer
+    from generator.records.kinds import KINDS
+    from generator.site.render import Renderer
+
+    folders_of = {kind.name: kind.pages for kind in KINDS.values() if kind.pages}
 
     corpus = load_corpus(workspace.root / "schemes")
     pages = Renderer().render(corpus, dt.date(2026, 11, 27))
-    record_pages = {f"{FOLDERS[r.kind]}/{r.id}.md" for kind in FOLDERS for r in corpus.of_kind(kind).values()}
+    record_pages = {KINDS[r.kind].page(r.id) for kind in folders_of for r in corpus.of_kind(kind).values()}
     record_pages |= {f"journal/{ident}.md" for ident in corpus.of_kind("site")}
-    folders = {kind: {folder} for kind, folder in FOLDERS.items()} | {"site": {"sites", "journal"}}
+    folders = {kind: {folder} for kind, folder in folders_of.items()} | {"site": {"sites", "journal"}}
     for page in set(pages) - record_pages:
         folder, _, name = page.rpartition("/")
         for kind, kind_folders in folders.items():

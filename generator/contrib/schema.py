@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic.json_schema import GenerateJsonSchema
 
-from ..records.models import KINDS
+from ..records.kinds import KINDS
 
 SCHEMA_BASE_URI = "https://reperes.invalid/schemas/"
 
@@ -26,7 +26,7 @@ class _FrenchSchema(GenerateJsonSchema):
 
 
 def schema_for(kind: str) -> dict[str, Any]:
-    model = KINDS[kind]
+    model = KINDS[kind].model
     schema = model.model_json_schema(schema_generator=_FrenchSchema)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = f"{SCHEMA_BASE_URI}{kind}.json"
@@ -75,15 +75,6 @@ def modeline(kind: str, record_path: Path, schemes_root: Path) -> str:
 # --- the field reference of the contributor guide -----------------------------
 
 REFERENCE_DOC = Path("docs") / "contribuer" / "reference-des-champs.md"
-
-_KIND_TITLES = {
-    "dispositif": ("Dispositif", "schemes/<id>.yml"),
-    "partenaire": ("Partenaire", "schemes/partenaires/<id>.yml"),
-    "outil": ("Outil", "schemes/outils/<id>.yml"),
-    "site": ("Site référent", "schemes/sites/<id>.yml"),
-    "glossaire": ("Glossaire", "schemes/glossaire.yml"),
-    "guide": ("Guide (en-tête)", "docs/guides/<id>.md, entre deux lignes « --- »"),
-}
 
 
 def _describe_type(annotation: Any) -> tuple[str, type | None]:
@@ -159,8 +150,11 @@ def reference_text() -> str:
         "`[]` après un nom signale une liste : chaque élément a les champs indiqués.",
         "",
     ]
-    for kind, model in KINDS.items():
-        title, location = _KIND_TITLES[kind]
+    for kind, row in KINDS.items():
+        model = row.model
+        title, location = row.label, row.source.replace("{id}", "<id>")
+        if row.suffix == ".md":  # a Markdown file: the record is its YAML header
+            title, location = f"{title} (en-tête)", f"{location}, entre deux lignes « --- »"
         lines += [
             f"## {title}",
             "",

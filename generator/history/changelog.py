@@ -30,14 +30,12 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
 from .changes import describe_changes, format_date_fr
-from ..records.corpus import GLOSSARY_FILE, SUBFOLDERS
 from ..errors import RecordError, UsageError
 from ..project import CACHE_DIR as PROJECT_CACHE
 from ..records.loader import load_yaml
-from ..records.models import KINDS
+from ..records.kinds import KINDS, RECORD_ROOTS, kind_of_path
 from ..records.validation import validate_record
 
-RECORD_ROOTS = ("schemes", "docs/guides")
 CACHE_DIR = PROJECT_CACHE / "historique"
 PARIS = "Europe/Paris"
 # Horizontal blanks only: "\s" would let the reason start on a later line.
@@ -150,19 +148,6 @@ class History:
 # --- record files at a commit ---------------------------------------------------
 
 
-def record_kind(path: str) -> str | None:
-    """Kind of the record stored at *path* (repository-relative), if any: the
-    layout of corpus.discover, read from paths instead of a folder."""
-    parts = PurePosixPath(path).parts
-    if len(parts) == 2 and parts[0] == "schemes" and parts[1].endswith(".yml"):
-        return "glossaire" if parts[1] == GLOSSARY_FILE else "dispositif"
-    if len(parts) == 3 and parts[0] == "schemes" and parts[2].endswith(".yml"):
-        return SUBFOLDERS.get(parts[1])
-    if len(parts) == 3 and parts[:2] == ("docs", "guides") and parts[2].endswith(".md") and parts[2] != "index.md":
-        return "guide"
-    return None
-
-
 def parse_record(kind: str, path: str, raw: bytes) -> tuple[dict[str, Any] | None, str | None, list[RecordError]]:
     """(data, record id, errors) of one stored version of a record."""
     stem = PurePosixPath(path).stem
@@ -178,7 +163,7 @@ def parse_record(kind: str, path: str, raw: bytes) -> tuple[dict[str, Any] | Non
     loaded, errors, reliable = load_yaml(path, raw)
     if loaded is None or not reliable:
         return None, stem, errors
-    model, errors = validate_record(KINDS[kind], loaded, path)
+    model, errors = validate_record(KINDS[kind].model, loaded, path)
     if model is None:
         guessed = loaded.data.get("id") if isinstance(loaded.data, dict) else None
         return None, guessed if isinstance(guessed, str) else stem, errors
@@ -472,7 +457,7 @@ def _process_commit(
     modified: list[tuple[tuple[str, str], str, dict | None, str]] = []
 
     for status, path, _old_blob, new_blob in info["files"]:
-        kind = record_kind(path)
+        kind = kind_of_path(path)
         if kind is None:
             continue
         if status == "D":
@@ -545,7 +530,7 @@ def _records_at(gitrepo: _Git, revision: str) -> dict[tuple[str, str], tuple[str
     """(kind, id) -> (path, blob, data) of every record stored at *revision*."""
     records = {}
     for path, blob in gitrepo.files_at(revision).items():
-        kind = record_kind(path)
+        kind = kind_of_path(path)
         if kind is None:
             continue
         data, record_id, _ = gitrepo.parsed(kind, path, blob)
@@ -588,7 +573,7 @@ def pull_request_problems(project: Path, base: str, head: str = "HEAD", *, allow
     for info in gitrepo.commits_between(base_sha, head_sha):
         if len(info["parents"]) > 1:
             continue  # a merge brings changes checked in their own commits
-        touched = [path for _, path, _, _ in info["files"] if record_kind(path)]
+        touched = [path for _, path, _, _ in info["files"] if kind_of_path(path)]
         if touched and reason_of(info["message"]) is None:
             subject = subject_of(info["message"])
             for path in dict.fromkeys(touched):

@@ -32,8 +32,8 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from ..fr import format_date_fr
+from ..records.kinds import KINDS
 from ..records.models import (
-    KINDS,
     Anomalie,
     Dispositif,
     EntreeHistorique,
@@ -834,7 +834,7 @@ def describe_changes(kind: str, before: dict[str, Any] | None, after: dict[str, 
     was deleted. For guides, the Markdown body is passed under the key "texte".
     """
     try:
-        model = KINDS[kind]
+        model = KINDS[kind].model
     except KeyError:
         raise ValueError(f"unknown record kind {kind!r}; expected one of {', '.join(KINDS)}") from None
     if before is None and after is None:
@@ -857,7 +857,7 @@ def describe_changes(kind: str, before: dict[str, Any] | None, after: dict[str, 
 def all_models() -> list[type[BaseModel]]:
     """Every model used by a record kind, each once, kinds first."""
     seen: list[type[BaseModel]] = []
-    pending: list[type[BaseModel]] = list(KINDS.values())
+    pending: list[type[BaseModel]] = [row.model for row in KINDS.values()]
     while pending:
         model = pending.pop(0)
         if model in seen:

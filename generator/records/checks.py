@@ -13,6 +13,7 @@ from .corpus import Corpus, Record
 from ..errors import RecordError
 from .loader import Path as DataPath
 from .loader import dotted
+from .kinds import KINDS
 from .models import ACTEURS, SLUG_RE, Dispositif, Outil
 from .validation import did_you_mean
 
@@ -30,11 +31,8 @@ RESERVED_SCHEME_IDS = {
 # are reserved for every kind. tests/test_inert_records.py checks this table
 # against the pages site/render.py actually writes.
 RESERVED_IDS: dict[str, frozenset[str]] = {
-    "dispositif": frozenset(RESERVED_SCHEME_IDS),
-    "partenaire": frozenset({"index"}),
-    "outil": frozenset({"index"}),
-    "site": frozenset({"index"}),
-    "guide": frozenset({"index"}),
+    kind.name: frozenset(RESERVED_SCHEME_IDS) if kind.name == "dispositif" else frozenset({"index"})
+    for kind in KINDS.values() if kind.pages
 }
 
 
@@ -66,10 +64,6 @@ def check_ids_match_files(corpus: Corpus) -> Iterator[RecordError]:
                 )
 
 
-_NAMED = {"dispositif": "le dispositif", "partenaire": "le partenaire", "outil": "l'outil",
-          "site": "le site référent", "guide": "le guide"}
-
-
 def check_reserved_ids(corpus: Corpus) -> Iterator[RecordError]:
     for kind, reserved in RESERVED_IDS.items():
         for record in corpus.of_kind(kind).values():
@@ -77,7 +71,7 @@ def check_reserved_ids(corpus: Corpus) -> Iterator[RecordError]:
                 yield _error(
                     record, ("id",),
                     f"l'identifiant « {record.id} » est réservé",
-                    f"choisissez un identifiant qui nomme {_NAMED[kind]}",
+                    f"choisissez un identifiant qui nomme {KINDS[kind].named}",
                 )
 
 

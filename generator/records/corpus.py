@@ -33,11 +33,10 @@ from ..errors import FILE_FIELD, INTERNAL_HINT, InternalRecordError, RecordError
 from ..project import GUIDES_DIR
 from .loader import MAX_BYTES, Loaded, load_yaml
 from .markdown import IMAGE_SUFFIXES
-from .models import KINDS, SLUG_MAX, SLUG_RE, WINDOWS_RESERVED
+from .kinds import GLOSSARY_FILE, KINDS, SUBFOLDERS
+from .models import SLUG_MAX, SLUG_RE, WINDOWS_RESERVED
 from .validation import validate_record
 
-SUBFOLDERS = {"partenaires": "partenaire", "outils": "outil", "sites": "site"}
-GLOSSARY_FILE = "glossaire.yml"
 SCHEMA_FOLDER = "_schemas"
 IGNORED_NAMES = {"README.md", "LISEZMOI.md"}
 # Folders of docs/ that are not hand-written pages: guides are loaded as
@@ -297,7 +296,7 @@ def load_file(
         loaded, errors, reliable = load_yaml(shown, raw, size)
         if loaded is None or not reliable:
             return None, errors
-        model, validation_errors = validate_record(KINDS[kind], loaded, shown)
+        model, validation_errors = validate_record(KINDS[kind].model, loaded, shown)
         errors.extend(validation_errors)
         if model is None:
             return None, errors

@@ -803,14 +803,3 @@ class Guide(Strict):
     """Nombre de jours avant la prochaine relecture (90 par défaut)."""
     etiquettes: list[Etiquette] = []
     """Mots-clés (minuscules, tirets), pour l'index des étiquettes."""
-
-
-# Record kinds: name used in messages and schema files -> model.
-KINDS: dict[str, type[Strict]] = {
-    "dispositif": Dispositif,
-    "partenaire": Partenaire,
-    "outil": Outil,
-    "site": SiteReferent,
-    "glossaire": Glossaire,
-    "guide": Guide,
-}

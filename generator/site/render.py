@@ -21,6 +21,7 @@ from urllib.parse import quote
 import jinja2
 
 from ..records.corpus import Corpus, Record
+from ..records.kinds import KINDS, owner_of
 from ..history.changelog import Change, History, plain_text
 from ..fr import date_fr, plural
 from ..project import GENERATED_DIR, Project
@@ -28,10 +29,6 @@ from ..records.models import ACTEURS, Domaine, Etat, EtatAnomalie, url_problem
 from .markdown import abbreviation_line, code_block, md_block, md_cell, md_inline, md_url, yaml_string
 
 SOURCE_MANIFEST = ".sources"  # page -> record file, for "Modifier cette page"
-
-# Folder of each record kind's pages, under the generated folder (and the site).
-FOLDERS = {"dispositif": "dispositifs", "partenaire": "partenaires", "outil": "outils", "site": "sites",
-           "guide": "guides"}
 
 
 
@@ -158,14 +155,23 @@ def change_entries(changes: list[Change], site: Site, link_prefix: str = "../") 
     return entries
 
 
+def record_name(model: Any) -> str:
+    """What a record is called on the site: its name, or a guide's title."""
+    return getattr(model, "nom", None) or getattr(model, "titre", None) or ""
+
+
+def link(kind: str, ident: str, label: str, prefix: str = "", anchor: str = "") -> str:
+    """A Markdown link to a record's page; *prefix* leads from the current page
+    to the site's root ("../" from a page in a folder)."""
+    return f"[{md_inline(label)}]({prefix}{KINDS[kind].page(ident)}{anchor})"
+
+
 def _record_link(kind: str, ident: str, record: Record | None, prefix: str) -> str:
     if record is None:
         return f"« {md_inline(ident)} » (fiche supprimée)"
     if kind == "glossaire":
         return f"[Glossaire]({prefix}glossaire.md)"
-    model = record.model
-    name = getattr(model, "nom", None) or getattr(model, "titre", None) or ident
-    return f"[{md_inline(name)}]({prefix}{FOLDERS[kind]}/{ident}.md)"
+    return link(kind, ident, record_name(record.model) or ident, prefix)
 
 
 def review_due(revu_le: dt.date, days: int) -> dt.date:
@@ -186,13 +192,13 @@ def scheme_context(record: Record, site: Site) -> dict[str, Any]:
             return ""
         if ident in ACTEURS:
             return ACTEURS[ident]
-        return f"[{md_inline(site.partner_label(ident))}](../partenaires/{ident}.md)"
+        return link("partenaire", ident, site.partner_label(ident), "../")
 
     def tool(ident: str | None) -> str:
         if ident is None:
             return ""
         model = tools[ident].model
-        return f"[{md_inline(model.sigle or model.nom)}](../outils/{ident}.md)"
+        return link("outil", ident, model.sigle or model.nom, "../")
 
     due = review_due(scheme.revu_le, scheme.intervalle_revue_jours)
     anomalies = sorted(scheme.anomalies, key=lambda a: (a.etat is EtatAnomalie.resolue, -a.depuis.toordinal()))
@@ -221,14 +227,14 @@ def scheme_context(record: Record, site: Site) -> dict[str, Any]:
             }
             for r in (scheme.orientation.a_rediriger if scheme.orientation else [])
         ],
-        "owner": f"[{md_inline(owner.nom)}](../sites/{scheme.site_referent}.md)",
+        "owner": link("site", scheme.site_referent, owner.nom, "../"),
         "review_due": due,
         "review_overdue": due < site.today,
         "related": [
             f"[{md_inline(site.corpus.of_kind('dispositif')[ident].model.nom)}]({ident}.md)"
             for ident in scheme.dispositifs_lies
         ],
-        "guides": guides_about(site, "dispositifs", scheme.id, "../guides/"),
+        "guides": guides_about(site, "dispositifs", scheme.id, "../"),
         "edit_url": site.edit_url(record.path),
         "abbreviations": site.abbr_block,
     }
@@ -236,7 +242,7 @@ def scheme_context(record: Record, site: Site) -> dict[str, Any]:
 
 def guides_about(site: Site, field_name: str, ident: str, prefix: str) -> list[str]:
     return [
-        f"[{md_inline(record.model.titre)}]({prefix}{record.id}.md)"
+        link("guide", record.id, record.model.titre, prefix)
         for record in sorted(site.index["guides"].get(ident, []), key=lambda r: r.model.titre)
         if ident in getattr(record.model, field_name)
     ]
@@ -259,7 +265,7 @@ def guide_context(record: Record, site: Site) -> dict[str, Any]:
     return {
         "g": guide,
         "body": record.body.strip("\n"),
-        "owner": f"[{md_inline(sites[guide.proprietaire].model.nom)}](../sites/{guide.proprietaire}.md)",
+        "owner": link("site", guide.proprietaire, sites[guide.proprietaire].model.nom, "../"),
         "review_due": due,
         "review_overdue": due < site.today,
         "schemes": links("dispositif", "dispositifs", guide.dispositifs),
@@ -282,25 +288,22 @@ def review_context(site: Site) -> dict[str, Any]:
     """Records and guides past their review date, grouped by referent site."""
     by_site: dict[str, list[dict[str, Any]]] = {}
     reviewed = [
-        (record, "Dispositif", record.model.nom, f"dispositifs/{record.id}.md", record.model.site_referent)
-        for record in site.corpus.of_kind("dispositif").values()
-    ] + [
-        (record, "Guide", record.model.titre, f"guides/{record.id}.md", record.model.proprietaire)
-        for record in site.corpus.of_kind("guide").values()
+        (record, kind) for kind in KINDS.values() if kind.reviewed
+        for record in site.corpus.of_kind(kind.name).values()
     ]
-    for record, kind, title, page, owner in reviewed:
+    for record, kind in reviewed:
         model = record.model
         due = review_due(model.revu_le, model.intervalle_revue_jours)
         if due < site.today:
-            by_site.setdefault(owner, []).append({
-                "link": f"[{md_inline(title)}]({page})", "kind": kind,
+            by_site.setdefault(owner_of(kind.name, model), []).append({
+                "link": link(kind.name, record.id, record_name(model)), "kind": kind.label,
                 "revu_le": model.revu_le, "due": due, "late": (site.today - due).days,
                 "edit_url": site.edit_url(record.path),
             })
     sites = site.corpus.of_kind("site")
     groups = [
         {
-            "site": f"[{md_inline(sites[ident].model.nom)}](sites/{ident}.md)",
+            "site": link("site", ident, sites[ident].model.nom),
             "entries": sorted(items, key=lambda item: -item["late"]),
         }
         for ident, items in sorted(by_site.items(), key=lambda kv: sites[kv[0]].model.nom)
@@ -313,10 +316,10 @@ def tags_context(site: Site) -> dict[str, Any]:
     tags: dict[str, list[str]] = {}
     for record in site.corpus.of_kind("dispositif").values():
         for tag in record.model.etiquettes:
-            tags.setdefault(tag, []).append(f"[{md_inline(record.model.nom)}](dispositifs/{record.id}.md)")
+            tags.setdefault(tag, []).append(link("dispositif", record.id, record.model.nom))
     for record in site.corpus.of_kind("guide").values():
         for tag in record.model.etiquettes:
-            tags.setdefault(tag, []).append(f"[{md_inline(record.model.titre)}](guides/{record.id}.md) (guide)")
+            tags.setdefault(tag, []).append(link("guide", record.id, record.model.titre) + " (guide)")
     return {"tags": [(tag, sorted(links)) for tag, links in sorted(tags.items())],
             "abbreviations": site.abbr_block}
 
@@ -325,16 +328,16 @@ def partner_context(record: Record, site: Site) -> dict[str, Any]:
     """Responsibilities are derived from the circuits: never typed twice."""
     ident = record.id
 
-    def link(scheme_record: Record) -> str:
-        return f"[{md_inline(scheme_record.model.nom)}](../dispositifs/{scheme_record.id}.md)"
+    def scheme(scheme_record: Record) -> str:
+        return link("dispositif", scheme_record.id, scheme_record.model.nom, "../")
 
     return {
         "edit_url": site.edit_url(record.path),
-        "guides": guides_about(site, "partenaires", ident, "../guides/"),
+        "guides": guides_about(site, "partenaires", ident, "../"),
         "p": record.model,
-        "steps": [{"scheme": link(r), "number": n, "step": step} for r, n, step in site.index["steps"].get(ident, [])],
-        "fixes": [{"scheme": link(r), "a": issue} for r, issue in site.index["fixes"].get(ident, [])],
-        "redirects": [{"scheme": link(r), "r": redirect} for r, redirect in site.index["redirects"].get(ident, [])],
+        "steps": [{"scheme": scheme(r), "number": n, "step": step} for r, n, step in site.index["steps"].get(ident, [])],
+        "fixes": [{"scheme": scheme(r), "a": issue} for r, issue in site.index["fixes"].get(ident, [])],
+        "redirects": [{"scheme": scheme(r), "r": redirect} for r, redirect in site.index["redirects"].get(ident, [])],
         "abbreviations": site.abbr_block,
     }
 
@@ -342,16 +345,16 @@ def partner_context(record: Record, site: Site) -> dict[str, Any]:
 def tool_context(record: Record, site: Site) -> dict[str, Any]:
     ident = record.id
     used_by = [
-        f"[{md_inline(r.model.nom)}](../dispositifs/{r.id}.md)"
+        link("dispositif", r.id, r.model.nom, "../")
         for r in dict.fromkeys(site.index["tools"].get(ident, []))
     ]
     tool = record.model
     return {
         "edit_url": site.edit_url(record.path),
-        "guides": guides_about(site, "outils", ident, "../guides/"),
+        "guides": guides_about(site, "outils", ident, "../"),
         "o": tool,
         "used_by": used_by,
-        "anomalies": [{"a": a, "responsable": (f"[{md_inline(site.partner_label(a.responsable))}](../partenaires/{a.responsable}.md)" if a.responsable else "")}
+        "anomalies": [{"a": a, "responsable": (link("partenaire", a.responsable, site.partner_label(a.responsable), "../") if a.responsable else "")}
                       for a in sorted(tool.anomalies, key=lambda a: a.etat is EtatAnomalie.resolue)],
         "abbreviations": site.abbr_block,
     }
@@ -360,7 +363,7 @@ def tool_context(record: Record, site: Site) -> dict[str, Any]:
 def site_context(record: Record, site: Site) -> dict[str, Any]:
     owned = [scheme_record.model for scheme_record in site.index["owned"].get(record.id, [])]
     guides = [
-        {"link": f"[{md_inline(r.model.titre)}](../guides/{r.id}.md)", "revu_le": r.model.revu_le,
+        {"link": link("guide", r.id, r.model.titre, "../"), "revu_le": r.model.revu_le,
          "due": review_due(r.model.revu_le, r.model.intervalle_revue_jours),
          "overdue": review_due(r.model.revu_le, r.model.intervalle_revue_jours) < site.today}
         for r in sorted(site.corpus.of_kind("guide").values(), key=lambda r: r.model.titre)
@@ -372,7 +375,7 @@ def site_context(record: Record, site: Site) -> dict[str, Any]:
         "site": record.model,
         "owned": [
             {
-                "link": f"[{md_inline(s.nom)}](../dispositifs/{s.id}.md)",
+                "link": link("dispositif", s.id, s.nom, "../"),
                 "revu_le": s.revu_le,
                 "due": review_due(s.revu_le, s.intervalle_revue_jours),
                 "overdue": review_due(s.revu_le, s.intervalle_revue_jours) < site.today,
@@ -401,7 +404,7 @@ def home_context(site: Site) -> dict[str, Any]:
     return {
         "overdue": overdue,
         "guides": [
-            f"[{md_inline(r.model.titre)}](guides/{r.id}.md)"
+            link("guide", r.id, r.model.titre)
             for r in sorted(site.corpus.of_kind("guide").values(), key=lambda r: r.model.titre)
         ],
         "groups": groups,
@@ -416,7 +419,7 @@ def _owner(change: Change, site: Site) -> str | None:
     record = site.corpus.of_kind(change.kind).get(change.record_id)
     if record is None:
         return None
-    return getattr(record.model, "site_referent", None) or getattr(record.model, "proprietaire", None)
+    return owner_of(change.kind, record.model)
 
 
 def journal_context(site: Site, owner: str | None = None) -> dict[str, Any]:
@@ -438,7 +441,7 @@ def journal_context(site: Site, owner: str | None = None) -> dict[str, Any]:
         "site_filters": [(f"[{md_inline(sites[o].model.nom)}]({o}.md)", o == owner)
                          for o in owners],
         "scheme_filters": [
-            f"[{md_inline(r.model.sigle or r.model.nom)}](../dispositifs/{r.id}.md#historique-des-modifications)"
+            link("dispositif", r.id, r.model.sigle or r.model.nom, "../", "#historique-des-modifications")
             for r in sorted(site.corpus.of_kind("dispositif").values(), key=lambda r: r.model.nom)
             if history and history.for_record("dispositif", r.id)
         ],
@@ -465,9 +468,9 @@ def atom_feed(site: Site, limit: int = 50) -> str:
     ]
     for change in changes:
         record = site.corpus.of_kind(change.kind).get(change.record_id)
-        name = (getattr(record.model, "nom", None) or getattr(record.model, "titre", None)) if record else None
+        name = record_name(record.model) if record else None
         title = f"{name or change.record_id} : {change.sentences[0]}"
-        href = "glossaire/" if change.kind == "glossaire" else f"{FOLDERS[change.kind]}/{change.record_id}/"
+        href = "glossaire/" if change.kind == "glossaire" else f"{KINDS[change.kind].pages}/{change.record_id}/"
         summary = "\n".join(f"- {sentence}" for sentence in change.sentences)
         summary += f"\nPourquoi : {change.reason or 'raison non renseignée'}"
         lines += [
@@ -605,10 +608,9 @@ class Renderer:
             )
             self.rendered += 1
         for kind, template_name, context in _RECORD_PAGES:
-            folder = FOLDERS[kind]
             template = self.env.get_template(template_name)
             for ident, record in sorted(corpus.of_kind(kind).items()):
-                path = f"{folder}/{ident}.md"
+                path = KINDS[kind].page(ident)
                 key = (everywhere, record, page_dependencies(kind, record, site))
                 previous = self._pages.get(path)
                 if previous is not None and previous[0] == key:
