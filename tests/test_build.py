@@ -113,8 +113,10 @@ def test_regeneration_rewrites_only_changed_pages(project, capsys, monkeypatch):
         ("<script>alert(1)</script>", "index.html: script en ligne inconnu : « alert(1)… »"),
         ("![suivi](https://traceur.example/pixel.png)", "index.html: <img> charge « https://traceur.example/pixel.png » depuis un autre hôte"),
         ("[clic](javascript:alert(1))", "index.html: adresse « javascript: » dans href de <a>"),
+        # Inside <svg>, <style> is markup: the <img> breaks out and runs (as in Chromium).
+        ("<svg/x><style/x><img/src/onerror=alert(1)>", "index.html: attribut d'événement « onerror » sur <img>"),
     ],
-    ids=["onerror", "svg-onload", "script", "external-image", "javascript-link"],
+    ids=["onerror", "svg-onload", "script", "external-image", "javascript-link", "svg-style-breakout"],
 )
 def test_post_build_scan_refuses_what_could_execute_or_load_elsewhere(project, capsys, monkeypatch, markdown, finding):
     """Hand-written pages are not records: the scan of the built site is the last line."""
