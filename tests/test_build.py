@@ -18,8 +18,9 @@ def project(workspace):
     shutil.copy(ROOT / "mkdocs.yml", workspace.root / "mkdocs.yml")
     shutil.copytree(ROOT / "docs" / "contribuer", workspace.root / "docs" / "contribuer")
     shutil.copytree(ROOT / "docs" / "theme", workspace.root / "docs" / "theme")
-    (workspace.root / "generator" / "site").mkdir(parents=True)
-    shutil.copy(ROOT / "generator" / "site" / "mkdocs_hooks.py", workspace.root / "generator" / "site" / "mkdocs_hooks.py")
+    # As in a fresh clone: the generated folder holds only its .gitkeep.
+    (workspace.root / "docs" / "genere").mkdir()
+    shutil.copy(ROOT / "docs" / "genere" / ".gitkeep", workspace.root / "docs" / "genere" / ".gitkeep")
     return workspace
 
 
@@ -106,29 +107,26 @@ def test_regeneration_rewrites_only_changed_pages(project, capsys, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "markdown, finding",
+    "markdown, trace",
     [
-        ("<img src=x onerror=alert(1)>", "index.html: attribut d'événement « onerror » sur <img>"),
-        ("<svg onload=alert(1)></svg>", "index.html: attribut d'événement « onload » sur <svg>"),
-        ("<script>alert(1)</script>", "index.html: script en ligne inconnu : « alert(1)… »"),
-        ("![suivi](https://traceur.example/pixel.png)", "index.html: <img> charge « https://traceur.example/pixel.png » depuis un autre hôte"),
-        ("[clic](javascript:alert(1))", "index.html: adresse « javascript: » dans href de <a>"),
-        # Inside <svg>, <style> is markup: the <img> breaks out and runs (as in Chromium).
-        ("<svg/x><style/x><img/src/onerror=alert(1)>", "index.html: attribut d'événement « onerror » sur <img>"),
+        ("<img src=x onerror=alert(1)>", "onerror"),
+        ("<svg onload=alert(1)></svg>", "onload"),
+        ("<script>alert(1)</script>", "alert(1)"),
+        ("![suivi](https://traceur.example/pixel.png)", "traceur.example"),
+        ("[clic](javascript:alert(1))", "javascript:"),
+        ("<svg/x><style/x><img/src/onerror=alert(1)>", "onerror"),
     ],
     ids=["onerror", "svg-onload", "script", "external-image", "javascript-link", "svg-style-breakout"],
 )
-def test_post_build_scan_refuses_what_could_execute_or_load_elsewhere(project, capsys, monkeypatch, markdown, finding):
-    """Hand-written pages are not records: the scan of the built site is the last line."""
+def test_hostile_html_in_a_handwritten_page_is_removed(project, capsys, monkeypatch, markdown, trace):
+    """Hand-written pages are not records: the allowlist cleans their HTML (the scan is the backstop)."""
     monkeypatch.setenv("REPERES_DATE", "2026-11-27")
-    assert project.run("build", capsys=capsys).code == 0
-    before = (project.root / "site/contribuer/index.html").read_text(encoding="utf-8")
-    project.write("docs/contribuer/index.md", f"# Guide\n\n{markdown}\n")
+    project.write("docs/contribuer/index.md", f"# Guide\n\nAvant {markdown} après\n")
     result = project.run("build", capsys=capsys)
-    assert result.code == 1
-    assert "contenu dangereux dans le site construit" in result.err
-    assert f"  contribuer/{finding}" in result.err.splitlines()
-    assert (project.root / "site/contribuer/index.html").read_text(encoding="utf-8") == before
+    assert result.code == 0, result.err
+    page = (project.root / "site/contribuer/index.html").read_text(encoding="utf-8")
+    assert trace not in page
+    assert re.search(r"<p>Avant (<a>clic</a> )?\s*après</p>", page)
 
 
 def test_built_sample_site_passes_the_scan(project, capsys, monkeypatch):

@@ -1,8 +1,14 @@
-"""`reperes build`: check, generate, then `mkdocs build --strict`, atomically.
+"""What every build does, and `reperes build`: MkDocs (strict) with our plugin,
+into a fresh folder swapped in only on success.
 
-MkDocs empties its site_dir before building (mkdocs#154): we build into a
-fresh sibling folder and swap it in only when the build succeeded, so a
-failed build leaves the previous ``site/`` intact.
+``generate_pages`` is the first step of every build, whoever starts it: the
+plugin's ``on_pre_build`` calls it under `reperes build`, a plain
+`mkdocs build`, `mike deploy` and `mkdocs serve` alike; the plugin then
+sanitises each page and scans the built site (plugin.py).
+
+MkDocs empties its site_dir before building (mkdocs#154): `reperes build`
+builds into a fresh sibling folder and swaps it in only when the build
+succeeded, so a failed build leaves the previous ``site/`` intact.
 """
 
 from __future__ import annotations
@@ -14,10 +20,11 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..records.corpus import Corpus, load_corpus
-from ..history.changelog import History, read_history
-from .render import generate
-from .safety import scan_site
+from ..history.changelog import History, current_head, read_history
+from ..records.corpus import Corpus, LoadCache, load_corpus
+from .render import GENERATED_DIR, Generator, generate
+
+PLUGIN_NAME = "reperes"  # entry point of the MkDocs plugin (pyproject.toml)
 
 
 class BuildError(Exception):
@@ -33,6 +40,40 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
 
 
+@dataclass
+class BuildState:
+    """What survives between two builds of one process (`mkdocs serve`): only
+    changed records are parsed again, only the pages that show them are
+    rendered, and the history is read again only when HEAD moves."""
+
+    cache: LoadCache = field(default_factory=LoadCache)
+    generator: Generator = field(default_factory=Generator.new)
+    history: History | None = None
+
+
+def generate_pages(
+    project: Path, state: BuildState | None = None, *, debug: bool = False, allow_shallow: bool = False
+) -> BuildResult:
+    """Load and check the records, read the history, write the pages into docs/genere/.
+
+    Nothing is written when a record is invalid (the result carries the
+    errors). Raises HistoryError when the history cannot be read.
+    """
+    state = state or BuildState()
+    corpus = load_corpus(Path(os.path.relpath(project / "schemes")), debug=debug, cache=state.cache)
+    result = BuildResult(corpus)
+    if corpus.errors:
+        return result
+    history = state.history
+    # Editing a record does not move HEAD: keep the history read last time.
+    if history is None or history.head != current_head(project):
+        history = read_history(project, allow_shallow=allow_shallow)
+        state.history = history
+    result.history = history
+    result.written, result.removed = generate(corpus, project, state=state.generator, history=history)
+    return result
+
+
 class _Collect(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -42,8 +83,12 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def mkdocs_build(project: Path, site_dir: Path) -> list[str]:
-    """Run MkDocs (strict) into *site_dir*; return its warnings, raise on failure."""
+def mkdocs_build(project: Path, site_dir: Path, *, debug: bool = False, allow_shallow: bool = False) -> BuildResult:
+    """Run MkDocs (strict) into *site_dir*, our plugin doing check, generation and scan.
+
+    Returns the plugin's result (with the record errors, if any: then nothing
+    was built); raises BuildError, or HistoryError, on failure.
+    """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -51,21 +96,35 @@ def mkdocs_build(project: Path, site_dir: Path) -> list[str]:
     handler = _Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
-    previous = os.environ.get("REPERES_GENERATED")
-    os.environ["REPERES_GENERATED"] = "1"
+    plugin = None
     try:
+        # MkDocs refuses a docs_dir that does not exist yet (fresh clone).
+        (project / GENERATED_DIR).mkdir(parents=True, exist_ok=True)
         config = load_config(str(project / "mkdocs.yml"), site_dir=str(site_dir), strict=True)
-        build(config)
+        plugin = config.plugins.get(PLUGIN_NAME)
+        if plugin is None:
+            raise BuildError(
+                "mkdocs.yml : l'extension « reperes » n'est pas dans plugins ; ajoutez « - reperes » sous « plugins: »"
+            )
+        plugin.configure(debug=debug, allow_shallow=allow_shallow)
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(config)
+        finally:
+            config.plugins.on_shutdown()
     except MkDocsException as exc:
+        if plugin is not None and plugin.failure is not None:
+            raise plugin.failure from None
+        if plugin is not None and plugin.result is not None and plugin.result.corpus.errors:
+            return plugin.result
+        if plugin is not None and plugin.unsafe is not None:
+            raise BuildError(plugin.unsafe) from None
         details = "\n".join(f"  {m}" for m in handler.messages)
         raise BuildError(f"la construction du site a échoué : {exc}\n{details}".rstrip()) from None
     finally:
         logger.removeHandler(handler)
-        if previous is None:
-            os.environ.pop("REPERES_GENERATED", None)
-        else:
-            os.environ["REPERES_GENERATED"] = previous
-    return handler.messages
+    plugin.result.warnings = handler.messages
+    return plugin.result
 
 
 def swap_in(new: Path, target: Path) -> None:
@@ -83,19 +142,12 @@ def build_site(
     project: Path, *, site: Path | None = None, debug: bool = False, allow_shallow: bool = False
 ) -> BuildResult:
     site = site or project / "site"
-    corpus = load_corpus(Path(os.path.relpath(project / "schemes")), debug=debug)
-    result = BuildResult(corpus)
-    if corpus.errors:
-        return result
-    result.history = read_history(project, allow_shallow=allow_shallow)
-    result.written, result.removed = generate(corpus, project, history=result.history)
     staging = Path(tempfile.mkdtemp(prefix=f".{site.name}.nouveau-", dir=site.parent))
     try:
-        result.warnings = mkdocs_build(project, staging)
-        problems = scan_site(staging)
-        if problems:
-            listing = "\n".join(f"  {problem}" for problem in problems)
-            raise BuildError(f"contenu dangereux dans le site construit ({len(problems)} problème(s)) :\n{listing}")
+        result = mkdocs_build(project, staging, debug=debug, allow_shallow=allow_shallow)
+        if result.corpus.errors:
+            shutil.rmtree(staging, ignore_errors=True)
+            return result
         swap_in(staging, site)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -1,9 +1,15 @@
-"""Post-build scan of the site: nothing executes that is not ours, nothing
-loads from another host.
+"""What the site may contain: an allowlist for page content, then a scan of
+the built site (nothing executes that is not ours, nothing loads from another
+host).
 
-Run by `reperes build` on the freshly built folder, before it replaces the
-live site: a finding fails the build and the previous site stays in place.
-Each page is parsed as a browser does (HTML5 tree builder, scripting on).
+``sanitise`` runs on the HTML that Markdown made of every page (generated or
+hand-written), before the theme wraps it: only the elements and attributes
+our pages use survive, links keep https, mailto, tel or relative addresses.
+Contributor text is inert by construction; this is the second wall.
+
+``scan_site`` runs on the freshly built folder, theme included, parsing each
+page as a browser does: a finding fails the build (the plugin's
+``on_post_build``) and `reperes build` leaves the previous site in place.
 
 Allowed scripts: files of the site itself (Material's bundle, our search
 worker), JSON data blocks (Material's ``__config``), and the small inline
@@ -20,6 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import nh3
 from selectolax.lexbor import LexborHTMLParser
 
 _URL_ATTRS = {"href", "src", "action", "formaction", "poster", "data", "xlink:href", "background", "cite"}
@@ -35,6 +42,46 @@ _SPECIAL_TAGS = {tag for tag, _ in _LOADING} | {"link", "meta", "base", "animate
 _CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")\s]+)", re.I)
 _CSS_IMPORT = re.compile(r"@import\s+['\"]([^'\"]+)", re.I)
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.I)
+
+
+# --- Allowlist of page content ------------------------------------------------
+
+# What Python-Markdown and our extensions produce (abbr, admonition, tables,
+# attr_list, toc permalinks, pymdownx.details and superfences with highlight
+# spans), nothing more: no image, no form, no media, no SVG.
+CONTENT_TAGS = frozenset({
+    "a", "abbr", "blockquote", "br", "code", "del", "details", "div", "em", "h1", "h2", "h3", "h4",
+    "h5", "h6", "hr", "li", "ol", "p", "pre", "span", "strong", "summary", "table", "tbody", "td",
+    "th", "thead", "tr", "ul",
+})
+CONTENT_ATTRIBUTES = {
+    "*": {"id", "class"},  # headings' anchors, admonitions, highlighting, our status badges
+    "a": {"href", "title"},  # headerlink title: Material's tooltip
+    "abbr": {"title"},  # glossary tooltips
+    "details": {"open"},
+    "ol": {"start"},
+}
+CONTENT_URL_SCHEMES = frozenset({"https", "mailto", "tel"})  # relative addresses pass too
+# Removed with everything inside them (other unknown tags are removed, their text kept).
+_DROPPED_WITH_CONTENT = {"script", "style", "svg", "math", "template", "noscript", "iframe", "object",
+                         "textarea", "select", "title", "xmp", "noembed", "noframes"}
+
+_CLEANER = nh3.Cleaner(
+    tags=set(CONTENT_TAGS),
+    clean_content_tags=_DROPPED_WITH_CONTENT,
+    attributes={tag: set(names) for tag, names in CONTENT_ATTRIBUTES.items()},
+    url_schemes=set(CONTENT_URL_SCHEMES),
+    link_rel=None,
+    strip_comments=True,
+)
+
+
+def sanitise(fragment: str) -> str:
+    """The HTML of a page's content, with only what the allowlist keeps."""
+    return _CLEANER.clean(fragment)
+
+
+# --- Post-build scan -----------------------------------------------------------
 
 
 def _clean_url(value: str) -> str:

@@ -1,0 +1,135 @@
+"""The MkDocs plugin carries the guarantees: a plain `mkdocs build` refuses
+invalid records and unsafe pages as `reperes build` does; the allowlist keeps
+what our pages use and nothing else."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.site.safety import sanitise
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+BAD_STATE = "schemes/exemple.yml:6:9: statut.etat: valeur « bloque » inconnue ; valeurs possibles : annonce, " \
+    "en_deploiement, ouvert, perturbe, paiements_bloques, ferme"
+SVG_BREAKOUT = "<svg/x><style/x><img/src/onerror=alert(1)>"
+
+
+@pytest.fixture
+def project(workspace):
+    """The minimal corpus with the real mkdocs.yml and theme, as a fresh clone has them."""
+    shutil.copy(ROOT / "mkdocs.yml", workspace.root / "mkdocs.yml")
+    shutil.copytree(ROOT / "docs" / "contribuer", workspace.root / "docs" / "contribuer")
+    shutil.copytree(ROOT / "docs" / "theme", workspace.root / "docs" / "theme")
+    (workspace.root / "docs" / "genere").mkdir()
+    shutil.copy(ROOT / "docs" / "genere" / ".gitkeep", workspace.root / "docs" / "genere" / ".gitkeep")
+    return workspace
+
+
+def mkdocs_alone(root: Path) -> subprocess.CompletedProcess[str]:
+    """`mkdocs build` as a user or `mike` runs it, without `reperes`."""
+    return subprocess.run(
+        [str(BIN / "mkdocs"), "build"], cwd=root, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "REPERES_DATE": "2026-11-27"},
+    )
+
+
+def plant_in_theme(root: Path, markup: str) -> None:
+    """Raw HTML in a block of the theme override: where contributor text cannot go."""
+    main = root / "docs" / "theme" / "main.html"
+    main.write_text(
+        main.read_text(encoding="utf-8") + f"\n{{% block announce %}}{markup}{{% endblock %}}\n", encoding="utf-8"
+    )
+
+
+def test_mkdocs_build_alone_refuses_invalid_records(project, capsys):
+    project.write("schemes/exemple.yml", (project.root / "schemes/exemple.yml").read_text(encoding="utf-8")
+                  .replace("etat: ouvert", "etat: bloque"), dedent=False)
+    assert project.run("check", capsys=capsys).lines == [BAD_STATE]
+    built = mkdocs_alone(project.root)
+    assert built.returncode == 1
+    lines = built.stderr.splitlines()
+    assert f"ERROR   -  {BAD_STATE}" in lines
+    assert built.stdout.splitlines()[-1] == "Repères : 1 erreur dans les fiches : site non construit"
+    assert not (project.root / "site").exists()
+    assert not [p for p in (project.root / "docs" / "genere").iterdir() if p.name != ".gitkeep"]
+
+
+def test_mkdocs_build_alone_generates_checks_and_sanitises(project):
+    project.write("docs/contribuer/index.md", f"# Guide\n\nAvant {SVG_BREAKOUT} après\n")
+    built = mkdocs_alone(project.root)
+    assert built.returncode == 0, built.stderr
+    assert "Votre dossier suit son cours." in (project.root / "site/dispositifs/exemple/index.html").read_text(
+        encoding="utf-8")
+    page = (project.root / "site/contribuer/index.html").read_text(encoding="utf-8")
+    assert "onerror" not in page and "<p>Avant  après</p>" in page
+
+
+@pytest.mark.parametrize(
+    "markup, finding",
+    [
+        ('<a href="javascript:alert(1)">annonce</a>', "index.html: adresse « javascript: » dans href de <a>"),
+        (SVG_BREAKOUT, "index.html: attribut d'événement « onerror » sur <img>"),
+    ],
+    ids=["javascript-link", "svg-style-breakout"],
+)
+def test_mkdocs_build_alone_fails_when_the_theme_plants_a_payload(project, markup, finding):
+    plant_in_theme(project.root, markup)
+    built = mkdocs_alone(project.root)
+    assert built.returncode == 1
+    lines = built.stdout.splitlines()  # where MkDocs prints the message that stops it
+    assert any(line.startswith("Repères : contenu dangereux dans le site construit (") for line in lines), built.stderr
+    assert f"  {finding}" in lines
+    assert f"  dispositifs/exemple/{finding}" in lines
+
+
+def test_reperes_build_refuses_the_theme_payload_and_keeps_the_previous_site(project, capsys, monkeypatch):
+    monkeypatch.setenv("REPERES_DATE", "2026-11-27")
+    assert project.run("build", capsys=capsys).code == 0
+    before = (project.root / "site/index.html").read_text(encoding="utf-8")
+    plant_in_theme(project.root, SVG_BREAKOUT)
+    result = project.run("build", capsys=capsys)
+    assert result.code == 1
+    lines = result.err.splitlines()
+    assert lines[0].startswith("reperes : contenu dangereux dans le site construit (")
+    assert "  index.html: attribut d'événement « onerror » sur <img>" in lines
+    assert lines[-1] == "reperes : le site précédent est resté en place"
+    assert (project.root / "site/index.html").read_text(encoding="utf-8") == before
+    assert not [p for p in project.root.iterdir() if p.name.startswith(".site.")]
+
+
+def test_sanitise_removes_a_hostile_fragment():
+    hostile = (
+        '<p onclick="x()">Appelez <a href="javascript:alert(1)">ici</a>, <a href="JaVaScRiPt:alert(1)">là</a>, '
+        '<a href="jav&#x09;ascript:alert(1)">encore</a>, <a href="data:text/html,x">data</a>, '
+        '<a href="vbscript:x">vb</a> ou <a href="tel:3939" style="color:red" target="_blank">3939</a>'
+        '<svg onload="alert(1)"><text>svg</text></svg><style>p{}</style><img src=x onerror=alert(1)>'
+        '<iframe src="https://ailleurs.example"></iframe><script>alert(1)</script>'
+        '<form action="https://ailleurs.example"><input name="q"></form><!-- note --></p>'
+    )
+    # <form> closes the paragraph, as in a browser: its </p> then opens an empty one.
+    assert sanitise(hostile) == (
+        '<p>Appelez <a>ici</a>, <a>là</a>, <a>encore</a>, <a>data</a>, <a>vb</a> ou <a href="tel:3939">3939</a></p>'
+        "<p></p>"
+    )
+
+
+def test_sanitise_keeps_what_our_pages_use():
+    ours = (
+        '<h2 id="circuit">Circuit<a class="headerlink" href="#circuit" title="Lien vers cette section">¶</a></h2>\n'
+        '<div class="admonition warning">\n<p class="admonition-title">Attention</p>\n'
+        '<p><strong class="reperes-etat reperes-ouvert">Ouvert</strong> <abbr title="Assistance Utilisateurs">AU</abbr>'
+        ' <a href="../partenaires/asp/">ASP</a> <a href="https://www.asp.gouv.fr/">site</a>'
+        ' <a href="mailto:au@exemple.invalid">écrire</a></p>\n</div>\n'
+        '<details class="question" open=""><summary>Que dire ?</summary><ol start="2"><li><em>ceci</em></li></ol>'
+        '</details>\n<table>\n<thead>\n<tr>\n<th>Du</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>1<br>2</td>\n</tr>\n'
+        '</tbody>\n</table>\n<div class="highlight"><pre><span></span><code><span class="n">x</span>\n</code></pre></div>'
+        '\n<blockquote><p>cité</p></blockquote><hr><ul><li><code>schemes/</code></li></ul>'
+    )
+    assert sanitise(ours) == ours
