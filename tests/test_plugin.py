@@ -1,6 +1,6 @@
 """The MkDocs plugin carries the guarantees: a plain `mkdocs build` refuses
 invalid records and unsafe pages as `reperes build` does; the allowlist keeps
-what our pages use and nothing else."""
+what our pages use and nothing else; builds may run at the same time."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+from gitrepo import GitRepo
 
 from generator.site.safety import sanitise
 
@@ -133,3 +135,100 @@ def test_sanitise_keeps_what_our_pages_use():
         '\n<blockquote><p>cité</p></blockquote><hr><ul><li><code>schemes/</code></li></ul>'
     )
     assert sanitise(ours) == ours
+
+
+def _sample_pages(site: Path) -> list[str]:
+    return ["index.html", "dispositifs/exemple/index.html", "partenaires/partenaire-exemple/index.html",
+            "outils/outil-exemple/index.html", "sites/site-exemple/index.html", "glossaire/index.html",
+            "contribuer/index.html", "search/search_index.json", "404.html"]
+
+
+def test_two_builds_at_once_both_succeed(project):
+    repo = GitRepo(project.root)
+    repo.commit("Fiches d'exemple\n\nPourquoi: tests", "2026-11-01T10:00:00+01:00")
+    env = {**os.environ, "REPERES_DATE": "2026-11-27"}
+    builds = [
+        subprocess.Popen([str(BIN / "reperes"), "build"], cwd=project.root, env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outcomes = [build.communicate(timeout=300) for build in builds]
+    for build, (_, err) in zip(builds, outcomes):
+        assert build.returncode == 0, err
+    site = project.root / "site"
+    for page in _sample_pages(site):
+        assert (site / page).is_file(), page
+    assert not [p for p in project.root.iterdir() if p.name.startswith(".site.")]
+    assert not list((project.root / "docs" / "genere").rglob("*.tmp"))
+    assert not list((project.root / ".cache").rglob("*.tmp"))
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait(timeout=60)
+    return child.pid
+
+
+def test_leftovers_of_a_killed_build_are_removed_by_the_next(project, capsys, monkeypatch):
+    monkeypatch.setenv("REPERES_DATE", "2026-11-27")
+    dead, alive = _dead_pid(), os.getpid()
+    root, generated = project.root, project.root / "docs" / "genere"
+    hour_ago = time.time() - 3600
+    leftovers = {
+        root / f".site.nouveau-{dead}-k3j2h1g0": True,
+        root / f".site.ancien-{dead}-9f3a1c2b": True,
+        root / ".site.nouveau-ab_cd123": True,  # no owner to ask, an hour old
+        generated / f".index.md.{dead}-9f3a1c2b.tmp": True,
+        generated / "dispositifs" / ".exemple.md.tmp": True,  # no owner to ask, an hour old
+        root / f".site.nouveau-{alive}-enc0urs0": False,  # a build in progress
+        generated / f".index.md.{alive}-0badc0de.tmp": False,
+        generated / ".journal.xml.tmp": False,  # no owner to ask, but fresh
+    }
+    for path in leftovers:
+        if ".site." in path.name:
+            (path / "assets").mkdir(parents=True)
+            (path / "index.html").write_text("ancien", encoding="utf-8")
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("moitié", encoding="utf-8")
+        if "ab_cd123" in path.name or path.name == ".exemple.md.tmp":
+            os.utime(path, (hour_ago, hour_ago))
+    assert project.run("build", capsys=capsys).code == 0
+    assert {path: not path.exists() for path in leftovers} == leftovers
+    assert (root / "site" / "index.html").is_file()
+
+
+def test_leftovers_are_git_ignored(tmp_path):
+    repo = GitRepo(tmp_path)
+    shutil.copy(ROOT / ".gitignore", tmp_path / ".gitignore")
+    names = [".site.nouveau-4242-k3j2h1g0/index.html", ".site.ancien-4242-9f3a1c2b/index.html",
+             "docs/genere/.index.md.4242-9f3a1c2b.tmp", "docs/genere/dispositifs/exemple.md",
+             ".cache/reperes/historique/v1/.abc.4242-9f3a1c2b.tmp"]
+    for name in names:
+        repo.write(name, "x")
+    repo.write("docs/genere/.gitkeep", "")
+    ignored = subprocess.run(["git", "check-ignore", *names, "docs/genere/.gitkeep"], cwd=tmp_path,
+                             capture_output=True, text=True, timeout=60)
+    assert ignored.stdout.splitlines() == names
+
+
+def test_swap_in_survives_another_build_swapping_in_between(tmp_path, monkeypatch):
+    """Two renames are not one: another build may put its site in place between ours."""
+    from generator.site import build
+
+    site, ours, theirs = tmp_path / "site", tmp_path / ".site.nouveau-1-a", tmp_path / ".site.nouveau-2-b"
+    for folder, text in ((site, "ancien"), (ours, "nôtre"), (theirs, "leur")):
+        folder.mkdir()
+        (folder / "index.html").write_text(text, encoding="utf-8")
+    real_replace, calls = os.replace, []
+
+    def replace(source, destination):
+        real_replace(source, destination)
+        calls.append(Path(source).name)
+        if len(calls) == 1:  # right after we moved the live site aside
+            real_replace(theirs, site)
+
+    monkeypatch.setattr(build.os, "replace", replace)
+    build.swap_in(ours, site)
+    assert (site / "index.html").read_text(encoding="utf-8") == "nôtre"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]

@@ -32,6 +32,7 @@ from typing import Any
 from .changes import describe_changes, format_date_fr
 from ..records.corpus import GLOSSARY_FILE, SUBFOLDERS
 from ..errors import RecordError
+from ..scratch import write_atomically
 from ..records.loader import load_yaml
 from ..records.models import KINDS
 from ..records.validation import validate_record
@@ -319,9 +320,7 @@ def read_history(project: Path, *, allow_shallow: bool = False, use_cache: bool 
             entry = _process_commit(gitrepo, details[sha], path_ids, last_valid)
             if use_cache:
                 cache_dir.mkdir(parents=True, exist_ok=True)
-                tmp = cache_dir / f".{sha}.tmp"
-                tmp.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
-                tmp.replace(cache_dir / f"{sha}.json")
+                write_atomically(cache_dir / f"{sha}.json", json.dumps(entry, ensure_ascii=False))
         _replay(entry, path_ids, last_valid)
         history.warnings.extend(entry["warnings"])
         for change in entry["changes"]:

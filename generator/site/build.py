@@ -8,11 +8,13 @@ sanitises each page and scans the built site (plugin.py).
 
 MkDocs empties its site_dir before building (mkdocs#154): `reperes build`
 builds into a fresh sibling folder and swaps it in only when the build
-succeeded, so a failed build leaves the previous ``site/`` intact.
+succeeded, so a failed build leaves the previous ``site/`` intact. Every
+temporary name is unique (scratch.py): two builds at once both succeed.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import shutil
@@ -22,6 +24,7 @@ from pathlib import Path
 
 from ..history.changelog import History, current_head, read_history
 from ..records.corpus import Corpus, LoadCache, load_corpus
+from ..scratch import remove_leftovers, temporary_prefix, unique_sibling
 from .render import GENERATED_DIR, Generator, generate
 
 PLUGIN_NAME = "reperes"  # entry point of the MkDocs plugin (pyproject.toml)
@@ -60,6 +63,9 @@ def generate_pages(
     errors). Raises HistoryError when the history cannot be read.
     """
     state = state or BuildState()
+    generated = project / GENERATED_DIR
+    if generated.is_dir():
+        remove_leftovers(generated.rglob(".*.tmp"))
     corpus = load_corpus(Path(os.path.relpath(project / "schemes")), debug=debug, cache=state.cache)
     result = BuildResult(corpus)
     if corpus.errors:
@@ -127,22 +133,46 @@ def mkdocs_build(project: Path, site_dir: Path, *, debug: bool = False, allow_sh
     return plugin.result
 
 
-def swap_in(new: Path, target: Path) -> None:
-    """Replace *target* by *new* with two renames; the old tree is then removed."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.ancien-{os.getpid()}")
-        os.replace(target, old)
-    os.replace(new, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+def swap_in(new: Path, target: Path, attempts: int = 20) -> None:
+    """Replace *target* by *new* with two renames; the old tree is then removed.
+
+    Another build may swap its own folder in between our two renames: then
+    *target* exists again and is not empty, and we move it aside once more.
+    """
+    for _ in range(attempts):
+        old = unique_sibling(target, "ancien")
+        try:
+            os.replace(target, old)
+        except FileNotFoundError:
+            old = None
+        try:
+            os.replace(new, target)
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                raise
+        finally:
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+    raise BuildError(f"impossible de remplacer « {target.name} » : d'autres constructions le remplacent sans cesse")
+
+
+def site_leftovers(site: Path) -> list[Path]:
+    """Folders left beside *site* by builds (killed or in progress)."""
+    if not site.parent.is_dir():
+        return []
+    return [
+        path for role in ("nouveau", "ancien")
+        for path in site.parent.glob(f".{site.name}.{role}-*")
+    ]
 
 
 def build_site(
     project: Path, *, site: Path | None = None, debug: bool = False, allow_shallow: bool = False
 ) -> BuildResult:
     site = site or project / "site"
-    staging = Path(tempfile.mkdtemp(prefix=f".{site.name}.nouveau-", dir=site.parent))
+    remove_leftovers(site_leftovers(site))
+    staging = Path(tempfile.mkdtemp(prefix=temporary_prefix(site, "nouveau"), dir=site.parent))
     try:
         result = mkdocs_build(project, staging, debug=debug, allow_shallow=allow_shallow)
         if result.corpus.errors:
