@@ -232,3 +232,25 @@ def test_swap_in_survives_another_build_swapping_in_between(tmp_path, monkeypatc
     build.swap_in(ours, site)
     assert (site / "index.html").read_text(encoding="utf-8") == "nôtre"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+@pytest.mark.parametrize(
+    "markup, finding",
+    [
+        (SVG_BREAKOUT, "attribut d'événement « onerror » sur <img>"),
+        # With scripting on, <noscript> is text: the <img> is live, not inside a title.
+        ('<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>',
+         "attribut d'événement « onerror » sur <img>"),
+        ("<template><template><b onclick=alert(1)></b></template></template>", "attribut d'événement « onclick » sur <b>"),
+        ('<a href="x"onclick="alert(1)">x</a>', "attribut d'événement « onclick » sur <a>"),
+        ('<a href="java&#x09;script&colon;alert(1)">x</a>', "adresse « javascript: » dans href de <a>"),
+        ('<svg><a xlink:href="javascript:alert(1)"><text>x</text></a></svg>', "adresse « javascript: » dans xlink:href de <a>"),
+        ('<svg><a><set attributeName="href" to="javascript:alert(1)"/><text>x</text></a></svg>', "<set> qui change une adresse"),
+        ('<iframe srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;"></iframe>', "document en ligne (srcdoc) dans <iframe>"),
+    ],
+    ids=["svg-style-breakout", "noscript-mxss", "nested-template", "no-space", "entities", "svg-xlink", "svg-set", "srcdoc"],
+)
+def test_scan_reads_a_page_as_a_browser_does(markup, finding):
+    from generator.site.safety import scan_page, theme_inline_scripts
+
+    assert scan_page(f"<!doctype html><html><body>{markup}</body></html>", theme_inline_scripts()) == ([finding], [])

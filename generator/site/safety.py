@@ -37,7 +37,7 @@ _LOADING_LINK_RELS = {"stylesheet", "preload", "modulepreload", "icon", "shortcu
                       "manifest", "prefetch", "preconnect", "dns-prefetch"}
 # Fast path of the scan: an element none of whose attributes is here, and
 # whose tag is not special, has nothing to check (most of a page).
-_CHECKED_ATTRS = _URL_ATTRS | {"srcset", "style", "srcdoc"}
+_STYLED = {"srcset", "style", "srcdoc"}  # checked whatever their value
 _SPECIAL_TAGS = {tag for tag, _ in _LOADING} | {"link", "meta", "base", "animate", "set", "source"}
 _CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")\s]+)", re.I)
 _CSS_IMPORT = re.compile(r"@import\s+['\"]([^'\"]+)", re.I)
@@ -113,16 +113,12 @@ def theme_inline_scripts() -> list[re.Pattern[str]]:
     return patterns
 
 
-def _elements(root: Any) -> Iterator[Any]:
-    """Every element under *root*, as a browser's tree holds them, template content included."""
-    for node in root.traverse(include_text=False):
-        tag = node.tag
-        if not tag or tag[0] in "-_!":  # comments, the document's own nodes
-            continue
-        yield node
-        if tag == "template":  # its content is a fragment outside the tree
-            for fragment in node.template_fragments():
-                yield from _elements(fragment)
+def _roots(root: Any) -> Iterator[Any]:
+    """*root*, then the content of every ``<template>`` under it (a fragment outside the tree)."""
+    yield root
+    for node in root.css("template"):
+        for fragment in node.template_fragments():
+            yield from _roots(fragment)
 
 
 def _check_css(css: str, where: str, problems: list[str]) -> None:
@@ -194,16 +190,27 @@ def scan_page(html_text: str | bytes, allowed_inline: list[re.Pattern[str]]) -> 
     problems: list[str] = []
     scripts: list[str] = []
     tree = LexborHTMLParser(html_text, scripting=True)
-    for node in _elements(tree.root):
-        tag = node.tag
-        attributes = node.attributes
-        values = {name.lower(): (value or "") for name, value in attributes.items()} if attributes else {}
-        if values and (tag in _SPECIAL_TAGS or any(name[:2] == "on" or name in _CHECKED_ATTRS for name in values)):
-            _check_attributes(tag, values, problems)
-        if tag == "script":
-            _check_script(values, node.text(deep=True).strip(), allowed_inline, problems, scripts)
-        elif tag == "style":
-            _check_css(node.text(deep=True), "<style>", problems)
+    for root in _roots(tree.root):
+        for node in root.traverse(include_text=False):
+            attributes = node.attributes
+            # Fast path, as most elements carry only class, id, title and
+            # relative links: the tokenizer lowercases attribute names (SVG's
+            # camelCase adjustments name no event and no address) and values
+            # come decoded, so an address without a colon has no scheme.
+            if attributes and (
+                "\0on" in "\0" + "\0".join(attributes) or not _STYLED.isdisjoint(attributes)
+                or node.tag in _SPECIAL_TAGS
+                or (not _URL_ATTRS.isdisjoint(attributes)
+                    and any(":" in (attributes[name] or "") for name in _URL_ATTRS.intersection(attributes)))
+            ):
+                values = {name.lower(): (value or "") for name, value in attributes.items()}
+                _check_attributes(node.tag, values, problems)
+            tag = node.tag
+            if tag == "script":
+                values = {name.lower(): (value or "") for name, value in attributes.items()}
+                _check_script(values, node.text(deep=True).strip(), allowed_inline, problems, scripts)
+            elif tag == "style":
+                _check_css(node.text(deep=True), "<style>", problems)
     return problems, scripts
 
 
