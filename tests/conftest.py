@@ -17,6 +17,12 @@ def workspace(tmp_path: Path) -> Workspace:
 
 
 @pytest.fixture
+def project(workspace: Workspace) -> Workspace:
+    """The workspace with what a build needs (mkdocs.yml, theme, contributor pages)."""
+    return workspace.add_site_files()
+
+
+@pytest.fixture
 def check(workspace: Workspace, capsys: pytest.CaptureFixture[str]):
     """check() -> Result of `reperes check` on the workspace."""
 

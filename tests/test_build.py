@@ -16,16 +16,6 @@ DATE = "2026-11-27"
 TODAY = dt.date.fromisoformat(DATE)
 
 
-@pytest.fixture
-def project(workspace):
-    shutil.copy(ROOT / "mkdocs.yml", workspace.root / "mkdocs.yml")
-    shutil.copytree(ROOT / "docs" / "contribuer", workspace.root / "docs" / "contribuer")
-    shutil.copytree(ROOT / "docs" / "theme", workspace.root / "docs" / "theme")
-    (workspace.root / "generator" / "site").mkdir(parents=True)
-    shutil.copy(ROOT / "generator" / "site" / "mkdocs_hooks.py", workspace.root / "generator" / "site" / "mkdocs_hooks.py")
-    return workspace
-
-
 @pytest.mark.slow
 def test_build_writes_a_page_per_record(project, capsys, monkeypatch):
     result = project.run("build", "--date", DATE, capsys=capsys)
@@ -110,29 +100,29 @@ def test_regeneration_rewrites_only_changed_pages(project, capsys, monkeypatch):
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "markdown, finding",
+    "markdown, trace",
     [
-        ("<img src=x onerror=alert(1)>", "index.html: attribut d'événement « onerror » sur <img>"),
-        ("<svg onload=alert(1)></svg>", "index.html: attribut d'événement « onload » sur <svg>"),
-        ("<script>alert(1)</script>", "index.html: script en ligne inconnu : « alert(1)… »"),
-        ("![suivi](https://traceur.example/pixel.png)", "index.html: <img> charge « https://traceur.example/pixel.png » depuis un autre hôte"),
-        ("[clic](javascript:alert(1))", "index.html: adresse « javascript: » dans href de <a>"),
+        ("<img src=x onerror=alert(1)>", "onerror"),
+        ("<svg onload=alert(1)></svg>", "onload"),
+        ("<script>alert(1)</script>", "alert(1)"),
+        ("![suivi](https://traceur.example/pixel.png)", "traceur.example"),
+        ("[clic](javascript:alert(1))", "javascript:"),
+        ("<svg/x><style/x><img/src/onerror=alert(1)>", "onerror"),
     ],
-    ids=["onerror", "svg-onload", "script", "external-image", "javascript-link"],
+    ids=["onerror", "svg-onload", "script", "external-image", "javascript-link", "svg-style-breakout"],
 )
-def test_post_build_scan_refuses_what_could_execute_or_load_elsewhere(project, capsys, monkeypatch, markdown, finding):
-    """The scan of the built site is the last line: with the checks of
-    hand-written pages switched off (tests/test_inert_guides.py shows they
-    refuse each of these), it still stops the build."""
-    assert project.run("build", "--date", DATE, capsys=capsys).code == 0
-    before = (project.root / "site/contribuer/index.html").read_text(encoding="utf-8")
+def test_hostile_html_in_a_handwritten_page_is_removed(project, capsys, monkeypatch, markdown, trace):
+    """The allowlist is the second line: with the checks of hand-written pages
+    switched off (tests/test_inert_guides.py shows they refuse each of these),
+    their HTML is still cleaned (and the scan is the backstop)."""
     monkeypatch.setattr("generator.records.guides.check_page_text", lambda *args, **kwargs: [])
-    project.write("docs/contribuer/index.md", f"# Guide\n\n{markdown}\n")
+    project.write("docs/contribuer/index.md", f"# Guide\n\nAvant {markdown} après\n")
     result = project.run("build", "--date", DATE, capsys=capsys)
-    assert result.code == 1
-    assert "contenu dangereux dans le site construit" in result.err
-    assert f"  contribuer/{finding}" in result.err.splitlines()
-    assert (project.root / "site/contribuer/index.html").read_text(encoding="utf-8") == before
+    assert result.code == 0, result.err
+    page = (project.root / "site/contribuer/index.html").read_text(encoding="utf-8")
+    assert trace not in page
+    # What may stay: the link's text, an image that loads nothing from elsewhere.
+    assert re.search(r'<p>Avant (<a>clic</a> |<img( alt="suivi"| src="x"| src="")?> )?\s*après</p>', page)
 
 
 @pytest.mark.slow

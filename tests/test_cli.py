@@ -179,6 +179,7 @@ def shallow_clone(tmp_path: Path) -> Path:
     repo = GitRepo(tmp_path / "depot")
     for name, text in MINIMAL_FILES.items():
         repo.write(name, text)
+    Workspace.add_site_files(repo)  # a project that builds: only the shallow history stops it
     repo.commit("Fiches\n\nPourquoi: test", "2026-05-01T10:00:00+02:00")
     repo.replace("schemes/exemple.yml", "nom: Aide exemple", "nom: Aide")
     repo.commit("Nom\n\nPourquoi: test", "2026-05-02T10:00:00+02:00")
@@ -196,7 +197,7 @@ def test_a_shallow_clone_exits_2_in_check_base_and_in_build(shallow_clone, capsy
     first = "reperes : erreur : historique incomplet : ce dépôt est un clone superficiel (shallow)"
     checked = clone.run("check", "--base", "HEAD", capsys=capsys)
     built = clone.run("build", capsys=capsys)
-    assert (checked.code, built.code) == (2, 2)
+    assert (checked.code, built.code) == (2, 2), built.err
     assert checked.err.startswith(first)
     assert built.err.startswith(first)
     assert built.err.endswith("\nreperes : le site précédent est resté en place\n")

@@ -52,7 +52,7 @@ def test_valid_guide_is_counted(workspace, check):
          "docs/guides/changer-de-rib.md:2:1: titr: clé inconnue « titr » ; vouliez-vous dire « titre » ?"),
         ("2. Rappeler sous 10 jours.", "2. Rappeler <b>vite</b>.",
          "docs/guides/changer-de-rib.md:15:13: texte: HTML interdit (« <b> ») : écrivez du texte simple, "
-         "le HTML ne serait pas affiché ; écrivez du texte simple : le HTML n'est pas accepté dans les guides"),
+         "le HTML ne serait pas affiché ; pour montrer une balise telle quelle, mettez-la entre accents graves (`<b>`)"),
         ("2. Rappeler sous 10 jours.", "2. [Cliquez](javascript:alert(1)).",
          "docs/guides/changer-de-rib.md:15:14: texte: lien « javascript:alert(1) » interdit (schéma « javascript: ») ; "
          "seuls https:, mailto:, tel: et les liens internes sont acceptés"),

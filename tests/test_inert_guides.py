@@ -32,7 +32,7 @@ revu_le: 2026-11-01
 
 """
 FIRST = 12  # line of the body's first line after HEADER
-HTML_HINT = "écrivez du texte simple : le HTML n'est pas accepté dans les guides"
+HTML_HINT = "pour montrer une balise telle quelle, mettez-la entre accents graves (`<b>`)"
 
 
 def guide(workspace, body: str, path: str = GUIDE_PATH) -> None:
@@ -230,18 +230,7 @@ def test_links_that_resolve_pass(workspace, check):
 # --- an accepted hostile-looking guide is inert in the built site --------------------
 
 
-@pytest.fixture
-def project(workspace):
-    shutil.copy(ROOT / "mkdocs.yml", workspace.root / "mkdocs.yml")
-    shutil.copytree(ROOT / "docs" / "contribuer", workspace.root / "docs" / "contribuer")
-    shutil.copytree(ROOT / "docs" / "theme", workspace.root / "docs" / "theme")
-    (workspace.root / "generator" / "site").mkdir(parents=True)
-    shutil.copy(ROOT / "generator" / "site" / "mkdocs_hooks.py", workspace.root / "generator" / "site" / "mkdocs_hooks.py")
-    return workspace
-
-
 def test_accepted_guide_with_code_is_inert_in_the_built_site(project, capsys, monkeypatch):
-    monkeypatch.setenv("REPERES_DATE", "2026-11-27")
     guide(project, textwrap.dedent("""\
         Tapez `<img src=x onerror=alert(1)>` puis ``{: onclick=alert(1)}``.
 
@@ -254,7 +243,7 @@ def test_accepted_guide_with_code_is_inert_in_the_built_site(project, capsys, mo
         Suite { .remarque }
         """))
     assert project.run("check", capsys=capsys).code == 0
-    result = project.run("build", capsys=capsys)
+    result = project.run("build", "--date", "2026-11-27", capsys=capsys)
     assert result.code == 0, result.out + result.err
     html = (project.root / "site/guides/changer-de-rib/index.html").read_text(encoding="utf-8")
     article = html[html.index("<article"):html.index("</article>")]
@@ -310,12 +299,11 @@ def test_link_check_follows_mkdocs_extensions():
 
 
 def test_image_of_the_repository_is_shown(project, capsys, monkeypatch):
-    monkeypatch.setenv("REPERES_DATE", "2026-11-27")
     png = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                         "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
     project.write("docs/guides/capture-sylae.png", png)
     guide(project, "![Écran de SYLAé](capture-sylae.png)\n")
-    result = project.run("build", capsys=capsys)
+    result = project.run("build", "--date", "2026-11-27", capsys=capsys)
     assert result.code == 0, result.out + result.err
     html = (project.root / "site/guides/changer-de-rib/index.html").read_text(encoding="utf-8")
     assert '<img alt="Écran de SYLAé" src="../capture-sylae.png"' in html

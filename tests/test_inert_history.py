@@ -62,8 +62,8 @@ def _assert_inert(html: str) -> None:
 def _run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """`reperes ARGS` as CI runs it, in its own process (guarded by a timeout)."""
     return subprocess.run(
-        [sys.executable, "-m", "generator", *args], cwd=root, capture_output=True, text=True, timeout=300,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "REPERES_DATE": "2026-11-27"},
+        [sys.executable, "-m", "generator", *args, *(["--date", "2026-11-27"] if args[0] == "build" else [])], cwd=root, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
 
 
@@ -75,8 +75,7 @@ def _project(root: Path) -> GitRepo:
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copytree(ROOT / "docs" / "contribuer", root / "docs" / "contribuer")
     shutil.copytree(ROOT / "docs" / "theme", root / "docs" / "theme")
-    (root / "generator" / "site").mkdir(parents=True)
-    shutil.copy(ROOT / "generator" / "site" / "mkdocs_hooks.py", root / "generator" / "site" / "mkdocs_hooks.py")
+    (root / "docs" / "genere").mkdir()
     repo.commit("Fiches initiales\n\nPourquoi: première version des fiches", "2026-01-05T10:00:00+01:00")
     return repo
 

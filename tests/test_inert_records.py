@@ -23,18 +23,6 @@ E = "schemes/exemple.yml"
 # --- helpers ------------------------------------------------------------------------
 
 
-@pytest.fixture
-def project(workspace, monkeypatch):
-    """The workspace with the real mkdocs.yml, theme and contributor pages (as tests/test_build.py)."""
-    monkeypatch.setenv("REPERES_DATE", "2026-11-27")
-    shutil.copy(ROOT / "mkdocs.yml", workspace.root / "mkdocs.yml")
-    shutil.copytree(ROOT / "docs" / "contribuer", workspace.root / "docs" / "contribuer")
-    shutil.copytree(ROOT / "docs" / "theme", workspace.root / "docs" / "theme")
-    (workspace.root / "generator" / "site").mkdir(parents=True)
-    shutil.copy(ROOT / "generator" / "site" / "mkdocs_hooks.py", workspace.root / "generator" / "site" / "mkdocs_hooks.py")
-    return workspace
-
-
 class Page(HTMLParser):
     """What a reader gets from the page's content (<article>) and its <title>."""
 
@@ -93,7 +81,7 @@ def built_pages(root: Path) -> dict[str, Page]:
 
 
 def build(project, capsys) -> dict[str, Page]:
-    result = project.run("build", capsys=capsys)
+    result = project.run("build", "--date", "2026-11-27", capsys=capsys)
     assert result.code == 0, result.out + result.err
     return built_pages(project.root)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -75,6 +76,17 @@ class Workspace:
         else:
             path.write_text(textwrap.dedent(text) if dedent else text, encoding="utf-8", newline="")
         return path
+
+    def add_site_files(self) -> Workspace:
+        """What a build needs besides the records, as a fresh clone has them: the
+        real mkdocs.yml, theme and contributor pages, and the generated folder
+        holding only its .gitkeep."""
+        shutil.copy(ROOT / "mkdocs.yml", self.root / "mkdocs.yml")
+        shutil.copytree(ROOT / "docs" / "contribuer", self.root / "docs" / "contribuer")
+        shutil.copytree(ROOT / "docs" / "theme", self.root / "docs" / "theme")
+        (self.root / "docs" / "genere").mkdir(exist_ok=True)
+        shutil.copy(ROOT / "docs" / "genere" / ".gitkeep", self.root / "docs" / "genere" / ".gitkeep")
+        return self
 
     def scheme(self, text: str) -> Path:
         """Replace the sample scheme with *text* (dedented)."""

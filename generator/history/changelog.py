@@ -32,6 +32,7 @@ from typing import Any, Callable
 from .changes import describe_changes, format_date_fr
 from ..errors import RecordError, UsageError
 from ..project import CACHE_DIR as PROJECT_CACHE
+from ..scratch import write_atomically
 from ..records.loader import load_yaml
 from ..records.kinds import KINDS, RECORD_ROOTS, kind_of_path
 from ..records.validation import validate_record
@@ -370,9 +371,7 @@ def read_history(project: Path, *, allow_shallow: bool = False, use_cache: bool 
             entry = _process_commit(gitrepo, details[sha], path_ids, last_valid)
             if use_cache:
                 cache_dir.mkdir(parents=True, exist_ok=True)
-                tmp = cache_dir / f".{sha}.tmp"
-                tmp.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
-                tmp.replace(cache_dir / f"{sha}.json")
+                write_atomically(cache_dir / f"{sha}.json", json.dumps(entry, ensure_ascii=False))
         _replay(entry, path_ids, last_valid)
         history.warnings.extend(entry["warnings"])
         for change in entry["changes"]:

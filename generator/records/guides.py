@@ -19,7 +19,7 @@ from .models import Guide, link_problem
 from .validation import validate_record
 
 BODY_FIELD = "texte"
-_HTML_HINT = "écrivez du texte simple : le HTML n'est pas accepté dans les guides"
+_HTML_HINT = "pour montrer une balise telle quelle, mettez-la entre accents graves (`<b>`)"
 
 
 def _shift(loaded: Loaded, offset: int) -> None:

@@ -1,13 +1,21 @@
-"""`reperes build`: check, generate, then `mkdocs build --strict`, atomically.
+"""What every build does, and `reperes build`: MkDocs (strict) with our plugin,
+into a fresh folder swapped in only on success.
 
-MkDocs empties its site_dir before building (mkdocs#154): we build into a
-fresh sibling folder and swap it in only when the build succeeded, so a
-failed build leaves the previous ``site/`` intact.
+``generate_pages`` is the first step of every build, whoever starts it: the
+plugin's ``on_pre_build`` calls it under `reperes build`, a plain
+`mkdocs build`, `mike deploy` and `mkdocs serve` alike; the plugin then
+sanitises each page and scans the built site (plugin.py).
+
+MkDocs empties its site_dir before building (mkdocs#154): `reperes build`
+builds into a fresh sibling folder and swaps it in only when the build
+succeeded, so a failed build leaves the previous ``site/`` intact. Every
+temporary name is unique (scratch.py): two builds at once both succeed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import logging
 import os
 import shutil
@@ -15,12 +23,14 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InvalidError
-from ..records.corpus import Corpus, load_corpus
-from ..history.changelog import History, read_history
+from ..errors import InvalidError, UsageError
+from ..history.changelog import History, current_head, read_history
+from ..records.corpus import Corpus, LoadCache, load_corpus
+from ..scratch import remove_leftovers, temporary_prefix, unique_sibling
 from .links import check_links
-from .render import generate
-from .safety import scan_site
+from .render import GENERATED_DIR, Generator, generate
+
+PLUGIN_NAME = "reperes"  # entry point of the MkDocs plugin (pyproject.toml)
 
 
 class BuildError(InvalidError):
@@ -36,6 +46,47 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
 
 
+@dataclass
+class BuildState:
+    """What survives between two builds of one process (`mkdocs serve`): only
+    changed records are parsed again, only the pages that show them are
+    rendered, and the history is read again only when HEAD moves."""
+
+    cache: LoadCache = field(default_factory=LoadCache)
+    generator: Generator = field(default_factory=Generator.new)
+    history: History | None = None
+
+
+def generate_pages(
+    project: Path, state: BuildState | None = None, *, today: dt.date | None = None, debug: bool = False,
+    allow_shallow: bool = False,
+) -> BuildResult:
+    """Load and check the records, read the history, write the pages into docs/genere/.
+
+    Nothing is written when a record is invalid (the result carries the
+    errors). Raises HistoryError when the history cannot be read.
+    """
+    state = state or BuildState()
+    generated = project / GENERATED_DIR
+    if generated.is_dir():
+        remove_leftovers(generated.rglob(".*.tmp"))
+    corpus = load_corpus(project / "schemes", debug=debug, cache=state.cache, base=project)
+    result = BuildResult(corpus)
+    if corpus.errors:
+        return result
+    history = state.history
+    # Editing a record does not move HEAD: keep the history read last time.
+    if history is None or history.head != current_head(project):
+        history = read_history(project, allow_shallow=allow_shallow)
+        state.history = history
+    result.history = history
+    corpus.errors.extend(check_links(corpus, today=today, history=history))  # before MkDocs, at path:line
+    if corpus.errors:
+        return result
+    result.written, result.removed = generate(corpus, project, today, state=state.generator, history=history)
+    return result
+
+
 class _Collect(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -45,8 +96,14 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def mkdocs_build(project: Path, site_dir: Path) -> list[str]:
-    """Run MkDocs (strict) into *site_dir*; return its warnings, raise on failure."""
+def mkdocs_build(
+    project: Path, site_dir: Path, *, today: dt.date | None = None, debug: bool = False, allow_shallow: bool = False
+) -> BuildResult:
+    """Run MkDocs (strict) into *site_dir*, our plugin doing check, generation and scan.
+
+    Returns the plugin's result (with the record errors, if any: then nothing
+    was built); raises BuildError, or HistoryError, on failure.
+    """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -54,55 +111,84 @@ def mkdocs_build(project: Path, site_dir: Path) -> list[str]:
     handler = _Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
-    previous = os.environ.get("REPERES_GENERATED")
-    os.environ["REPERES_GENERATED"] = "1"
+    plugin = None
     try:
+        # MkDocs refuses a docs_dir that does not exist yet (fresh clone).
+        (project / GENERATED_DIR).mkdir(parents=True, exist_ok=True)
         config = load_config(str(project / "mkdocs.yml"), site_dir=str(site_dir), strict=True)
-        build(config)
+        plugin = config.plugins.get(PLUGIN_NAME)
+        if plugin is None:
+            raise UsageError(
+                "mkdocs.yml : l'extension « reperes » n'est pas dans plugins",
+                "ajoutez « - reperes » sous « plugins: » : sans elle, rien ne vérifie ce qui est publié",
+            )
+        plugin.configure(today=today, debug=debug, allow_shallow=allow_shallow)
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(config)
+        finally:
+            config.plugins.on_shutdown()
     except MkDocsException as exc:
+        if plugin is not None and plugin.failure is not None:
+            raise plugin.failure from None
+        if plugin is not None and plugin.result is not None and plugin.result.corpus.errors:
+            return plugin.result
+        if plugin is not None and plugin.unsafe is not None:
+            raise BuildError(plugin.unsafe) from None
         details = "\n".join(f"  {m}" for m in handler.messages)
         raise BuildError(f"la construction du site a échoué : {exc}\n{details}".rstrip()) from None
     finally:
         logger.removeHandler(handler)
-        if previous is None:
-            os.environ.pop("REPERES_GENERATED", None)
-        else:
-            os.environ["REPERES_GENERATED"] = previous
-    return handler.messages
+    plugin.result.warnings = handler.messages
+    return plugin.result
 
 
-def swap_in(new: Path, target: Path) -> None:
-    """Replace *target* by *new* with two renames; the old tree is then removed."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.ancien-{os.getpid()}")
-        os.replace(target, old)
-    os.replace(new, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+def swap_in(new: Path, target: Path, attempts: int = 20) -> None:
+    """Replace *target* by *new* with two renames; the old tree is then removed.
+
+    Another build may swap its own folder in between our two renames: then
+    *target* exists again and is not empty, and we move it aside once more.
+    """
+    for _ in range(attempts):
+        old = unique_sibling(target, "ancien")
+        try:
+            os.replace(target, old)
+        except FileNotFoundError:
+            old = None
+        try:
+            os.replace(new, target)
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                raise
+        finally:
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+    raise BuildError(f"impossible de remplacer « {target.name} » : d'autres constructions le remplacent sans cesse")
+
+
+def site_leftovers(site: Path) -> list[Path]:
+    """Folders left beside *site* by builds (killed or in progress)."""
+    if not site.parent.is_dir():
+        return []
+    return [
+        path for role in ("nouveau", "ancien")
+        for path in site.parent.glob(f".{site.name}.{role}-*")
+    ]
 
 
 def build_site(
-    project: Path, *, site: Path | None = None, debug: bool = False, allow_shallow: bool = False,
-    today: dt.date | None = None,
+    project: Path, *, site: Path | None = None, today: dt.date | None = None, debug: bool = False,
+    allow_shallow: bool = False,
 ) -> BuildResult:
     site = site or project / "site"
-    corpus = load_corpus(project / "schemes", debug=debug, base=project)
-    result = BuildResult(corpus)
-    if corpus.errors:
-        return result
-    result.history = read_history(project, allow_shallow=allow_shallow)
-    corpus.errors.extend(check_links(corpus, today=today, history=result.history))  # before MkDocs, at path:line
-    if corpus.errors:
-        return result
-    result.written, result.removed = generate(corpus, project, today, history=result.history)
-    staging = Path(tempfile.mkdtemp(prefix=f".{site.name}.nouveau-", dir=site.parent))
+    remove_leftovers(site_leftovers(site))
+    staging = Path(tempfile.mkdtemp(prefix=temporary_prefix(site, "nouveau"), dir=site.parent))
     try:
-        result.warnings = mkdocs_build(project, staging)
-        problems = scan_site(staging)
-        if problems:
-            listing = "\n".join(f"  {problem}" for problem in problems)
-            raise BuildError(f"contenu dangereux dans le site construit ({len(problems)} problème(s)) :\n{listing}")
+        result = mkdocs_build(project, staging, today=today, debug=debug, allow_shallow=allow_shallow)
+        if result.corpus.errors:
+            shutil.rmtree(staging, ignore_errors=True)
+            return result
         swap_in(staging, site)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -26,6 +26,7 @@ from ..history.changelog import Change, History, plain_text
 from ..fr import date_fr, plural
 from ..project import GENERATED_DIR, Project
 from ..records.models import ACTEURS, Domaine, Etat, EtatAnomalie, url_problem
+from ..scratch import write_atomically
 from .markdown import abbreviation_line, code_block, md_block, md_cell, md_inline, md_url, yaml_string
 
 SOURCE_MANIFEST = ".sources"  # page -> record file, for "Modifier cette page"
@@ -680,26 +681,27 @@ def write_pages(
             memory[relative] = text
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)
+        write_atomically(target, text)  # unique temporary name: concurrent builds never collide
         memory[relative] = text
         written.append(relative)
     for path in sorted([*out.rglob("*.md"), *out.rglob("*.xml")]):
         relative = path.relative_to(out).as_posix()
         if relative not in pages:
-            path.unlink()
+            path.unlink(missing_ok=True)  # a concurrent build may have removed it first
             memory.pop(relative, None)
             removed.append(relative)
     if removed:
         for folder in sorted((p for p in out.rglob("*") if p.is_dir()), reverse=True):
-            if not any(folder.iterdir()):
-                folder.rmdir()
+            try:
+                if not any(folder.iterdir()):
+                    folder.rmdir()
+            except OSError:  # removed, or written into, by a concurrent build
+                pass
     manifest = "\n".join(manifest_lines) + "\n"
     manifest_path = out / SOURCE_MANIFEST
     if memory.get(SOURCE_MANIFEST) != manifest:
         if not manifest_path.exists() or manifest_path.read_text(encoding="utf-8") != manifest:
-            manifest_path.write_text(manifest, encoding="utf-8")
+            write_atomically(manifest_path, manifest)
         memory[SOURCE_MANIFEST] = manifest
     return written, removed
 

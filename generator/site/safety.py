@@ -1,8 +1,15 @@
-"""Post-build scan of the site: nothing executes that is not ours, nothing
-loads from another host.
+"""What the site may contain: an allowlist for page content, then a scan of
+the built site (nothing executes that is not ours, nothing loads from another
+host).
 
-Run by `reperes build` on the freshly built folder, before it replaces the
-live site: a finding fails the build and the previous site stays in place.
+``sanitise`` runs on the HTML that Markdown made of every page (generated or
+hand-written), before the theme wraps it: only the elements and attributes
+our pages use survive, links keep https, mailto, tel or relative addresses.
+Contributor text is inert by construction; this is the second wall.
+
+``scan_site`` runs on the freshly built folder, theme included, parsing each
+page as a browser does: a finding fails the build (the plugin's
+``on_post_build``) and `reperes build` leaves the previous site in place.
 
 Allowed scripts: files of the site itself (Material's bundle, our search
 worker), JSON data blocks (Material's ``__config``), and the small inline
@@ -15,8 +22,12 @@ from __future__ import annotations
 import html
 import json
 import re
-from html.parser import HTMLParser
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import nh3
+from selectolax.lexbor import LexborHTMLParser
 
 _URL_ATTRS = {"href", "src", "action", "formaction", "poster", "data", "xlink:href", "background", "cite"}
 _LOADING = {("script", "src"), ("img", "src"), ("iframe", "src"), ("embed", "src"), ("object", "data"),
@@ -24,9 +35,62 @@ _LOADING = {("script", "src"), ("img", "src"), ("iframe", "src"), ("embed", "src
             ("input", "src"), ("frame", "src")}
 _LOADING_LINK_RELS = {"stylesheet", "preload", "modulepreload", "icon", "shortcut", "apple-touch-icon",
                       "manifest", "prefetch", "preconnect", "dns-prefetch"}
+# Fast path of the scan: an element none of whose attributes is here, and
+# whose tag is not special, has nothing to check (most of a page).
+_STYLED = {"srcset", "style", "srcdoc"}  # checked whatever their value
+_SPECIAL_TAGS = {tag for tag, _ in _LOADING} | {"link", "meta", "base", "animate", "set", "source"}
 _CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")\s]+)", re.I)
 _CSS_IMPORT = re.compile(r"@import\s+['\"]([^'\"]+)", re.I)
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.I)
+
+
+# --- Allowlist of page content ------------------------------------------------
+
+# What Python-Markdown and our extensions produce (abbr, admonition, tables,
+# attr_list, toc permalinks, pymdownx.details and superfences with highlight
+# spans), and the guides' images of the repository, nothing more: no form, no
+# media, no SVG, no image from another host.
+CONTENT_TAGS = frozenset({
+    "a", "abbr", "blockquote", "br", "code", "del", "details", "div", "em", "h1", "h2", "h3", "h4",
+    "h5", "h6", "hr", "img", "li", "ol", "p", "pre", "span", "strong", "summary", "table", "tbody", "td",
+    "th", "thead", "tr", "ul",
+})
+CONTENT_ATTRIBUTES = {
+    "*": {"id", "class"},  # headings' anchors, admonitions, highlighting, our status badges
+    "a": {"href", "title"},  # headerlink title: Material's tooltip
+    "abbr": {"title"},  # glossary tooltips
+    "details": {"open"},
+    "img": {"alt", "src", "title"},
+    "ol": {"start"},
+}
+CONTENT_URL_SCHEMES = frozenset({"https", "mailto", "tel"})  # relative addresses pass too
+# Removed with everything inside them (other unknown tags are removed, their text kept).
+_DROPPED_WITH_CONTENT = {"script", "style", "svg", "math", "template", "noscript", "iframe", "object",
+                         "textarea", "select", "title", "xmp", "noembed", "noframes"}
+
+def _is_local(url: str) -> bool:
+    """A relative address of the site itself (no scheme, no other host)."""
+    cleaned = _clean_url(url)
+    return not (cleaned.startswith("//") or _SCHEME.match(cleaned))
+
+
+_CLEANER = nh3.Cleaner(
+    tags=set(CONTENT_TAGS),
+    clean_content_tags=_DROPPED_WITH_CONTENT,
+    attributes={tag: set(names) for tag, names in CONTENT_ATTRIBUTES.items()},
+    url_schemes=set(CONTENT_URL_SCHEMES),
+    link_rel=None,
+    strip_comments=True,
+    attribute_filter=lambda tag, name, value: None if tag == "img" and name == "src" and not _is_local(value) else value,
+)
+
+
+def sanitise(fragment: str) -> str:
+    """The HTML of a page's content, with only what the allowlist keeps."""
+    return _CLEANER.clean(fragment)
+
+
+# --- Post-build scan -----------------------------------------------------------
 
 
 def _clean_url(value: str) -> str:
@@ -58,89 +122,111 @@ def theme_inline_scripts() -> list[re.Pattern[str]]:
     return patterns
 
 
-class _PageScanner(HTMLParser):
-    def __init__(self, allowed_inline: list[re.Pattern[str]]) -> None:
-        super().__init__(convert_charrefs=True)
-        self.allowed_inline = allowed_inline
-        self.problems: list[str] = []
-        self.scripts: list[str] = []  # src of external-file scripts
-        self._script: dict[str, str] | None = None
-        self._script_text: list[str] = []
-        self._style = False
-        self._style_text: list[str] = []
+def _roots(root: Any) -> Iterator[Any]:
+    """*root*, then the content of every ``<template>`` under it (a fragment outside the tree)."""
+    yield root
+    for node in root.css("template"):
+        for fragment in node.template_fragments():
+            yield from _roots(fragment)
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name.lower(): (value or "") for name, value in attrs}
-        for name, value in values.items():
-            if name.startswith("on"):
-                self.problems.append(f"attribut d'événement « {name} » sur <{tag}>")
-            if name in _URL_ATTRS or name == "srcset":
-                for url in (value.split(",") if name == "srcset" else [value]):
-                    cleaned = _clean_url(url.strip().split(" ")[0])
-                    scheme = _SCHEME.match(cleaned)
-                    if scheme and scheme.group(1) in ("javascript", "vbscript", "data") and not (
-                        tag == "img" and cleaned.startswith("data:image/") and "svg" not in cleaned[:20]
-                    ):
-                        self.problems.append(f"adresse « {scheme.group(1)}: » dans {name} de <{tag}>")
-            if name == "style":
-                self._check_css(value, f"style de <{tag}>")
-        for attr in ("src", "data", "poster"):
-            if (tag, attr) in _LOADING and is_external(values.get(attr, "")):
-                self.problems.append(f"<{tag}> charge « {values[attr]} » depuis un autre hôte")
-        if tag in ("img", "source") and values.get("srcset"):
-            for candidate in values["srcset"].split(","):
-                if is_external(candidate.strip().split(" ")[0]):
-                    self.problems.append(f"<{tag}> charge « {candidate.strip()} » depuis un autre hôte")
-        if tag == "link":
-            rels = set(values.get("rel", "").lower().split())
-            if rels & _LOADING_LINK_RELS and is_external(values.get("href", "")):
-                self.problems.append(f"<link rel=\"{values.get('rel')}\"> charge « {values['href']} » depuis un autre hôte")
-        if tag == "meta" and values.get("http-equiv", "").lower() == "refresh":
-            self.problems.append("redirection <meta http-equiv=\"refresh\">")
-        if tag == "base":
-            self.problems.append("élément <base>")
-        if tag == "script":
-            self._script = values
-            self._script_text = []
-        if tag == "style":
-            self._style = True
-            self._style_text = []
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag == "script":
-            self.handle_endtag(tag)
+def _check_css(css: str, where: str, problems: list[str]) -> None:
+    for url in _CSS_URL.findall(css) + _CSS_IMPORT.findall(css):
+        if is_external(url) or _clean_url(url).startswith("javascript:"):
+            problems.append(f"{where} charge « {url} » depuis un autre hôte")
 
-    def handle_data(self, data: str) -> None:
-        if self._script is not None:
-            self._script_text.append(data)
-        if self._style:
-            self._style_text.append(data)
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "script" and self._script is not None:
-            attrs, body = self._script, "".join(self._script_text).strip()
-            self._script = None
-            kind = attrs.get("type", "").lower()
-            if attrs.get("src"):
-                self.scripts.append(attrs["src"])
-                if body:
-                    self.problems.append("<script> avec src et contenu")
-            elif kind in ("application/json", "application/ld+json"):
-                try:
-                    json.loads(body)
-                except ValueError:
-                    self.problems.append("bloc <script> de données qui n'est pas du JSON")
-            elif not any(pattern.match(body) for pattern in self.allowed_inline):
-                self.problems.append(f"script en ligne inconnu : « {body[:60]}… »")
-        if tag == "style" and self._style:
-            self._style = False
-            self._check_css("".join(self._style_text), "<style>")
+def _check_attributes(tag: str, values: dict[str, str], problems: list[str]) -> None:
+    for name, value in values.items():
+        if name.startswith("on"):
+            problems.append(f"attribut d'événement « {name} » sur <{tag}>")
+        if (name in _URL_ATTRS or name == "srcset") and ":" in value:  # no colon, no scheme
+            for url in (value.split(",") if name == "srcset" else [value]):
+                cleaned = _clean_url(url.strip().split(" ")[0])
+                scheme = _SCHEME.match(cleaned)
+                if scheme and scheme.group(1) in ("javascript", "vbscript", "data") and not (
+                    tag == "img" and cleaned.startswith("data:image/") and "svg" not in cleaned[:20]
+                ):
+                    problems.append(f"adresse « {scheme.group(1)}: » dans {name} de <{tag}>")
+        if name == "style":
+            _check_css(value, f"style de <{tag}>", problems)
+        if name == "srcdoc":
+            problems.append(f"document en ligne (srcdoc) dans <{tag}>")
+    for attr in ("src", "data", "poster"):
+        if (tag, attr) in _LOADING and is_external(values.get(attr, "")):
+            problems.append(f"<{tag}> charge « {values[attr]} » depuis un autre hôte")
+    if tag in ("img", "source") and values.get("srcset"):
+        for candidate in values["srcset"].split(","):
+            if is_external(candidate.strip().split(" ")[0]):
+                problems.append(f"<{tag}> charge « {candidate.strip()} » depuis un autre hôte")
+    if tag == "link":
+        rels = set(values.get("rel", "").lower().split())
+        if rels & _LOADING_LINK_RELS and is_external(values.get("href", "")):
+            problems.append(f"<link rel=\"{values.get('rel')}\"> charge « {values['href']} » depuis un autre hôte")
+    if tag == "meta" and values.get("http-equiv", "").lower() == "refresh":
+        problems.append("redirection <meta http-equiv=\"refresh\">")
+    if tag == "base":
+        problems.append("élément <base>")
+    if tag in ("animate", "set") and values.get("attributename", "").lower() in ("href", "xlink:href"):
+        problems.append(f"<{tag}> qui change une adresse")
 
-    def _check_css(self, css: str, where: str) -> None:
-        for url in _CSS_URL.findall(css) + _CSS_IMPORT.findall(css):
-            if is_external(url) or _clean_url(url).startswith("javascript:"):
-                self.problems.append(f"{where} charge « {url} » depuis un autre hôte")
+
+def _check_script(values: dict[str, str], body: str, allowed_inline: list[re.Pattern[str]],
+                  problems: list[str], scripts: list[str]) -> None:
+    kind = values.get("type", "").lower()
+    src = values.get("src") or values.get("href") or values.get("xlink:href")  # SVG scripts use href
+    if src:
+        scripts.append(src)
+        if body:
+            problems.append("<script> avec src et contenu")
+    elif kind in ("application/json", "application/ld+json"):
+        try:
+            json.loads(body)
+        except ValueError:
+            problems.append("bloc <script> de données qui n'est pas du JSON")
+    elif not any(pattern.match(body) for pattern in allowed_inline):
+        problems.append(f"script en ligne inconnu : « {body[:60]}… »")
+
+
+def scan_page(html_text: str | bytes, allowed_inline: list[re.Pattern[str]]) -> tuple[list[str], list[str]]:
+    """(problems, src of external-file scripts) of one page, parsed as a browser does.
+
+    Lexbor builds the tree of the HTML standard, with scripting on as in a
+    browser that runs scripts (``<noscript>`` is then text): ``<style>`` inside
+    ``<svg>`` is markup, an ``<img>`` after it breaks out of the SVG, exactly
+    as in Chromium.
+    """
+    problems: list[str] = []
+    scripts: list[str] = []
+    tree = LexborHTMLParser(html_text, scripting=True)
+    for root in _roots(tree.root):
+        for node in root.traverse(include_text=False):
+            attributes = node.attributes
+            # Fast path, as most elements carry only class, id, title and
+            # relative links: the tokenizer lowercases attribute names (SVG's
+            # camelCase adjustments name no event and no address) and values
+            # come decoded, so an address without a colon has no scheme.
+            if attributes and (
+                "\0on" in "\0" + "\0".join(attributes) or not _STYLED.isdisjoint(attributes)
+                or node.tag in _SPECIAL_TAGS
+                or (not _URL_ATTRS.isdisjoint(attributes)
+                    and any(":" in (attributes[name] or "") for name in _URL_ATTRS.intersection(attributes)))
+            ):
+                values = {name.lower(): (value or "") for name, value in attributes.items()}
+                _check_attributes(node.tag, values, problems)
+            tag = node.tag
+            if tag == "script":
+                values = {name.lower(): (value or "") for name, value in attributes.items()}
+                _check_script(values, node.text(deep=True).strip(), allowed_inline, problems, scripts)
+            elif tag == "style":
+                _check_css(node.text(deep=True), "<style>", problems)
+    return problems, scripts
+
+
+def describe_problems(problems: list[str]) -> str:
+    """The French message that fails a build, one finding per line."""
+    listing = "\n".join(f"  {problem}" for problem in problems)
+    return f"contenu dangereux dans le site construit ({len(problems)} problème(s)) :\n{listing}"
 
 
 def scan_site(site: Path) -> list[str]:
@@ -149,12 +235,10 @@ def scan_site(site: Path) -> list[str]:
     problems: list[str] = []
     root = site.resolve()
     for page in sorted(site.rglob("*.html")):
-        scanner = _PageScanner(allowed)
-        scanner.feed(page.read_text(encoding="utf-8", errors="replace"))
-        scanner.close()
+        found, scripts = scan_page(page.read_bytes(), allowed)
         relative = page.relative_to(site).as_posix()
-        problems.extend(f"{relative}: {problem}" for problem in scanner.problems)
-        for src in scanner.scripts:
+        problems.extend(f"{relative}: {problem}" for problem in found)
+        for src in scripts:
             cleaned = _clean_url(src)
             if is_external(src) or _SCHEME.match(cleaned):
                 problems.append(f"{relative}: script « {src} » qui ne vient pas du site")

@@ -10,8 +10,12 @@ Prints, for the same files:
   process (goal ≤ 300 MB).
 
 Then, for the site (same corpus):
-- generation time (records -> Markdown, cold) against the time of
-  `mkdocs build` of the same generated Markdown (goal: generation ≤ 10 %);
+- generation time (records -> Markdown, cold) against the time of a plain
+  `mkdocs build` of the same generated Markdown, without our plugin
+  (goal: generation ≤ 10 %);
+- the same build with our plugin, and, side by side with the plain build,
+  what its guarantees cost: the allowlist sanitiser (every page's HTML)
+  and the post-build scan (whole site, with its throughput);
 - the time to regenerate after editing one record in a warm process, as
   under `make serve` (goal ≤ 0.5 s), and how many pages were rewritten;
 - the wall time and peak memory of the whole `reperes build` command.
@@ -113,20 +117,51 @@ def prepare_project(root: Path) -> Path:
 
     write_corpus(root, schemes=SCHEMES)
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    config = config.replace("  - generator/site/mkdocs_hooks.py", f"  - {ROOT / 'generator' / 'site' / 'mkdocs_hooks.py'}")
     theme = ROOT / "docs" / "theme"
     if theme.is_dir():
         config = config.replace("custom_dir: docs/theme", f"custom_dir: {theme}")
     (root / "mkdocs.yml").write_text(config, encoding="utf-8")
+    # The same site without our plugin: what MkDocs alone costs.
+    assert "\n  - reperes\n" in config
+    (root / PLAIN_CONFIG).write_text(config.replace("\n  - reperes\n", "\n"), encoding="utf-8")
     shutil.copytree(ROOT / "docs" / "contribuer", root / "docs" / "contribuer")
     return root
 
 
+PLAIN_CONFIG = "mkdocs-sans-reperes.yml"
+
+
+def plain_mkdocs_build(project: Path, site_dir: Path) -> None:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    build(load_config(str(project / PLAIN_CONFIG), site_dir=str(site_dir)))
+
+
+class Timed:
+    """Wraps a function and adds up the time spent in it."""
+
+    def __init__(self, func) -> None:
+        self.func, self.total, self.calls = func, 0.0, 0
+
+    def __call__(self, *args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return self.func(*args, **kwargs)
+        finally:
+            self.total += time.perf_counter() - start
+            self.calls += 1
+
+
 def bench_site() -> None:
-    from generator.site.build import mkdocs_build
+    import logging
+
     from generator.records.corpus import LoadCache
+    from generator.site import plugin
+    from generator.site.build import mkdocs_build
     from generator.site.render import Generator, generate
 
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)  # MkDocs' own notices are not figures
     with tempfile.TemporaryDirectory(prefix="reperes-bench-site-") as tmp:
         project = prepare_project(Path(tmp) / "projet")
         cache, state = LoadCache(), Generator.new()
@@ -136,8 +171,18 @@ def bench_site() -> None:
         generation = time.perf_counter() - start
 
         start = time.perf_counter()
-        mkdocs_build(project, Path(tmp) / "site-mkdocs")
+        plain_mkdocs_build(project, Path(tmp) / "site-mkdocs")
         mkdocs_time = time.perf_counter() - start
+
+        sanitiser, scanner = Timed(plugin.sanitise), Timed(plugin.scan_site)
+        plugin.sanitise, plugin.scan_site = sanitiser, scanner
+        try:
+            start = time.perf_counter()
+            mkdocs_build(project, Path(tmp) / "site-reperes", today=BUILD_DATE)
+            plugin_time = time.perf_counter() - start
+        finally:
+            plugin.sanitise, plugin.scan_site = sanitiser.func, scanner.func
+        html_mib = sum(page.stat().st_size for page in (Path(tmp) / "site-reperes").rglob("*.html")) / 1024 / 1024
 
         record = project / "schemes" / "dispositif-0005.yml"
         record.write_text(
@@ -156,13 +201,20 @@ def bench_site() -> None:
 
     share = generation / mkdocs_time
     print(f"génération des pages (froid, {len(written)} pages)      : {generation:.3f} s")
-    print(f"mkdocs build des mêmes pages                    : {mkdocs_time:.1f} s")
+    print(f"mkdocs build seul (sans l'extension reperes)    : {mkdocs_time:.1f} s")
     print(f"part de la génération                           : {share:.1%}  (objectif ≤ 10 % : {verdict(share <= 0.10)})")
+    print(f"mkdocs build avec l'extension reperes           : {plugin_time:.1f} s "
+          f"(génération, liste blanche, analyse comprises)")
+    print(f"{f'  dont liste blanche (nh3, {sanitiser.calls} pages)':<48}: {sanitiser.total:.3f} s  "
+          f"({sanitiser.total / mkdocs_time:.1%} du mkdocs build seul)")
+    print(f"{f'  dont analyse du site ({html_mib:.0f} Mio de HTML)':<48}: {scanner.total:.3f} s  "
+          f"({scanner.total / mkdocs_time:.1%} du mkdocs build seul, {html_mib / scanner.total:.0f} Mio/s)")
     print(f"régénération après modification d'une fiche     : {regeneration:.3f} s, "
           f"{len(rewritten)} page(s) réécrite(s) : {', '.join(rewritten)}  "
           f"(objectif ≤ 0,5 s : {verdict(regeneration <= 0.5)})")
     print(f"commande complète « reperes build »             : {build_wall:.1f} s, "
-          f"code de sortie {build_code}, mémoire maximale {build_peak:.0f} Mio")
+          f"code de sortie {build_code}, mémoire maximale {build_peak:.0f} Mio "
+          f"({build_wall / mkdocs_time:.2f} × le mkdocs build seul)")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,102 @@
+"""The MkDocs plugin ``reperes``: the guarantees travel with every build.
+
+Listed under ``plugins:`` in mkdocs.yml (entry point in pyproject.toml), it
+runs in `reperes build`, a plain `mkdocs build`, `mike deploy` and
+`mkdocs serve` alike:
+
+- ``on_pre_build`` loads and checks the records, reads the history and
+  writes the pages (build.py ``generate_pages``); invalid records fail the
+  build with the lines of `reperes check`;
+- ``on_page_content`` passes the HTML of every page through the allowlist
+  (safety.py ``sanitise``), after every other plugin;
+- ``on_post_build`` scans the built site (safety.py ``scan_site``) and fails
+  the build on any finding.
+
+Under `mkdocs serve`, invalid records are shown and the last good pages stay
+served until the records are fixed; the instance (kept across rebuilds
+because it defines ``on_startup``) remembers what it loaded and wrote.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import Any
+
+from mkdocs.exceptions import Abort
+from mkdocs.plugins import BasePlugin, event_priority
+
+from ..errors import plural
+from ..history.changelog import HistoryError
+from .build import BuildResult, BuildState, generate_pages
+from .safety import describe_problems, sanitise, scan_site
+
+log = logging.getLogger("mkdocs.plugins.reperes")
+
+WATCHED = ("docs/contribuer", "docs/guides")  # hand-written pages (optional folders)
+
+
+class ReperesPlugin(BasePlugin):
+    def __init__(self) -> None:
+        self.command = "build"
+        self.today: dt.date | None = None  # None: today in Paris
+        self.debug = False
+        self.allow_shallow = False
+        self.state = BuildState()
+        self.result: BuildResult | None = None
+        self.failure: HistoryError | None = None  # why the last build stopped, for `reperes build`
+        self.unsafe: str | None = None  # the scan's message, when it failed the last build
+
+    def configure(self, *, today: dt.date | None = None, debug: bool = False, allow_shallow: bool = False) -> None:
+        """Options of `reperes build` (--date, --debug, --allow-shallow)."""
+        self.today, self.debug, self.allow_shallow = today, debug, allow_shallow
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
+        self.state = BuildState()
+
+    def on_pre_build(self, *, config: Any) -> None:
+        self.result, self.failure, self.unsafe = None, None, None
+        project = Path(config.config_file_path).parent
+        serving = self.command == "serve"
+        try:
+            result = generate_pages(project, self.state, today=self.today, debug=self.debug,
+                                    allow_shallow=self.allow_shallow)
+        except HistoryError as exc:
+            if not serving:
+                self.failure = exc
+                raise Abort(f"Repères : {exc}") from None
+            log.warning("Repères : %s", exc)
+            result = generate_pages(project, self.state, today=self.today, debug=self.debug, allow_shallow=True)
+        self.result = result
+        errors = result.corpus.errors
+        if errors:
+            for error in errors:
+                log.error(error.format_text())
+            if serving:
+                log.error("fiches invalides : pages non régénérées (les précédentes restent en place)")
+                return
+            raise Abort(f"Repères : {plural(len(errors), 'erreur')} dans les fiches : site non construit")
+        for warning in result.history.warnings if result.history else []:
+            log.info("Repères : attention : %s", warning)
+        if result.written or result.removed:
+            log.info("Repères : %d page(s) régénérée(s), %d supprimée(s)", len(result.written), len(result.removed))
+
+    @event_priority(-100)  # last: what other plugins add to the content is cleaned too
+    def on_page_content(self, html: str, *, page: Any, config: Any, files: Any) -> str:
+        return sanitise(html)
+
+    def on_post_build(self, *, config: Any) -> None:
+        problems = scan_site(Path(config.site_dir))
+        if problems:
+            self.unsafe = describe_problems(problems)
+            raise Abort(f"Repères : {self.unsafe}")
+
+    def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
+        """Rebuild when a hand-written page changes too."""
+        project = Path(config.config_file_path).parent
+        for folder in WATCHED:
+            if (project / folder).is_dir():
+                server.watch(str(project / folder))
+        return server
