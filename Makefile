@@ -15,10 +15,12 @@ install: $(STAMP)
 
 # Tout : tests navigateur (Chromium) et constructions complètes compris.
 test: $(STAMP)
+	$(BIN)/ruff check generator tests
 	$(BIN)/python -m pytest
 
 # Pendant le développement (≤ 60 s) : sans les tests navigateur ni les tests lents.
 test-fast: $(STAMP)
+	$(BIN)/ruff check generator tests
 	$(BIN)/python -m pytest -m "not browser and not slow"
 
 check: $(STAMP)

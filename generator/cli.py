@@ -13,7 +13,13 @@ from pathlib import Path
 
 from . import __version__
 from .errors import (
-    INTERNAL_HINT, InternalError, InternalRecordError, InvalidError, RecordError, ReperesError, UsageError,
+    INTERNAL_HINT,
+    InternalError,
+    InternalRecordError,
+    InvalidError,
+    RecordError,
+    ReperesError,
+    UsageError,
     format_json,
 )
 from .fr import plural

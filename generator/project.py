@@ -136,7 +136,7 @@ def today_in_paris() -> dt.date:
 
         return dt.datetime.now(ZoneInfo(PARIS)).date()
     except Exception:  # noqa: BLE001 - no tz database: UTC is close enough
-        return dt.datetime.now(dt.timezone.utc).date()
+        return dt.datetime.now(dt.UTC).date()
 
 
 def parse_date(text: str) -> dt.date:

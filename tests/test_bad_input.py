@@ -24,7 +24,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from workspace import MINIMAL_SCHEME
 
 from generator.records.loader import load_yaml

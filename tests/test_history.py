@@ -12,8 +12,8 @@ import pytest
 from gitrepo import GitRepo
 from workspace import MINIMAL_FILES, Workspace
 
-from generator.records.corpus import load_corpus
 from generator.history.changelog import HistoryError, read_history
+from generator.records.corpus import load_corpus
 from generator.site.render import generate
 
 SCHEME = "schemes/exemple.yml"

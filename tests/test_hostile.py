@@ -134,18 +134,19 @@ def spots(repo: GitRepo) -> list[Spot]:
             header_end = text.index("\n---\n", 4)
             offset, text = 4, text[4:header_end + 1]
 
-        def walk(node: yaml.Node, key: str) -> None:
-            if isinstance(node, yaml.MappingNode):
-                for key_node, value in node.value:
-                    walk(value, key_node.value)
-            elif isinstance(node, yaml.SequenceNode):
-                for item in node.value:
-                    walk(item, key)
-            elif isinstance(node, yaml.ScalarNode) and key != "id" and node.tag.endswith(":str"):
-                found.append(Spot(relative, offset + node.start_mark.index, offset + node.end_mark.index, key))
-
-        walk(yaml.compose(text), "")
+        found += _string_scalars(yaml.compose(text), "", relative, offset)
     return found
+
+
+def _string_scalars(node: yaml.Node, key: str, path: str, offset: int) -> list[Spot]:
+    """Every string scalar under *node* (ids excepted), as spots of *path*."""
+    if isinstance(node, yaml.MappingNode):
+        return [spot for key_node, value in node.value for spot in _string_scalars(value, key_node.value, path, offset)]
+    if isinstance(node, yaml.SequenceNode):
+        return [spot for item in node.value for spot in _string_scalars(item, key, path, offset)]
+    if isinstance(node, yaml.ScalarNode) and key != "id" and node.tag.endswith(":str"):
+        return [Spot(path, offset + node.start_mark.index, offset + node.end_mark.index, key)]
+    return []
 
 
 def write_spots(root: Path, originals: dict[str, str], values: dict[Spot, str]) -> None:

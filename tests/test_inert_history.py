@@ -112,7 +112,7 @@ def built(tmp_path_factory: pytest.TempPathFactory):
         commits.append(sha)
     _edit(repo, 90)
     repo.commit("Provisoire\n\nPourquoi: provisoire", "2026-02-27T10:00:00+01:00")
-    nul = _commit_with_nul(repo, "Nul\n\nPourquoi: avant\x00après \x1b fin".encode(), "Nul\x1bAuteur".encode())
+    nul = _commit_with_nul(repo, "Nul\n\nPourquoi: avant\x00après \x1b fin".encode(), b"Nul\x1bAuteur")
     _edit(repo, 99)
     odd = repo.commit("Fuseau\n\nPourquoi: horloge du poste déréglée", ODD_ZONE_DATE)
     check = _run(repo.root, "check", "--base", base)
@@ -209,7 +209,7 @@ def test_ill_shaped_cache_entries_are_recomputed_and_rewritten(tmp_path: Path):
     good = entry.read_text(encoding="utf-8")
     valid = json.loads(good)
     shapes = [
-        "[]", "null", '"texte"', "{", '{"commit": "%s"}' % sha,
+        "[]", "null", '"texte"', "{", f'{{"commit": "{sha}"}}',
         json.dumps({**valid, "changes": [{"x": 1}]}),
         json.dumps({**valid, "warnings": [1]}),
         json.dumps({**valid, "state": {"paths": [["a"]], "valid": []}}),

@@ -9,7 +9,6 @@ tag, attribute, link, heading, admonition or rule.
 from __future__ import annotations
 
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.records.corpus import discover, load_corpus
 from generator.contrib.schema import modeline
+from generator.records.corpus import discover, load_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMES = ROOT / "schemes"

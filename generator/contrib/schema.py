@@ -98,7 +98,7 @@ def _describe_type(annotation: Any) -> tuple[str, type | None]:
         if "_parse_date" in names:
             return "date AAAA-MM-JJ", None
         return _describe_type(base)
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType")):
+    if origin in (typing.Union, __import__("types").UnionType):
         parts = [a for a in args if a is not type(None)]
         return _describe_type(parts[0])
     if origin is list:

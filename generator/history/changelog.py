@@ -25,17 +25,18 @@ import datetime as dt
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable
+from typing import Any
 
-from .changes import describe_changes, format_date_fr
 from ..errors import RecordError, UsageError
 from ..project import CACHE_DIR as PROJECT_CACHE
-from ..scratch import write_atomically
-from ..records.loader import load_yaml
 from ..records.kinds import KINDS, RECORD_ROOTS, kind_of_path
+from ..records.loader import load_yaml
 from ..records.validation import validate_record
+from ..scratch import write_atomically
+from .changes import describe_changes, format_date_fr
 
 CACHE_DIR = PROJECT_CACHE / "historique"
 PARIS = "Europe/Paris"
@@ -82,7 +83,7 @@ def commit_date(timestamp: int, offset: str) -> str:
     unreadable is treated as UTC: the instant stays right, and with it the
     Paris date and week the journal shows.
     """
-    moment = dt.datetime.fromtimestamp(timestamp, dt.timezone.utc)
+    moment = dt.datetime.fromtimestamp(timestamp, dt.UTC)
     match = re.fullmatch(r"([+-])(\d\d)(\d\d)", offset)
     if match:
         minutes = int(match.group(2)) * 60 + int(match.group(3))

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePath
 
-from .corpus import Corpus, Record
 from ..errors import RecordError
+from .corpus import Corpus, Record
+from .kinds import KINDS
 from .loader import Path as DataPath
 from .loader import dotted
-from .kinds import KINDS
 from .models import ACTEURS, SLUG_RE, Dispositif, Outil
 from .validation import did_you_mean
 

@@ -31,9 +31,9 @@ from pydantic import BaseModel
 
 from ..errors import FILE_FIELD, INTERNAL_HINT, InternalRecordError, RecordError
 from ..project import GUIDES_DIR
+from .kinds import GLOSSARY_FILE, KINDS, SUBFOLDERS
 from .loader import MAX_BYTES, Loaded, load_yaml
 from .markdown import IMAGE_SUFFIXES
-from .kinds import GLOSSARY_FILE, KINDS, SUBFOLDERS
 from .models import SLUG_MAX, SLUG_RE, WINDOWS_RESERVED
 from .validation import validate_record
 

@@ -19,13 +19,15 @@ from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
-    Strict as StrictMode,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     WithJsonSchema,
     model_validator,
+)
+from pydantic import (
+    Strict as StrictMode,
 )
 from pydantic_core import PydanticCustomError
 

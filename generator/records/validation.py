@@ -145,7 +145,7 @@ def translate(error: dict[str, Any], model: type[BaseModel]) -> tuple[str, str |
         values = [member.value for member in enum_cls] if enum_cls else re.findall(r"'([^']+)'", str(ctx.get("expected", "")))
         text = shown(value)
         message = f"valeur « {text} » inconnue ; valeurs possibles : {', '.join(values)}"
-        if isinstance(value, (Ambiguous, bool)) and not text.lower() in values:
+        if isinstance(value, (Ambiguous, bool)) and text.lower() not in values:
             return message, did_you_mean(text, values) or f"mettez la valeur entre guillemets si elle est voulue : \"{text}\""
         return message, did_you_mean(text, values) if text else None
     if kind == "string_too_short":

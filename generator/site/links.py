@@ -18,17 +18,16 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import posixpath
-from pathlib import Path
 from urllib.parse import unquote
 
 from ..errors import FILE_FIELD, RecordError
 from ..history.changelog import History
+from ..project import today_in_paris
 from ..records.corpus import Corpus
 from ..records.guides import BODY_FIELD
 from ..records.markdown import Scan, is_image_path
 from ..records.models import link_problem
 from ..records.validation import did_you_mean
-from ..project import today_in_paris
 from .render import Renderer, abbreviations_block
 
 # The block and heading extensions of mkdocs.yml (test_links checks they agree).

@@ -20,11 +20,11 @@ from urllib.parse import quote
 
 import jinja2
 
+from ..fr import date_fr, plural
+from ..history.changelog import Change, History, plain_text
+from ..project import GENERATED_DIR, Project
 from ..records.corpus import Corpus, Record
 from ..records.kinds import KINDS, owner_of
-from ..history.changelog import Change, History, plain_text
-from ..fr import date_fr, plural
-from ..project import GENERATED_DIR, Project
 from ..records.models import ACTEURS, Domaine, Etat, EtatAnomalie, url_problem
 from ..scratch import write_atomically
 from .markdown import abbreviation_line, code_block, md_block, md_cell, md_inline, md_url, yaml_string
