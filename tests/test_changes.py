@@ -7,16 +7,15 @@ model, then ``model_dump(mode="json")``, exactly as the history passes them.
 from __future__ import annotations
 
 import copy
-import types
 import typing
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from pydantic import BaseModel
 
 from generator.history.changes import describe_changes, field_name, format_date_fr
+from generator.records.introspect import fields, models
 from generator.records.kinds import KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -630,32 +629,17 @@ def test_sentences_follow_the_model_field_order(base: dict[str, Any]) -> None:
     ]
 
 
-def _models_in(annotation: Any) -> list[type[BaseModel]]:
-    origin = typing.get_origin(annotation)
-    if origin is not None and origin is not typing.Literal:
-        return [model for arg in typing.get_args(annotation) for model in _models_in(arg)]
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    return []
-
-
 def test_every_model_field_has_a_french_name() -> None:
-    seen: set[type[BaseModel]] = set()
-    pending = [row.model for row in KINDS.values()]
+    seen = models(row.model for row in KINDS.values())
     missing = []
-    while pending:
-        model = pending.pop()
-        if model in seen:
-            continue
-        seen.add(model)
-        for name, info in model.model_fields.items():
+    for model in seen:
+        for name in fields(model):
             try:
                 french = field_name(model, name)
             except KeyError:
                 missing.append(f"{model.__name__}.{name}")
             else:
                 assert french.text and french.gender in {"m", "f", "mp", "fp"}, (model.__name__, name)
-            pending.extend(_models_in(info.annotation))
     assert not missing, f"fields without a French name: {', '.join(missing)}"
     assert len(seen) >= 20  # the six kinds and their parts
 
@@ -664,6 +648,7 @@ def test_annotations_are_walked_through_unions() -> None:
     # Guard the walker above: Optional[Model] and list[Model] are both followed.
     from generator.records.models import Dispositif, Eligibilite, Etape
 
-    assert _models_in(Dispositif.model_fields["eligibilite"].annotation) == [Eligibilite]
-    assert _models_in(Dispositif.model_fields["circuit"].annotation) == [Etape]
-    assert isinstance(types.UnionType, type)
+    assert fields(Dispositif)["eligibilite"].model is Eligibilite
+    assert fields(Dispositif)["eligibilite"].optional and not fields(Dispositif)["eligibilite"].is_list
+    assert fields(Dispositif)["circuit"].model is Etape
+    assert fields(Dispositif)["circuit"].is_list

@@ -7,12 +7,15 @@ complete and validate fields while referents type.
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema
 
+from ..records.introspect import ModelField, fields
 from ..records.kinds import KINDS
 
 SCHEMA_BASE_URI = "https://reperes.invalid/schemas/"
@@ -77,66 +80,45 @@ def modeline(kind: str, record_path: Path, schemes_root: Path) -> str:
 REFERENCE_DOC = Path("docs") / "contribuer" / "reference-des-champs.md"
 
 
-def _describe_type(annotation: Any) -> tuple[str, type | None]:
-    """French description of a field's type, and the nested model if any."""
-    import typing
-    from enum import Enum
-
-    from pydantic import BaseModel
-
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
-    if origin is typing.Annotated:
-        base, *meta = args
-        names = {getattr(m, "__name__", "") for m in meta} | {
-            getattr(getattr(m, "func", None), "__name__", "") for m in meta
-        }
-        if "_check_slug" in names:
-            return "identifiant", None
-        if "_check_https" in names:
-            return "adresse https://", None
-        if "_parse_date" in names:
-            return "date AAAA-MM-JJ", None
-        return _describe_type(base)
-    if origin in (typing.Union, __import__("types").UnionType):
-        parts = [a for a in args if a is not type(None)]
-        return _describe_type(parts[0])
-    if origin is list:
-        inner, model = _describe_type(args[0])
-        return f"liste de : {inner}", model
-    if isinstance(annotation, type) and issubclass(annotation, Enum):
-        return "une valeur parmi : " + ", ".join(f"`{m.value}`" for m in annotation), None
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return "ensemble de champs (ci-dessous)", annotation
-    if annotation is bool:
-        return "`true` ou `false`", None
-    if annotation is int:
-        return "nombre entier", None
-    if annotation is str:
-        return "texte", None
-    import datetime
-
-    if annotation is datetime.date:
-        return "date AAAA-MM-JJ", None
-    return getattr(annotation, "__name__", str(annotation)), None
+def _describe_type(field: ModelField) -> str:
+    """French description of a field's type."""
+    if field.is_list:
+        return "liste de : " + _describe_item(field)
+    return _describe_item(field)
 
 
-def _field_rows(model: Any, prefix: str) -> list[str]:
+def _describe_item(field: ModelField) -> str:
+    """French description of a field's value, or of one of its items."""
+    if "_check_slug" in field.validators:
+        return "identifiant"
+    if "_check_https" in field.validators:
+        return "adresse https://"
+    if "_parse_date" in field.validators or field.type is datetime.date:
+        return "date AAAA-MM-JJ"
+    if field.enum is not None:
+        return "une valeur parmi : " + ", ".join(f"`{m.value}`" for m in field.enum)
+    if field.model is not None:
+        return "ensemble de champs (ci-dessous)"
+    if field.type is bool:
+        return "`true` ou `false`"
+    if field.type is int:
+        return "nombre entier"
+    if field.type is str:
+        return "texte"
+    return getattr(field.type, "__name__", str(field.type))
+
+
+def _field_rows(model: type[BaseModel], prefix: str) -> list[str]:
     rows = []
-    import typing
-
-    for name, info in model.model_fields.items():
-        annotation = info.annotation
-        if info.metadata:  # Pydantic moves a required field's Annotated metadata here
-            annotation = typing.Annotated[(annotation, *info.metadata)]
-        description, nested = _describe_type(annotation)
-        required = "oui" if info.is_required() else "non"
-        text = (info.description or "").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
-        path = f"{prefix}{name}"
+    for field in fields(model).values():
+        description = _describe_type(field)
+        required = "oui" if field.required else "non"
+        text = (field.description or "").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
+        path = f"{prefix}{field.name}"
         rows.append(f"| `{path}` | {description} | {required} | {text} |")
-        if nested is not None:
-            list_suffix = "[]" if description.startswith("liste") else ""
-            rows.extend(_field_rows(nested, f"{path}{list_suffix}."))
+        if field.model is not None:
+            list_suffix = "[]" if field.is_list else ""
+            rows.extend(_field_rows(field.model, f"{path}{list_suffix}."))
     return rows
 
 

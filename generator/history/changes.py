@@ -21,17 +21,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import types
-import typing
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import Any, NamedTuple
 
 from pydantic import BaseModel
-from pydantic_core import PydanticUndefined
 
 from ..fr import format_date_fr
+from ..records.introspect import fields, models
 from ..records.kinds import KINDS
 from ..records.models import (
     Anomalie,
@@ -284,57 +282,30 @@ def _join_fr(items: list[str]) -> str:
 # --- model introspection -----------------------------------------------------
 
 
-def _strip(annotation: Any) -> Any:
-    """The type under Annotated[...] and Optional[...]."""
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            args = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
-            if len(args) != 1:
-                return annotation
-            annotation = args[0]
-        else:
-            return annotation
-
-
-def _shape_of(annotation: Any) -> tuple[str, Any]:
-    """("text" | "bool" | "int" | "date" | "enum" | "strlist" | "objlist" | "obj", inner type)."""
-    annotation = _strip(annotation)
-    if typing.get_origin(annotation) is list:
-        inner = _strip(typing.get_args(annotation)[0])
-        if isinstance(inner, type) and issubclass(inner, BaseModel):
-            return "objlist", inner
-        return "strlist", inner
-    if isinstance(annotation, type):
-        if issubclass(annotation, BaseModel):
-            return "obj", annotation
-        if issubclass(annotation, Enum):
-            return "enum", annotation
-        if issubclass(annotation, bool):
-            return "bool", annotation
-        if issubclass(annotation, int):
-            return "int", annotation
-        if issubclass(annotation, dt.date):
-            return "date", annotation
-    return "text", str
-
-
 def _shape(model: type[BaseModel], field: str) -> tuple[str, Any]:
-    return _shape_of(model.model_fields[field].annotation)
+    """("text" | "bool" | "int" | "date" | "enum" | "strlist" | "objlist" | "obj", inner type)."""
+    info = fields(model)[field]
+    if info.is_list:
+        return ("objlist", info.model) if info.model is not None else ("strlist", info.type)
+    if info.model is not None:
+        return "obj", info.model
+    if info.enum is not None:
+        return "enum", info.enum
+    if isinstance(info.type, type):
+        if issubclass(info.type, bool):
+            return "bool", info.type
+        if issubclass(info.type, int):
+            return "int", info.type
+        if issubclass(info.type, dt.date):
+            return "date", info.type
+    return "text", str
 
 
 def _get(model: type[BaseModel], data: dict[str, Any] | None, field: str) -> Any:
     """data[field], or the model's default when an older dump lacks it."""
     if data is not None and field in data:
         return data[field]
-    info = model.model_fields[field]
-    if info.default is not PydanticUndefined:
-        return info.default
-    if info.default_factory is not None:
-        return info.default_factory()  # type: ignore[call-arg]
-    return None
+    return fields(model)[field].default()
 
 
 # --- comparison --------------------------------------------------------------
@@ -372,7 +343,7 @@ def _canon_field(model: type[BaseModel], field: str, value: Any) -> Any:
 def _canon_obj(model: type[BaseModel], data: dict[str, Any] | None) -> Any:
     if not isinstance(data, dict):
         return data
-    return {field: _canon_field(model, field, _get(model, data, field)) for field in model.model_fields}
+    return {field: _canon_field(model, field, _get(model, data, field)) for field in fields(model)}
 
 
 def _same(model: type[BaseModel], field: str, before: Any, after: Any) -> bool:
@@ -383,7 +354,7 @@ def _changed_fields(model: type[BaseModel], before: dict[str, Any], after: dict[
                     skip: Iterable[str] = ()) -> list[str]:
     skipped = set(skip)
     return [
-        field for field in model.model_fields
+        field for field in fields(model)
         if field not in skipped and not _same(model, field, _get(model, before, field), _get(model, after, field))
     ]
 
@@ -581,8 +552,8 @@ def _describe_statut(model: type[BaseModel], field: str, before: Any, after: Any
     sentences = []
     if get(before, "etat") != get(after, "etat"):
         sentences.append(
-            f"Statut : {_enum_text(Statut.model_fields['etat'].annotation, get(before, 'etat'))} {_ARROW} "
-            f"{_enum_text(Statut.model_fields['etat'].annotation, get(after, 'etat'))}"
+            f"Statut : {_enum_text(fields(Statut)['etat'].enum, get(before, 'etat'))} {_ARROW} "
+            f"{_enum_text(fields(Statut)['etat'].enum, get(after, 'etat'))}"
         )
     if get(before, "depuis") != get(after, "depuis"):
         sentences.append(
@@ -620,7 +591,7 @@ def _describe_history(model: type[BaseModel], field: str, before: Any, after: An
     for index, item in enumerate(after):
         day = format_date_fr(item["date"])
         if index not in pairs:
-            state = _enum_text(EntreeHistorique.model_fields["etat"].annotation, item.get("etat"))
+            state = _enum_text(fields(EntreeHistorique)["etat"].enum, item.get("etat"))
             sentences.append(f"Historique du statut : entrée du {day} ajoutée ({state})")
         elif _changed_fields(EntreeHistorique, before[pairs[index]], item):
             sentences.append(f"Historique du statut : entrée du {day} modifiée")
@@ -844,7 +815,7 @@ def describe_changes(kind: str, before: dict[str, Any] | None, after: dict[str, 
     if after is None:
         return [DELETED]
     sentences: list[str] = []
-    for field in model.model_fields:
+    for field in fields(model):
         old, new = _get(model, before, field), _get(model, after, field)
         if _same(model, field, old, new):
             continue
@@ -856,16 +827,4 @@ def describe_changes(kind: str, before: dict[str, Any] | None, after: dict[str, 
 
 def all_models() -> list[type[BaseModel]]:
     """Every model used by a record kind, each once, kinds first."""
-    seen: list[type[BaseModel]] = []
-    pending: list[type[BaseModel]] = [row.model for row in KINDS.values()]
-    while pending:
-        model = pending.pop(0)
-        if model in seen:
-            continue
-        seen.append(model)
-        for info in model.model_fields.values():
-            shape, inner = _shape_of(info.annotation)
-            if shape in ("obj", "objlist"):
-                pending.append(inner)
-    return seen
-
+    return models(row.model for row in KINDS.values())

@@ -14,7 +14,8 @@ from .corpus import Corpus, Record
 from .kinds import KINDS
 from .loader import Path as DataPath
 from .loader import dotted
-from .models import ACTEURS, SLUG_RE, Dispositif, Outil
+from .models import ACTEURS, SLUG_RE
+from .references import Reference, references
 from .validation import did_you_mean
 
 # Scheme ids that would clash with other files or site sections.
@@ -75,63 +76,32 @@ def check_reserved_ids(corpus: Corpus) -> Iterator[RecordError]:
                 )
 
 
-# Kind of a referenced record -> (its name in messages, the folder of its files).
-_TARGETS = {
-    "dispositif": ("dispositif", "schemes/"),
-    "partenaire": ("partenaire", "schemes/partenaires/"),
-    "outil": ("outil", "schemes/outils/"),
-    "site": ("site référent", "schemes/sites/"),
-}
-
-
-def _resolve(
-    corpus: Corpus, record: Record, loc: DataPath, value: str | None, kind: str, extra: dict[str, str] | None = None
-) -> RecordError | None:
-    """An error when *value* names no record of *kind* (nor one of *extra*).
+def _resolve(corpus: Corpus, record: Record, reference: Reference) -> RecordError | None:
+    """An error when *reference* names no record of its kind (nor an actor, where one may stand).
 
     A record that exists but failed its own checks is not reported again.
     """
+    kind, value = reference.declared.kind, reference.target
     targets = corpus.of_kind(kind)
-    if value is None or value in targets or (extra and value in extra) or value in corpus.broken[kind]:
+    extra = ACTEURS if reference.declared.actors else {}
+    if value in targets or value in extra or value in corpus.broken[kind]:
         return None
-    what, folder = _TARGETS[kind]
-    hint = did_you_mean(value, list(targets) + list(extra or {}))
+    hint = did_you_mean(value, list(targets) + list(extra))
     if hint is None:
-        hint = f"créez {folder}{value}.yml, ou utilisez un identifiant existant"
-    return _error(record, loc, f"{what} « {value} » introuvable", hint)
+        hint = f"créez {KINDS[kind].source.replace('{id}', value)}, ou utilisez un identifiant existant"
+    return _error(record, reference.path, f"{KINDS[kind].label.lower()} « {value} » introuvable", hint)
 
 
 def check_references(corpus: Corpus) -> Iterator[RecordError]:
-    checks: list[RecordError | None] = []
-    for record in corpus.of_kind("dispositif").values():
-        scheme: Dispositif = record.model  # type: ignore[assignment]
-        for i, step in enumerate(scheme.circuit):
-            checks.append(_resolve(corpus, record, ("circuit", i, "responsable"), step.responsable, "partenaire", ACTEURS))
-            checks.append(_resolve(corpus, record, ("circuit", i, "outil"), step.outil, "outil"))
-        for i, issue in enumerate(scheme.anomalies):
-            checks.append(_resolve(corpus, record, ("anomalies", i, "responsable"), issue.responsable, "partenaire"))
-        if scheme.orientation is not None:
-            for i, redirect in enumerate(scheme.orientation.a_rediriger):
-                loc = ("orientation", "a_rediriger", i)
-                checks.append(_resolve(corpus, record, loc + ("partenaire",), redirect.partenaire, "partenaire"))
-                checks.append(_resolve(corpus, record, loc + ("dispositif",), redirect.dispositif, "dispositif"))
-        checks.append(_resolve(corpus, record, ("site_referent",), scheme.site_referent, "site"))
-        for i, related in enumerate(scheme.dispositifs_lies):
-            if related == scheme.id:
-                checks.append(_error(record, ("dispositifs_lies", i), "un dispositif ne peut pas être lié à lui-même"))
-            else:
-                checks.append(_resolve(corpus, record, ("dispositifs_lies", i), related, "dispositif"))
-    for record in corpus.of_kind("guide").values():
-        guide = record.model
-        for field_name, kind in (("dispositifs", "dispositif"), ("outils", "outil"), ("partenaires", "partenaire")):
-            for i, ident in enumerate(getattr(guide, field_name)):
-                checks.append(_resolve(corpus, record, (field_name, i), ident, kind))
-        checks.append(_resolve(corpus, record, ("proprietaire",), guide.proprietaire, "site"))
-    for record in corpus.of_kind("outil").values():
-        tool: Outil = record.model  # type: ignore[assignment]
-        for i, issue in enumerate(tool.anomalies):
-            checks.append(_resolve(corpus, record, ("anomalies", i, "responsable"), issue.responsable, "partenaire"))
-    yield from (error for error in checks if error is not None)
+    for kind in KINDS:
+        for record in corpus.of_kind(kind).values():
+            for reference in references(kind, record):
+                if reference.role == "lié" and reference.target == record.id:
+                    yield _error(record, reference.path, "un dispositif ne peut pas être lié à lui-même")
+                    continue
+                error = _resolve(corpus, record, reference)
+                if error is not None:
+                    yield error
 
 
 def check_status_history_order(corpus: Corpus) -> Iterator[RecordError]:

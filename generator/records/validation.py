@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import types
 import typing
 from enum import Enum
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import RecordError
+from .introspect import fields
 from .loader import Ambiguous, Loaded, Path, dotted
 
 
@@ -24,19 +24,6 @@ def did_you_mean(word: str, choices: typing.Iterable[str]) -> str | None:
     return f"vouliez-vous dire « {matches[0]} » ?" if matches else None
 
 
-def _unwrap(annotation: Any) -> list[Any]:
-    """The concrete types inside Optional/list/Annotated."""
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _unwrap(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType, list):
-        out: list[Any] = []
-        for arg in typing.get_args(annotation):
-            out.extend(_unwrap(arg))
-        return out
-    return [annotation]
-
-
 def _model_at(model: type[BaseModel], loc: Path) -> type[BaseModel] | None:
     current: type[BaseModel] | None = model
     for part in loc:
@@ -44,23 +31,19 @@ def _model_at(model: type[BaseModel], loc: Path) -> type[BaseModel] | None:
             return None
         if isinstance(part, int):
             continue
-        info = current.model_fields.get(part)
-        if info is None:
+        field = fields(current).get(part)
+        if field is None:
             return None
-        submodels = [t for t in _unwrap(info.annotation) if isinstance(t, type) and issubclass(t, BaseModel)]
-        current = submodels[0] if submodels else None
+        current = field.model
     return current
 
 
 def _enum_at(model: type[BaseModel], loc: Path) -> type[Enum] | None:
     parent = _model_at(model, tuple(p for p in loc[:-1]))
     last = next((p for p in reversed(loc) if isinstance(p, str)), None)
-    if parent is None or last is None or last not in parent.model_fields:
+    if parent is None or last is None or last not in fields(parent):
         return None
-    for candidate in _unwrap(parent.model_fields[last].annotation):
-        if isinstance(candidate, type) and issubclass(candidate, Enum):
-            return candidate
-    return None
+    return fields(parent)[last].enum
 
 
 def shown(value: Any) -> str:
@@ -133,7 +116,7 @@ def translate(error: dict[str, Any], model: type[BaseModel]) -> tuple[str, str |
     if kind == "extra_forbidden":
         key = str(loc[-1])
         parent = _model_at(model, loc[:-1])
-        allowed = list(parent.model_fields) if parent else []
+        allowed = list(fields(parent)) if parent else []
         hint = did_you_mean(key, allowed)
         if hint is None and allowed:
             hint = "clés possibles : " + ", ".join(allowed)
@@ -182,7 +165,7 @@ def validate_record(
                 loc = tuple(error["loc"])
                 parent = _model_at(model, loc[:-1])
                 if parent is not None:
-                    match = difflib.get_close_matches(str(loc[-1]), list(parent.model_fields), n=1, cutoff=0.6)
+                    match = difflib.get_close_matches(str(loc[-1]), list(fields(parent)), n=1, cutoff=0.6)
                     if match:
                         suggested.add(loc[:-1] + (match[0],))
         for error in raw_errors:

@@ -26,6 +26,7 @@ from ..project import GENERATED_DIR, Project
 from ..records.corpus import Corpus, Record
 from ..records.kinds import KINDS, owner_of
 from ..records.models import ACTEURS, Domaine, Etat, EtatAnomalie, url_problem
+from ..records.references import references, reverse_index
 from ..scratch import write_atomically
 from .markdown import abbreviation_line, code_block, md_block, md_cell, md_inline, md_url, yaml_string
 
@@ -54,33 +55,31 @@ class Site:
 
     @property
     def index(self) -> dict[str, Any]:
-        """Reverse references, computed once: who mentions a partner, a tool, a site."""
+        """Reverse references, computed once: who mentions a partner, a tool, a site.
+
+        "backlinks" is the reverse index itself, by (kind, id); the other keys
+        are the views the pages read, by id.
+        """
         if self._index is None:
+            backlinks = reverse_index(self.corpus)
             index: dict[str, Any] = {"steps": {}, "fixes": {}, "redirects": {}, "tools": {}, "owned": {},
-                                     "mentions": {}, "guides": {}}
-            for record in self.corpus.of_kind("dispositif").values():
-                scheme = record.model
-                for number, step in enumerate(scheme.circuit, start=1):
-                    index["steps"].setdefault(step.responsable, []).append((record, number, step))
-                    if step.outil:
-                        index["tools"].setdefault(step.outil, []).append(record)
-                    index["mentions"].setdefault(step.responsable, set()).add(record)
-                    if step.outil:
-                        index["mentions"].setdefault(step.outil, set()).add(record)
-                for issue in scheme.anomalies:
-                    if issue.responsable:
-                        index["mentions"].setdefault(issue.responsable, set()).add(record)
-                        if issue.etat is EtatAnomalie.ouverte:
-                            index["fixes"].setdefault(issue.responsable, []).append((record, issue))
-                if scheme.orientation:
-                    for redirect in scheme.orientation.a_rediriger:
-                        index["redirects"].setdefault(redirect.partenaire, []).append((record, redirect))
-                        index["mentions"].setdefault(redirect.partenaire, set()).add(record)
-                index["owned"].setdefault(scheme.site_referent, []).append(record)
-            for record in self.corpus.of_kind("guide").values():
-                guide = record.model
-                for ident in (*guide.dispositifs, *guide.outils, *guide.partenaires, guide.proprietaire):
-                    index["guides"].setdefault(ident, []).append(record)
+                                     "guides": {}, "backlinks": backlinks}
+            for (kind, ident), found in backlinks.items():
+                for record, ref in found:
+                    if record.kind == "guide":
+                        index["guides"].setdefault(ident, []).append(record)
+                    elif record.kind != "dispositif":
+                        continue
+                    elif ref.role == "étape" and kind == "outil":
+                        index["tools"].setdefault(ident, []).append(record)
+                    elif ref.role == "étape":
+                        index["steps"].setdefault(ident, []).append((record, ref.path[1] + 1, ref.holder))
+                    elif ref.role == "anomalie" and ref.holder.etat is EtatAnomalie.ouverte:
+                        index["fixes"].setdefault(ident, []).append((record, ref.holder))
+                    elif ref.role == "redirection" and kind == "partenaire":
+                        index["redirects"].setdefault(ident, []).append((record, ref.holder))
+                    elif ref.role == "propriétaire":
+                        index["owned"].setdefault(ident, []).append(record)
             self._index = index
         return self._index
 
@@ -543,30 +542,13 @@ _RECORD_PAGES = [
 
 
 def page_dependencies(kind: str, record: Record, site: Site) -> frozenset[Record]:
-    """Every record whose content shows on this record's page."""
-    corpus, index = site.corpus, site.index
-    schemes, partners = corpus.of_kind("dispositif"), corpus.of_kind("partenaire")
-    tools, sites = corpus.of_kind("outil"), corpus.of_kind("site")
-    deps: set[Record] = set(index["guides"].get(record.id, []))
-    model = record.model
-    if kind == "dispositif":
-        deps.add(sites[model.site_referent])
-        refs = [step.responsable for step in model.circuit] + [a.responsable for a in model.anomalies if a.responsable]
-        if model.orientation:
-            refs += [r.partenaire for r in model.orientation.a_rediriger]
-            deps.update(schemes[r.dispositif] for r in model.orientation.a_rediriger if r.dispositif)
-        deps.update(partners[ref] for ref in refs if ref in partners)
-        deps.update(tools[step.outil] for step in model.circuit if step.outil)
-        deps.update(schemes[ident] for ident in model.dispositifs_lies)
-    elif kind in ("partenaire", "outil"):
-        deps.update(index["mentions"].get(record.id, ()))
-    elif kind == "site":
-        deps.update(index["owned"].get(record.id, ()))
-    elif kind == "guide":
-        deps.add(sites[model.proprietaire])
-        deps.update(schemes[i] for i in model.dispositifs)
-        deps.update(tools[i] for i in model.outils)
-        deps.update(partners[i] for i in model.partenaires)
+    """Every record whose content shows on this record's page: those it names
+    and those that name it."""
+    deps = {record for record, _ in site.index["backlinks"].get((kind, record.id), ())}
+    for ref in references(kind, record):
+        target = site.corpus.of_kind(ref.kind).get(ref.target) if ref.kind in KINDS else None  # actors: no record
+        if target is not None:
+            deps.add(target)
     return frozenset(deps)
 
 
