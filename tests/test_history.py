@@ -12,7 +12,8 @@ import pytest
 from gitrepo import GitRepo
 from workspace import MINIMAL_FILES, Workspace
 
-from generator.history.changelog import HistoryError, read_history
+from generator.history.changelog import read_history
+from generator.history.git import HistoryError
 from generator.records.corpus import load_corpus
 from generator.site.render import generate
 

@@ -21,7 +21,8 @@ from urllib.parse import quote
 import jinja2
 
 from ..fr import date_fr, plural
-from ..history.changelog import Change, History, plain_text
+from ..history.changelog import Change, History
+from ..history.git import plain_text
 from ..project import GENERATED_DIR, Project
 from ..records.corpus import Corpus, Record
 from ..records.freshness import overdue_records, review_state
