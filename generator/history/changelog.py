@@ -35,7 +35,7 @@ from ..records.loader import load_yaml
 from ..records.validation import validate_record
 from ..scratch import write_atomically
 from .changes import describe_changes
-from .git import _UNSHOWABLE, HistoryError, _Git, reason_of, subject_of
+from .git import Git, ShallowCloneError, is_plain_text, reason_of, subject_of
 
 CACHE_DIR = PROJECT_CACHE / "historique"
 PARIS = "Europe/Paris"
@@ -137,7 +137,7 @@ class Versions:
     """Stored versions of records read through *git*, each blob parsed once
     (a version is the next one's "before")."""
 
-    def __init__(self, git: _Git) -> None:
+    def __init__(self, git: Git) -> None:
         self.git = git
         self._parsed: dict[tuple[str, str], Any] = {}
 
@@ -173,29 +173,28 @@ class Versions:
 
 def current_head(project: Path) -> str | None:
     """The commit HEAD points at (None outside git or before the first commit)."""
-    gitrepo = _Git(project)
-    return gitrepo.head() if gitrepo.repo is not None else None
+    gitrepo = Git.open(project)
+    if gitrepo is None:
+        return None
+    with gitrepo:
+        return gitrepo.head()
 
 
 def read_history(project: Path, *, allow_shallow: bool = False, use_cache: bool = True) -> History:
-    gitrepo = _Git(project)
-    if gitrepo.repo is None:
+    gitrepo = Git.open(project)
+    if gitrepo is None:
         return History(available=False)
-    head = gitrepo.head()
-    if head is None:
-        return History(available=True, head=None)
-    partial = False
-    if gitrepo.is_shallow():
-        if not allow_shallow:
-            raise HistoryError(
-                "historique incomplet : ce dépôt est un clone superficiel (shallow), les dates et "
-                "l'historique des fiches seraient faux",
-                "dans GitHub Actions, ajoutez « fetch-depth: 0 » à l'étape actions/checkout ; en local, "
-                "lancez « git fetch --unshallow » ; ou relancez avec --allow-shallow pour un historique "
-                "signalé comme partiel",
-            )
-        partial = True
+    with gitrepo:
+        head = gitrepo.head()
+        if head is None:
+            return History(available=True, head=None)
+        partial = gitrepo.is_shallow()
+        if partial and not allow_shallow:
+            raise ShallowCloneError("les dates et l'historique des fiches seraient faux", can_allow=True)
+        return _replay_history(gitrepo, project, head, partial=partial, use_cache=use_cache)
 
+
+def _replay_history(gitrepo: Git, project: Path, head: str, *, partial: bool, use_cache: bool) -> History:
     commits = gitrepo.mainline(head)
     cache_dir = project / CACHE_DIR / _cache_version()
     cached: dict[str, dict[str, Any]] = {}
@@ -235,7 +234,7 @@ _CHANGE_TEXTS = ("commit", "date", "author", "subject", "kind", "record_id", "pa
 
 
 def _is_text(value: Any) -> bool:
-    return isinstance(value, str) and not _UNSHOWABLE.search(value)
+    return isinstance(value, str) and is_plain_text(value)
 
 
 def _is_key(value: Any) -> bool:

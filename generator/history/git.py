@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from ..errors import UsageError
@@ -49,6 +50,11 @@ def plain_text(value: str) -> str:
     return _UNSHOWABLE.sub("", value)
 
 
+def is_plain_text(value: str) -> bool:
+    """Whether *value* has none of the characters plain_text removes."""
+    return not _UNSHOWABLE.search(value)
+
+
 def commit_date(timestamp: int, offset: str) -> str:
     """ISO 8601 date of a commit from git's raw form ("1767607200 +0100").
 
@@ -71,6 +77,34 @@ class HistoryError(UsageError):
     """History cannot be read; the French message says why and how to fix it."""
 
 
+class NotARepositoryError(HistoryError):
+    """A command that needs git was run outside a repository."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what} demande un dépôt git", "lancez la commande dans un clone du dépôt")
+
+
+class ShallowCloneError(HistoryError):
+    """A shallow clone: dates and history would be wrong."""
+
+    def __init__(self, consequence: str | None = None, *, can_allow: bool = False) -> None:
+        super().__init__(
+            "historique incomplet : ce dépôt est un clone superficiel (shallow)"
+            + (f", {consequence}" if consequence else ""),
+            "dans GitHub Actions, ajoutez « fetch-depth: 0 » à l'étape actions/checkout ; "
+            "en local, lancez « git fetch --unshallow »"
+            + (" ; ou relancez avec --allow-shallow pour un historique signalé comme partiel" if can_allow else ""),
+        )
+
+
+class UnknownRevisionError(HistoryError):
+    """A revision (branch, tag, commit) that the repository does not have."""
+
+    def __init__(self, revision: str, hint: str) -> None:
+        super().__init__(f"révision « {revision} » introuvable", hint)
+        self.revision = revision
+
+
 def reason_of(message: str) -> str | None:
     """The `Pourquoi:` line of a commit message, with its indented continuation."""
     match = _REASON.search(message)
@@ -86,14 +120,38 @@ def reason_of(message: str) -> str | None:
     return shorten(reason) if reason else None
 
 
-class _Git:
-    def __init__(self, project: Path) -> None:
+class Git:
+    """The repository holding a project, for one reading: use it in a ``with``
+    block, which closes it (GitPython keeps ``git cat-file`` processes open
+    per repository until then)."""
+
+    def __init__(self, repo: Any) -> None:
+        self.repo = repo
+
+    @classmethod
+    def open(cls, project: Path) -> Git | None:
+        """The repository holding *project*; None outside git."""
         import git
 
         try:
-            self.repo = git.Repo(project)
+            return cls(git.Repo(project))
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-            self.repo = None
+            return None
+
+    @classmethod
+    def require(cls, project: Path, what: str) -> Git:
+        """The repository holding *project*, needed by *what* (« reperes diff »)."""
+        gitrepo = cls.open(project)
+        if gitrepo is None:
+            raise NotARepositoryError(what)
+        return gitrepo
+
+    def __enter__(self) -> Git:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.repo.close()
 
     def is_shallow(self) -> bool:
         return self.repo.git.rev_parse("--is-shallow-repository").strip() == "true"
@@ -186,18 +244,15 @@ class _Git:
             files[plain_text(path)] = meta.split()[2]
         return files
 
-    def resolve(self, revision: str) -> str:
-        return self.repo.git.rev_parse("--verify", f"{revision}^{{commit}}").strip()
+    def resolve(self, revision: str, hint: str = "vérifiez son nom (git log --oneline)") -> str:
+        """The commit *revision* names; UnknownRevisionError, with *hint*, if none."""
+        try:
+            return self.repo.git.rev_parse("--verify", f"{revision}^{{commit}}").strip()
+        except Exception:  # noqa: BLE001 - GitCommandError, or a name git cannot be given
+            raise UnknownRevisionError(revision, hint) from None
 
     def commits_between(self, base: str, head: str) -> list[dict[str, Any]]:
         """Commits of base..head (every parent), oldest first, with their record paths."""
         shas = self.repo.git.rev_list("--reverse", f"{base}..{head}").split()
         return self.details(shas)
 
-
-def _exists(gitrepo: _Git, revision: str) -> bool:
-    try:
-        gitrepo.resolve(revision)
-        return True
-    except Exception:  # noqa: BLE001
-        return False

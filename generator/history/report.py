@@ -10,7 +10,7 @@ from pathlib import Path
 from ..fr import format_date_fr
 from .changelog import Versions
 from .changes import describe_changes
-from .git import HistoryError, _exists, _Git, reason_of, subject_of
+from .git import Git, reason_of, subject_of
 
 
 def describe_range(project: Path, base: str, head: str = "HEAD", *, inline: Callable[[str], str]) -> str:
@@ -24,17 +24,12 @@ def describe_range(project: Path, base: str, head: str = "HEAD", *, inline: Call
 
     def code(text: str) -> str:
         return f"`{text}`" if not any(c in text for c in "`\r\n") else inline(text)
-    gitrepo = _Git(project)
-    if gitrepo.repo is None:
-        raise HistoryError("« reperes diff » demande un dépôt git", "lancez la commande dans un clone du dépôt")
-    try:
+
+    with Git.require(project, "« reperes diff »") as gitrepo:
         base_sha, head_sha = gitrepo.resolve(base), gitrepo.resolve(head)
-    except Exception:  # noqa: BLE001
-        missing = base if not _exists(gitrepo, base) else head
-        raise HistoryError(f"révision « {missing} » introuvable", "vérifiez son nom (git log --oneline)") from None
-    versions = Versions(gitrepo)
-    before, after = versions.records_at(base_sha), versions.records_at(head_sha)
-    commits = [c for c in gitrepo.commits_between(base_sha, head_sha) if len(c["parents"]) <= 1]
+        versions = Versions(gitrepo)
+        before, after = versions.records_at(base_sha), versions.records_at(head_sha)
+        commits = [c for c in gitrepo.commits_between(base_sha, head_sha) if len(c["parents"]) <= 1]
     lines = [f"## Modifications des fiches ({base_sha[:7]} → {head_sha[:7]})", ""]
     keys = sorted(set(before) | set(after), key=lambda k: (k[0] != "dispositif", k[0], k[1]))
     count = 0
