@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..fr import format_date_fr
+from ..records.kinds import KINDS
 from .changelog import Versions
 from .changes import describe_changes
 from .git import Git, reason_of, subject_of
@@ -51,8 +52,7 @@ def describe_range(project: Path, base: str, head: str = "HEAD", *, inline: Call
             continue
         count += 1
         name = (new_data or old_data or {}).get("nom") or (new_data or old_data or {}).get("titre") or key[1]
-        label = {"dispositif": "Dispositif", "partenaire": "Partenaire", "outil": "Outil", "site": "Site référent",
-                 "glossaire": "Glossaire", "guide": "Guide"}[key[0]]
+        label = KINDS[key[0]].label
         lines.append(f"### {label} « {inline(name)} » ({code(path)})")
         lines.append("")
         lines.extend(f"- {inline(sentence)}" for sentence in sentences)
