@@ -131,7 +131,7 @@ def _cmd_check(args: argparse.Namespace, project: Project) -> int:
     corpus.errors.extend(check_links(corpus))  # internal links resolve before MkDocs
     errors = corpus.errors
     if args.base:
-        from .history.changelog import pull_request_problems
+        from .history.policy import pull_request_problems
 
         errors = sorted(
             errors + pull_request_problems(project.root, args.base, allow_shallow=args.allow_shallow),
@@ -202,7 +202,7 @@ def _cmd_build(args: argparse.Namespace, project: Project) -> int:
 
 
 def _cmd_diff(args: argparse.Namespace, project: Project) -> int:
-    from .history.changelog import describe_range
+    from .history.report import describe_range
     from .site.markdown import md_inline
 
     print(describe_range(project.root, args.base, args.head, inline=md_inline), end="")

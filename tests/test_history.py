@@ -12,7 +12,8 @@ import pytest
 from gitrepo import GitRepo
 from workspace import MINIMAL_FILES, Workspace
 
-from generator.history.changelog import HistoryError, read_history
+from generator.history.changelog import read_history
+from generator.history.git import Git, HistoryError
 from generator.records.corpus import load_corpus
 from generator.site.render import generate
 
@@ -314,3 +315,38 @@ def test_future_amount_is_announced(repo: GitRepo, monkeypatch):
     assert "| du 1er janvier 2027 (**à venir**) | 5 000 €" in page
     home = (repo.root / "docs/genere/index.md").read_text(encoding="utf-8")
     assert "**Nouveau montant à partir du 1er janvier 2027.**" in home
+
+
+# --- what git cannot give: typed errors, each with its French hint ----------------
+
+
+def test_unknown_revisions_name_the_missing_one_with_the_command_s_hint(pr: GitRepo, capsys):
+    checked = run_check(pr, capsys, "--base", "nulle-part")
+    assert (checked.code, checked.err) == (2, (
+        "reperes : erreur : révision « nulle-part » introuvable ; vérifiez le nom de la branche "
+        "(par exemple origin/main) et que l'historique a été récupéré\n"
+    ))
+    diffed = _bare(pr.root).run("diff", "HEAD", "ailleurs", capsys=capsys)
+    assert (diffed.code, diffed.err) == (2, (
+        "reperes : erreur : révision « ailleurs » introuvable ; vérifiez son nom (git log --oneline)\n"
+    ))
+
+
+def test_commands_that_need_git_say_so_outside_a_repository(workspace, capsys):
+    checked = workspace.run("check", "--base", "main", capsys=capsys)
+    assert (checked.code, checked.err) == (2, (
+        "reperes : erreur : « --base » demande un dépôt git ; lancez la commande dans un clone du dépôt\n"
+    ))
+    diffed = workspace.run("diff", "main", capsys=capsys)
+    assert (diffed.code, diffed.err) == (2, (
+        "reperes : erreur : « reperes diff » demande un dépôt git ; lancez la commande dans un clone du dépôt\n"
+    ))
+
+
+def test_the_repository_s_git_processes_end_with_the_reading(repo: GitRepo):
+    blob = repo.git("rev-parse", f"HEAD:{SCHEME}")
+    with Git.open(repo.root) as gitrepo:
+        assert gitrepo.blob(blob) == repo.read(SCHEME).encode()
+        batch = gitrepo.repo.git.cat_file_all.proc  # GitPython's `git cat-file --batch`
+        assert batch.poll() is None
+    assert batch.wait(timeout=10) is not None

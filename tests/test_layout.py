@@ -6,7 +6,7 @@ A module may import its own folder and anything to its right; site/ and
 contrib/ do not import each other; the three shared modules are ordered
 (project → errors → fr) so that they cannot form a cycle either.
 generator/__init__.py and __main__.py are free. GitPython is imported only
-in history/, Jinja and MkDocs (and Material) only in site/.
+in history/git.py, Jinja and MkDocs (and Material) only in site/.
 """
 
 from __future__ import annotations
@@ -20,8 +20,14 @@ PACKAGE = Path(__file__).resolve().parent.parent / "generator"
 # Rank of each part of the package: a part may import parts of a higher rank.
 RANKS = {"cli": 0, "site": 1, "contrib": 1, "history": 2, "records": 3, "project": 4, "errors": 5, "fr": 6}
 FREE = {"__init__", "__main__"}  # generator/__init__.py, generator/__main__.py
-# Third-party packages that only one part may import.
-ONLY_IN = {"git": "history", "jinja2": "site", "mkdocs": "site", "material": "site"}
+# Third-party packages that only one part ("site/") or one module ("history/git.py") may import.
+ONLY_IN = {"git": "history/git.py", "jinja2": "site/", "mkdocs": "site/", "material": "site/"}
+
+
+def allowed_in(shown: str, place: str) -> bool:
+    """Whether the file *shown* ("generator/history/git.py") is in *place*."""
+    inside = shown.removeprefix("generator/")
+    return inside.startswith(place) if place.endswith("/") else inside == place
 
 
 def part_of(module: str) -> str | None:
@@ -69,8 +75,8 @@ def dependency_problems(root: Path = PACKAGE) -> list[str]:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=shown)
         for line, target in imported(tree, module, path.name == "__init__.py"):
             top = target.split(".")[0]
-            if top in ONLY_IN and source != ONLY_IN[top]:
-                problems.append(f"{shown}:{line}: imports {target} ({top} may only be imported in {ONLY_IN[top]}/)")
+            if top in ONLY_IN and not allowed_in(shown, ONLY_IN[top]):
+                problems.append(f"{shown}:{line}: imports {target} ({top} may only be imported in {ONLY_IN[top]})")
                 continue
             if source is None or top != "generator":
                 continue
@@ -130,6 +136,16 @@ def test_the_rule_reports_third_party_imports_and_imports_inside_functions(tmp_p
     assert dependency_problems(copy) == [
         "generator/contrib/aussi.py:2: imports jinja2 (jinja2 may only be imported in site/)",
         "generator/contrib/aussi.py:3: imports generator.cli (contrib may not import cli)",
-        "generator/contrib/aussi.py:4: imports git (git may only be imported in history/)",
+        "generator/contrib/aussi.py:4: imports git (git may only be imported in history/git.py)",
         "cycle between parts of the package: cli, contrib",
+    ]
+
+
+def test_the_rule_keeps_gitpython_in_the_git_wrapper(tmp_path):
+    copy = tmp_path / "generator"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    (copy / "history" / "raccourci.py").write_text("import git\nfrom git.exc import GitCommandError\n", encoding="utf-8")
+    assert dependency_problems(copy) == [
+        "generator/history/raccourci.py:1: imports git (git may only be imported in history/git.py)",
+        "generator/history/raccourci.py:2: imports git.exc (git may only be imported in history/git.py)",
     ]

@@ -28,7 +28,7 @@ from mkdocs.exceptions import Abort
 from mkdocs.plugins import BasePlugin, event_priority
 
 from ..errors import plural
-from ..history.changelog import HistoryError
+from ..history.git import HistoryError
 from .build import BuildResult, BuildState, generate_pages
 from .safety import describe_problems, sanitise, scan_site
 

@@ -21,12 +21,15 @@ from urllib.parse import quote
 import jinja2
 
 from ..fr import date_fr, plural
-from ..history.changelog import Change, History, plain_text
+from ..history.changelog import Change, History
+from ..history.git import plain_text
 from ..project import GENERATED_DIR, Project
 from ..records.corpus import Corpus, Record
+from ..records.freshness import overdue_records, review_state
 from ..records.kinds import KINDS, owner_of
 from ..records.models import ACTEURS, Domaine, Etat, EtatAnomalie, url_problem
 from ..records.references import references, reverse_index
+from ..records.status import in_force, periods_in_force, upcoming_amounts
 from ..scratch import write_atomically
 from .markdown import abbreviation_line, code_block, md_block, md_cell, md_inline, md_url, yaml_string
 
@@ -96,52 +99,6 @@ class Site:
         return record.sigle or record.nom
 
 
-@dataclass
-class InForce:
-    """What is in force on the build date: status entries dated in the future
-    take effect on their date; the next scheduled one is announced."""
-
-    etat: Etat
-    depuis: dt.date
-    explication: str
-    scheduled_applied: bool  # a dated entry newer than `statut` now applies
-    upcoming: Any  # next future EntreeHistorique, or None
-
-
-def in_force(scheme: Any, today: dt.date) -> InForce:
-    statut = scheme.statut
-    etat, depuis, explication, applied = statut.etat, statut.depuis, statut.explication, False
-    upcoming = None
-    for entry in scheme.historique_statut:
-        if entry.date <= today:
-            if entry.date > depuis:
-                etat, depuis, explication, applied = entry.etat, entry.date, entry.explication, True
-        elif upcoming is None or entry.date < upcoming.date:
-            upcoming = entry
-    if statut.depuis > today and not applied:
-        # The written status itself is scheduled: announce it, show the last one in force.
-        past = [e for e in scheme.historique_statut if e.date <= today]
-        if past:
-            etat, depuis, explication = past[-1].etat, past[-1].date, past[-1].explication
-        upcoming = upcoming if upcoming is not None and upcoming.date < statut.depuis else statut
-    if upcoming is not None:
-        when = getattr(upcoming, "date", None) or upcoming.depuis
-        upcoming = {"date": when, "etat": upcoming.etat, "explication": upcoming.explication}
-    return InForce(etat, depuis, explication, applied, upcoming)
-
-
-def upcoming_amounts(periods: list[Any], today: dt.date) -> list[Any]:
-    """Amount periods that start after the build date, soonest first."""
-    return sorted((m for m in periods if m.du > today), key=lambda m: m.du)
-
-
-def periods_in_force(periods: list[Any], today: dt.date) -> list[dict[str, Any]]:
-    return [
-        {"m": m, "state": "à venir" if m.du > today else ("terminée" if m.au is not None and m.au < today else "en vigueur")}
-        for m in periods
-    ]
-
-
 def change_entries(changes: list[Change], site: Site, link_prefix: str = "../") -> list[dict[str, Any]]:
     entries = []
     for change in changes:
@@ -174,14 +131,6 @@ def _record_link(kind: str, ident: str, record: Record | None, prefix: str) -> s
     return link(kind, ident, record_name(record.model) or ident, prefix)
 
 
-def review_due(revu_le: dt.date, days: int) -> dt.date:
-    """Next review date; dates are checked to end by 2100, this never overflows anyway."""
-    try:
-        return revu_le + dt.timedelta(days=days)
-    except OverflowError:
-        return dt.date.max
-
-
 def scheme_context(record: Record, site: Site) -> dict[str, Any]:
     scheme = record.model
     tools = site.corpus.of_kind("outil")
@@ -200,7 +149,7 @@ def scheme_context(record: Record, site: Site) -> dict[str, Any]:
         model = tools[ident].model
         return link("outil", ident, model.sigle or model.nom, "../")
 
-    due = review_due(scheme.revu_le, scheme.intervalle_revue_jours)
+    review = review_state(scheme, site.today)
     anomalies = sorted(scheme.anomalies, key=lambda a: (a.etat is EtatAnomalie.resolue, -a.depuis.toordinal()))
     owner = sites[scheme.site_referent].model
     force = in_force(scheme, site.today)
@@ -228,8 +177,8 @@ def scheme_context(record: Record, site: Site) -> dict[str, Any]:
             for r in (scheme.orientation.a_rediriger if scheme.orientation else [])
         ],
         "owner": link("site", scheme.site_referent, owner.nom, "../"),
-        "review_due": due,
-        "review_overdue": due < site.today,
+        "review_due": review.due,
+        "review_overdue": review.overdue,
         "related": [
             f"[{md_inline(site.corpus.of_kind('dispositif')[ident].model.nom)}]({ident}.md)"
             for ident in scheme.dispositifs_lies
@@ -251,7 +200,7 @@ def guides_about(site: Site, field_name: str, ident: str, prefix: str) -> list[s
 def guide_context(record: Record, site: Site) -> dict[str, Any]:
     guide = record.model
     sites = site.corpus.of_kind("site")
-    due = review_due(guide.revu_le, guide.intervalle_revue_jours)
+    review = review_state(guide, site.today)
 
     def links(kind: str, folder: str, idents: list[str]) -> list[str]:
         records = site.corpus.of_kind(kind)
@@ -266,8 +215,8 @@ def guide_context(record: Record, site: Site) -> dict[str, Any]:
         "g": guide,
         "body": record.body.strip("\n"),
         "owner": link("site", guide.proprietaire, sites[guide.proprietaire].model.nom, "../"),
-        "review_due": due,
-        "review_overdue": due < site.today,
+        "review_due": review.due,
+        "review_overdue": review.overdue,
         "schemes": links("dispositif", "dispositifs", guide.dispositifs),
         "tools": links("outil", "outils", guide.outils),
         "partners": links("partenaire", "partenaires", guide.partenaires),
@@ -287,19 +236,13 @@ def guides_index_context(site: Site) -> dict[str, Any]:
 def review_context(site: Site) -> dict[str, Any]:
     """Records and guides past their review date, grouped by referent site."""
     by_site: dict[str, list[dict[str, Any]]] = {}
-    reviewed = [
-        (record, kind) for kind in KINDS.values() if kind.reviewed
-        for record in site.corpus.of_kind(kind.name).values()
-    ]
-    for record, kind in reviewed:
+    for record, kind, review in overdue_records(site.corpus, site.today):
         model = record.model
-        due = review_due(model.revu_le, model.intervalle_revue_jours)
-        if due < site.today:
-            by_site.setdefault(owner_of(kind.name, model), []).append({
-                "link": link(kind.name, record.id, record_name(model)), "kind": kind.label,
-                "revu_le": model.revu_le, "due": due, "late": (site.today - due).days,
-                "edit_url": site.edit_url(record.path),
-            })
+        by_site.setdefault(owner_of(kind.name, model), []).append({
+            "link": link(kind.name, record.id, record_name(model)), "kind": kind.label,
+            "revu_le": model.revu_le, "due": review.due, "late": review.days_late,
+            "edit_url": site.edit_url(record.path),
+        })
     sites = site.corpus.of_kind("site")
     groups = [
         {
@@ -360,12 +303,16 @@ def tool_context(record: Record, site: Site) -> dict[str, Any]:
     }
 
 
+def _review_columns(model: Any, today: dt.date) -> dict[str, Any]:
+    """A row of a referent site's table of what it reviews."""
+    review = review_state(model, today)
+    return {"revu_le": model.revu_le, "due": review.due, "overdue": review.overdue}
+
+
 def site_context(record: Record, site: Site) -> dict[str, Any]:
     owned = [scheme_record.model for scheme_record in site.index["owned"].get(record.id, [])]
     guides = [
-        {"link": link("guide", r.id, r.model.titre, "../"), "revu_le": r.model.revu_le,
-         "due": review_due(r.model.revu_le, r.model.intervalle_revue_jours),
-         "overdue": review_due(r.model.revu_le, r.model.intervalle_revue_jours) < site.today}
+        {"link": link("guide", r.id, r.model.titre, "../"), **_review_columns(r.model, site.today)}
         for r in sorted(site.corpus.of_kind("guide").values(), key=lambda r: r.model.titre)
         if r.model.proprietaire == record.id
     ]
@@ -376,9 +323,7 @@ def site_context(record: Record, site: Site) -> dict[str, Any]:
         "owned": [
             {
                 "link": link("dispositif", s.id, s.nom, "../"),
-                "revu_le": s.revu_le,
-                "due": review_due(s.revu_le, s.intervalle_revue_jours),
-                "overdue": review_due(s.revu_le, s.intervalle_revue_jours) < site.today,
+                **_review_columns(s, site.today),
             }
             for s in sorted(owned, key=lambda s: s.nom)
         ],
@@ -396,13 +341,8 @@ def home_context(site: Site) -> dict[str, Any]:
                 {"s": s, "link": f"dispositifs/{s.id}.md", "force": in_force(s, site.today),
                  "amounts": upcoming_amounts(s.montants, site.today)} for s in members
             ]})
-    overdue = sum(1 for s in schemes if review_due(s.revu_le, s.intervalle_revue_jours) < site.today)
-    overdue += sum(
-        1 for r in site.corpus.of_kind("guide").values()
-        if review_due(r.model.revu_le, r.model.intervalle_revue_jours) < site.today
-    )
     return {
-        "overdue": overdue,
+        "overdue": len(overdue_records(site.corpus, site.today)),
         "guides": [
             link("guide", r.id, r.model.titre)
             for r in sorted(site.corpus.of_kind("guide").values(), key=lambda r: r.model.titre)

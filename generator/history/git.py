@@ -1,0 +1,258 @@
+"""The git wrapper: the only code that calls GitPython or runs ``git``.
+
+What comes out of git is made showable here, once: messages, authors and
+file names lose the characters no page, feed or terminal may show, and are
+cut to a readable length.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from ..errors import UsageError
+from ..records.kinds import RECORD_ROOTS
+
+# Horizontal blanks only: "\s" would let the reason start on a later line.
+_REASON = re.compile(r"^pourquoi[ \t]*:[ \t]*(.*)$", re.I | re.M)
+# Characters never shown from git (messages, authors, file names are immutable
+# once merged): C0 and C1 controls but tab and line ends, DEL, lone surrogates,
+# U+FFFE/U+FFFF (none of these are XML 1.0 characters or readable text) and
+# the bidirectional overrides and isolates (they reorder what a reader sees).
+# A character class: linear on any input.
+_UNSHOWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+# A time zone offset git accepts but no clock has (fast-import takes "+9959").
+_MAX_OFFSET_MINUTES = 24 * 60 - 1
+
+
+# Characters of a reason, a subject or an author shown anywhere. A commit
+# message has no size limit, and Markdown's cost grows faster than the text
+# (every escaped character is a placeholder): 256 KiB of "](" would take the
+# build hours. No real reason is this long; the rest is cut, visibly.
+SHOWN_LIMIT = 500
+
+
+def shorten(text: str) -> str:
+    """*text*, cut to SHOWN_LIMIT characters with a visible mark."""
+    return text if len(text) <= SHOWN_LIMIT else text[:SHOWN_LIMIT].rstrip() + " […]"
+
+
+def subject_of(message: str) -> str:
+    """The first line of a commit message, as shown."""
+    return shorten(message.split("\n", 1)[0].strip())
+
+
+def plain_text(value: str) -> str:
+    """*value* without the characters that no page, feed or terminal may show."""
+    return _UNSHOWABLE.sub("", value)
+
+
+def is_plain_text(value: str) -> bool:
+    """Whether *value* has none of the characters plain_text removes."""
+    return not _UNSHOWABLE.search(value)
+
+
+def commit_date(timestamp: int, offset: str) -> str:
+    """ISO 8601 date of a commit from git's raw form ("1767607200 +0100").
+
+    The instant is the timestamp; the offset only says how the committer's
+    clock read it. An offset out of range (git stores "+9959" as given) or
+    unreadable is treated as UTC: the instant stays right, and with it the
+    Paris date and week the journal shows.
+    """
+    moment = dt.datetime.fromtimestamp(timestamp, dt.UTC)
+    match = re.fullmatch(r"([+-])(\d\d)(\d\d)", offset)
+    if match:
+        minutes = int(match.group(2)) * 60 + int(match.group(3))
+        if minutes <= _MAX_OFFSET_MINUTES and int(match.group(3)) < 60:
+            sign = -1 if match.group(1) == "-" else 1
+            moment = moment.astimezone(dt.timezone(dt.timedelta(minutes=sign * minutes)))
+    return moment.isoformat()
+
+
+class HistoryError(UsageError):
+    """History cannot be read; the French message says why and how to fix it."""
+
+
+class NotARepositoryError(HistoryError):
+    """A command that needs git was run outside a repository."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what} demande un dépôt git", "lancez la commande dans un clone du dépôt")
+
+
+class ShallowCloneError(HistoryError):
+    """A shallow clone: dates and history would be wrong."""
+
+    def __init__(self, consequence: str | None = None, *, can_allow: bool = False) -> None:
+        super().__init__(
+            "historique incomplet : ce dépôt est un clone superficiel (shallow)"
+            + (f", {consequence}" if consequence else ""),
+            "dans GitHub Actions, ajoutez « fetch-depth: 0 » à l'étape actions/checkout ; "
+            "en local, lancez « git fetch --unshallow »"
+            + (" ; ou relancez avec --allow-shallow pour un historique signalé comme partiel" if can_allow else ""),
+        )
+
+
+class UnknownRevisionError(HistoryError):
+    """A revision (branch, tag, commit) that the repository does not have."""
+
+    def __init__(self, revision: str, hint: str) -> None:
+        super().__init__(f"révision « {revision} » introuvable", hint)
+        self.revision = revision
+
+
+def reason_of(message: str) -> str | None:
+    """The `Pourquoi:` line of a commit message, with its indented continuation."""
+    match = _REASON.search(message)
+    if not match:
+        return None
+    lines = [match.group(1).strip()]
+    for line in message[match.end():].split("\n")[1:]:
+        if line.startswith((" ", "\t")) and line.strip():
+            lines.append(line.strip())
+        else:
+            break
+    reason = " ".join(part for part in lines if part)
+    return shorten(reason) if reason else None
+
+
+class Git:
+    """The repository holding a project, for one reading: use it in a ``with``
+    block, which closes it (GitPython keeps ``git cat-file`` processes open
+    per repository until then)."""
+
+    def __init__(self, repo: Any) -> None:
+        self.repo = repo
+
+    @classmethod
+    def open(cls, project: Path) -> Git | None:
+        """The repository holding *project*; None outside git."""
+        import git
+
+        try:
+            return cls(git.Repo(project))
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            return None
+
+    @classmethod
+    def require(cls, project: Path, what: str) -> Git:
+        """The repository holding *project*, needed by *what* (« reperes diff »)."""
+        gitrepo = cls.open(project)
+        if gitrepo is None:
+            raise NotARepositoryError(what)
+        return gitrepo
+
+    def __enter__(self) -> Git:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.repo.close()
+
+    def is_shallow(self) -> bool:
+        return self.repo.git.rev_parse("--is-shallow-repository").strip() == "true"
+
+    def head(self) -> str | None:
+        try:
+            return self.repo.head.commit.hexsha
+        except ValueError:  # no commit yet
+            return None
+
+    def mainline(self, head: str) -> list[str]:
+        """Main-line commits that touched records, oldest first."""
+        out = self.repo.git.rev_list("--first-parent", "--reverse", head, "--", *RECORD_ROOTS)
+        return out.split()
+
+    def details(self, commits: list[str]) -> list[dict[str, Any]]:
+        """Author, date, message and changed record paths of each commit.
+
+        Nothing written by a committer travels in git log's output: it gives
+        only hashes, the raw date and NUL-separated paths; authors and messages
+        come from the commit objects, whose size git states, so no character of
+        a message or name can shift the parsing.
+        """
+        if not commits:
+            return []
+        entries = []
+        tokens = self._log_stdin(commits).split("\0")
+        index = 0
+        while index < len(tokens):
+            token = tokens[index].strip()
+            index += 1
+            if token.startswith(":"):
+                _, _, old_blob, new_blob, status = token[1:].split(" ")[:5]
+                path = plain_text(tokens[index]) if index < len(tokens) else ""
+                entries[-1]["files"].append((status[0], path, old_blob, new_blob))
+                index += 1
+            elif token:
+                sha, timestamp, offset, *parents = token.split(" ")
+                entries.append({"commit": sha, "parents": parents, "date": commit_date(int(timestamp), offset),
+                                "files": []})
+        for entry, (author, message) in zip(entries, self._commit_texts([e["commit"] for e in entries])):
+            entry["author"], entry["message"] = author, message
+        return entries
+
+    def _log_stdin(self, commits: list[str]) -> str:
+        import subprocess
+
+        completed = subprocess.run(
+            ["git", "log", "--no-walk=unsorted", "--stdin", "--diff-merges=first-parent", "--raw", "-z",
+             "--no-abbrev", "--no-renames", "--date=raw", "--format=%H %cd %P", "--", *RECORD_ROOTS],
+            cwd=self.repo.working_tree_dir, input="\n".join(commits) + "\n",
+            capture_output=True, text=True, encoding="utf-8", errors="replace", check=True,
+        )
+        return completed.stdout
+
+    def _commit_texts(self, commits: list[str]) -> list[tuple[str, str]]:
+        """(author name, message) of each commit, read from its object, shown-safe."""
+        texts = []
+        for sha in commits:
+            raw = self.repo.odb.stream(bytes.fromhex(sha)).read()
+            header, _, body = raw.partition(b"\n\n")
+            author, encoding = "", "utf-8"
+            for line in header.split(b"\n"):
+                if line.startswith(b"author "):
+                    author = line[len(b"author "):].rsplit(b" <", 1)[0].decode("utf-8", "replace")
+                elif line.startswith(b"encoding "):
+                    encoding = line[len(b"encoding "):].decode("ascii", "replace").strip()
+            try:
+                message = body.decode(encoding, "replace")
+            except LookupError:  # unknown encoding name in the commit
+                message = body.decode("utf-8", "replace")
+            texts.append((shorten(plain_text(" ".join(author.split()))), plain_text(message).strip()))
+        return texts
+
+    def merged_messages(self, first_parent: str, other_parent: str) -> list[str]:
+        shas = self.repo.git.rev_list(f"{first_parent}..{other_parent}").split()
+        return [message for _, message in self._commit_texts(shas) if message]
+
+    def blob(self, sha: str) -> bytes:
+        return self.repo.odb.stream(bytes.fromhex(sha)).read()
+
+    def files_at(self, revision: str) -> dict[str, str]:
+        """Record paths -> blob sha at *revision*."""
+        out = self.repo.git.ls_tree("-r", "-z", revision, "--", *RECORD_ROOTS)
+        files = {}
+        for item in out.split("\0"):
+            if not item:
+                continue
+            meta, path = item.split("\t", 1)
+            files[plain_text(path)] = meta.split()[2]
+        return files
+
+    def resolve(self, revision: str, hint: str = "vérifiez son nom (git log --oneline)") -> str:
+        """The commit *revision* names; UnknownRevisionError, with *hint*, if none."""
+        try:
+            return self.repo.git.rev_parse("--verify", f"{revision}^{{commit}}").strip()
+        except Exception:  # noqa: BLE001 - GitCommandError, or a name git cannot be given
+            raise UnknownRevisionError(revision, hint) from None
+
+    def commits_between(self, base: str, head: str) -> list[dict[str, Any]]:
+        """Commits of base..head (every parent), oldest first, with their record paths."""
+        shas = self.repo.git.rev_list("--reverse", f"{base}..{head}").split()
+        return self.details(shas)
+

@@ -1,0 +1,119 @@
+"""The pull-request rules: what a change to the records may not do.
+
+Every commit that changes records says why (``Pourquoi:``); past entries of a
+status history are never edited or removed; a record is closed, never
+deleted; the id of a deleted record is never reused.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..errors import RecordError
+from ..fr import format_date_fr
+from ..records.kinds import kind_of_path
+from .changelog import Versions, read_history
+from .git import Git, ShallowCloneError, reason_of, subject_of
+
+# (kind, id) -> (path, blob, data) of every record at a revision (Versions.records_at).
+Records = dict[tuple[str, str], tuple[str, str, dict[str, Any] | None]]
+
+
+def pull_request_problems(project: Path, base: str, head: str = "HEAD", *, allow_shallow: bool = False) -> list[RecordError]:
+    """What a record pull request may not do, compared with *base*."""
+    with Git.require(project, "« --base »") as gitrepo:
+        if gitrepo.is_shallow() and not allow_shallow:
+            raise ShallowCloneError()
+        hint = "vérifiez le nom de la branche (par exemple origin/main) et que l'historique a été récupéré"
+        base_sha, head_sha = gitrepo.resolve(base, hint), gitrepo.resolve(head, hint)
+        versions = Versions(gitrepo)
+        before, after = versions.records_at(base_sha), versions.records_at(head_sha)
+        problems = missing_reasons(gitrepo.commits_between(base_sha, head_sha))
+        problems += deleted_records(before, after)
+        problems += rewritten_status_history(versions, before, after)
+    problems += reused_ids(project, before, after, head_sha, allow_shallow=allow_shallow)
+    return sorted(problems, key=lambda e: (e.path, e.line, e.column, e.message))
+
+
+def missing_reasons(commits: list[dict[str, Any]]) -> list[RecordError]:
+    """Every commit that changes records says why (``Pourquoi:``)."""
+    problems = []
+    for info in commits:
+        if len(info["parents"]) > 1:
+            continue  # a merge brings changes checked in their own commits
+        touched = [path for _, path, _, _ in info["files"] if kind_of_path(path)]
+        if touched and reason_of(info["message"]) is None:
+            subject = subject_of(info["message"])
+            for path in dict.fromkeys(touched):
+                problems.append(RecordError(
+                    path, 1, 1, "pourquoi",
+                    f"le commit {info['commit'][:7]} « {subject} » modifie cette fiche sans dire pourquoi",
+                    "ajoutez une ligne « Pourquoi: … » à la description de la pull request "
+                    "(elle devient le message du commit fusionné)",
+                ))
+    return problems
+
+
+def deleted_records(before: Records, after: Records) -> list[RecordError]:
+    """A record is closed, never deleted."""
+    problems = []
+    for key, (path, _blob, _data) in sorted(before.items()):
+        if key not in after:
+            what = "le dispositif" if key[0] == "dispositif" else "la fiche"
+            problems.append(RecordError(
+                path, 1, 1, "fichier",
+                f"{what} « {key[1]} » est supprimé(e)",
+                "ne supprimez pas une fiche : passez son statut à « ferme » (elle reste en page archivée) ; "
+                "son identifiant ne sera jamais réutilisé",
+            ))
+    return problems
+
+
+def rewritten_status_history(versions: Versions, before: Records, after: Records) -> list[RecordError]:
+    """Past entries of a status history are never edited or removed."""
+    problems = []
+    for key, (_path, _blob, data) in sorted(before.items()):
+        if key not in after:
+            continue
+        new_path, new_blob, new_data = after[key]
+        if key[0] != "dispositif" or data is None or new_data is None:
+            continue
+        old_entries, new_entries = data["historique_statut"], new_data["historique_statut"]
+        for index, entry in enumerate(old_entries):
+            if index < len(new_entries) and new_entries[index] == entry:
+                continue
+            loc: tuple[str | int, ...] = ("historique_statut", min(index, max(len(new_entries) - 1, 0)))
+            line, column = versions.position(new_path, new_blob, loc if new_entries else ("historique_statut",))
+            problems.append(RecordError(
+                new_path, line, column, f"historique_statut[{index + 1}]",
+                f"l'entrée du {format_date_fr(entry['date'])} a été modifiée ou supprimée : "
+                "l'historique du statut ne se réécrit pas",
+                "rétablissez-la telle quelle et ajoutez une nouvelle entrée à la fin",
+            ))
+            break
+    return problems
+
+
+def reused_ids(project: Path, before: Records, after: Records, head_sha: str, *,
+               allow_shallow: bool) -> list[RecordError]:
+    """The id of a deleted record is never reused."""
+    new_ids = [key for key in after if key not in before]
+    if not new_ids:
+        return []
+    history = read_history(project, allow_shallow=allow_shallow)
+    deleted = {}
+    for change in history.changes:
+        if change.sentences == ["Fiche supprimée"] and change.commit != head_sha:
+            deleted.setdefault((change.kind, change.record_id), change)
+    problems = []
+    for key in new_ids:
+        if key in deleted:
+            gone = deleted[key]
+            problems.append(RecordError(
+                after[key][0], 1, 1, "id",
+                f"l'identifiant « {key[1]} » a déjà servi à une fiche supprimée "
+                f"(commit {gone.short}, {gone.when:%d/%m/%Y})",
+                "choisissez un autre identifiant : un identifiant n'est jamais réutilisé",
+            ))
+    return problems
