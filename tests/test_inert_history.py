@@ -252,3 +252,23 @@ def test_huge_pathological_reason_is_processed(tmp_path: Path):
     html = (repo.root / "site/journal/index.html").read_text(encoding="utf-8")
     _assert_inert(html)
     assert f"Pourquoi : {shown} — Référent Test" in _text(html)
+
+
+def test_commit_with_a_date_git_cannot_read_is_listed(tmp_path: Path):
+    # git fsck calls it badDateOverflow; git log prints no date for it.
+    repo = _project(tmp_path / "depot")
+    base = repo.git("rev-parse", "HEAD")
+    _edit(repo, 7)
+    repo.commit("Provisoire\n\nPourquoi: provisoire", "2026-02-27T10:00:00+01:00")
+    tree, parent = repo.git("rev-parse", "HEAD^{tree}"), repo.git("rev-parse", "HEAD^")
+    raw = (f"tree {tree}\nparent {parent}\nauthor Référent Test <referent@exemple.invalid> -1 -9959\n"
+           "committer C <c@d> -1 -9959\n\nDate illisible\n\nPourquoi: horloge hors limites\n").encode()
+    sha = subprocess.run(["git", "hash-object", "-t", "commit", "-w", "--stdin", "--literally"], cwd=repo.root,
+                         input=raw, capture_output=True, check=True, timeout=60).stdout.decode().strip()
+    repo.git("update-ref", "HEAD", sha)
+    for args in (("check", "--base", base), ("build",), ("diff", base)):
+        result = _run(repo.root, *args)
+        assert result.returncode == 0, (args, result.stdout + result.stderr)
+        assert "erreur interne" not in result.stderr
+    journal = _text((repo.root / "site/journal/index.html").read_text(encoding="utf-8"))
+    assert "Pourquoi : horloge hors limites" in journal

@@ -63,7 +63,10 @@ def commit_date(timestamp: int, offset: str) -> str:
     unreadable is treated as UTC: the instant stays right, and with it the
     Paris date and week the journal shows.
     """
-    moment = dt.datetime.fromtimestamp(timestamp, dt.UTC)
+    try:
+        moment = dt.datetime.fromtimestamp(timestamp, dt.UTC)
+    except (OverflowError, OSError, ValueError):  # a date git itself calls an overflow
+        moment = dt.datetime.fromtimestamp(0, dt.UTC)
     match = re.fullmatch(r"([+-])(\d\d)(\d\d)", offset)
     if match:
         minutes = int(match.group(2)) * 60 + int(match.group(3))
@@ -189,9 +192,14 @@ class Git:
                 entries[-1]["files"].append((status[0], path, old_blob, new_blob))
                 index += 1
             elif token:
-                sha, timestamp, offset, *parents = token.split(" ")
-                entries.append({"commit": sha, "parents": parents, "date": commit_date(int(timestamp), offset),
-                                "files": []})
+                # "sha timestamp offset parents…"; a date git cannot read
+                # (fsck's badDateOverflow) comes out empty: epoch, never a crash.
+                sha, *rest = token.split(" ")
+                stamp = rest[0] if rest and re.fullmatch(r"-?\d{1,15}", rest[0]) else None
+                offset = rest[1] if stamp is not None and len(rest) > 1 else ""
+                parents = [part for part in rest if re.fullmatch(r"[0-9a-f]{40}", part)]
+                entries.append({"commit": sha, "parents": parents,
+                                "date": commit_date(int(stamp) if stamp else 0, offset), "files": []})
         for entry, (author, message) in zip(entries, self._commit_texts([e["commit"] for e in entries])):
             entry["author"], entry["message"] = author, message
         return entries
