@@ -66,3 +66,33 @@ def test_handwritten_pages_are_copied_without_following_links(workspace, monkeyp
     pages = copy_handwritten(workspace.root / "docs")
     assert sorted(pages) == ["contribuer/index.md"]
     assert all("ne-doit-pas-sortir" not in text for text, _ in pages.values())
+
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+
+def test_an_image_must_be_what_its_name_says(workspace, check):
+    # Copied byte for byte into the site: a page or a script renamed .png would be served from it.
+    workspace.write("docs/contribuer/capture.png", PNG)
+    workspace.write("docs/contribuer/lien.png", b"<svg><script>alert(1)</script></svg>")
+    workspace.write("docs/contribuer/photo.jpg", PNG)
+    result = check()
+    assert result.code == 1
+    assert result.lines == [
+        "docs/contribuer/lien.png:1:1: fichier: « lien.png » n'est pas une image PNG ; enregistrez l'image dans "
+        "ce format, ou donnez au fichier l'extension de son format",
+        "docs/contribuer/photo.jpg:1:1: fichier: « photo.jpg » n'est pas une image JPG ; enregistrez l'image dans "
+        "ce format, ou donnez au fichier l'extension de son format",
+    ]
+
+
+def test_the_theme_s_folders_are_refused_under_docs(workspace, check):
+    # docs/assets/images/favicon.png would replace Material's favicon on every page.
+    workspace.write("docs/assets/images/favicon.png", PNG)
+    result = check()
+    assert result.code == 1
+    assert result.lines == [
+        "docs/assets:1:1: fichier: dossier docs/assets/ réservé au thème ; ses fichiers remplaceraient ceux du "
+        "thème sur toutes les pages ; placez pages et images dans un autre dossier, par exemple docs/contribuer/"
+    ]

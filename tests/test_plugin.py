@@ -258,3 +258,10 @@ def test_build_refuses_a_configuration_without_the_plugin(workspace, capsys):
         "sous « plugins: » : sans elle, rien ne vérifie ce qui est publié",
         "reperes : le site précédent est resté en place",
     ]
+
+
+def test_sanitise_keeps_the_theme_s_own_ids_and_classes_to_the_theme():
+    # Material reads its configuration from the first element with id "__config":
+    # a heading that took it would stop every theme script on the page.
+    taken = '<h2 id="__config">Piège</h2><p class="md-dialog note">a</p><div class="md-search">b</div>'
+    assert sanitise(taken) == '<h2>Piège</h2><p class="note">a</p><div>b</div>'

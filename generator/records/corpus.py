@@ -43,6 +43,9 @@ IGNORED_NAMES = {"README.md", "LISEZMOI.md"}
 # records, the theme is code reviewed by the owners, genere/ is our output.
 GUIDES_FOLDER = "guides"
 NOT_PAGES = {GUIDES_FOLDER, "theme", "genere"}
+# Folders of docs/ whose files would replace the theme's (Material's assets,
+# the search index) on every page.
+THEME_FOLDERS = frozenset({"assets", "search"})
 
 
 @dataclass(eq=False)  # identity: a record loaded once is the same object everywhere
@@ -255,6 +258,10 @@ def discover(root: Path, base: Path | None = None) -> tuple[list[tuple[str, Path
                 continue
             if entry.is_dir() and name == GUIDES_FOLDER:
                 scan_docs(entry, guides=True)
+            elif entry.is_dir() and name in THEME_FOLDERS:
+                unexpected(entry, f"dossier docs/{name}/ réservé au thème",
+                           "ses fichiers remplaceraient ceux du thème sur toutes les pages ; "
+                           "placez pages et images dans un autre dossier, par exemple docs/contribuer/")
             elif entry.is_dir() and name not in NOT_PAGES:
                 problem = slug_problem(name, "")
                 if problem:
@@ -265,6 +272,36 @@ def discover(root: Path, base: Path | None = None) -> tuple[list[tuple[str, Path
                 unexpected(entry, f"fichier inattendu « {name} » à la racine de docs/",
                            "placez les pages dans un dossier, par exemple docs/contribuer/")
     return found, errors
+
+
+# What an image file starts with, by the suffixes that name it.
+_IMAGE_SIGNATURES = {
+    ".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",),
+    ".gif": (b"GIF87a", b"GIF89a"), ".webp": (b"RIFF",),
+}
+
+
+def image_file_problem(path: Path) -> tuple[str, str] | None:
+    """Why an image file may not be copied into the site as it is (message, hint), or None.
+
+    Copied byte for byte, it must be the image its name says (a page or a
+    script renamed .png would be served from the site) and within the size cap.
+    """
+    try:
+        raw, size = read_source(path)
+    except NotRegularFile:
+        return f"« {path.name} » {_NOT_REGULAR[0]}", _NOT_REGULAR[1]
+    except OSError as exc:
+        return f"lecture impossible : {exc.strerror or exc}", "vérifiez le fichier"
+    if size > MAX_BYTES:
+        return (f"image trop volumineuse ({-(-size // 1024)} Kio ; maximum {MAX_BYTES // 1024} Kio)",
+                "réduisez-la ou enregistrez-la en JPEG")
+    suffix = path.suffix.lower()
+    signatures = _IMAGE_SIGNATURES[suffix]
+    if not raw.startswith(signatures) or (suffix == ".webp" and raw[8:12] != b"WEBP"):
+        return (f"« {path.name} » n'est pas une image {suffix.lstrip('.').upper()}",
+                "enregistrez l'image dans ce format, ou donnez au fichier l'extension de son format")
+    return None
 
 
 def handwritten_pages(docs: Path) -> list[Path]:
@@ -371,13 +408,9 @@ def load_corpus(
     docs = root.parent / "docs"
     for kind, path in files:
         if kind == "image":
-            size = path.lstat().st_size
-            if size > MAX_BYTES:  # copied into the site as it is: the files' size rule
-                corpus.errors.append(RecordError(
-                    display_path(path), 1, 1, FILE_FIELD,
-                    f"image trop volumineuse ({-(-size // 1024)} Kio ; maximum {MAX_BYTES // 1024} Kio)",
-                    "réduisez-la ou enregistrez-la en JPEG",
-                ))
+            problem = image_file_problem(path)
+            if problem:
+                corpus.errors.append(RecordError(display_path(path, base), 1, 1, FILE_FIELD, *problem))
             else:
                 corpus.images.add(path.relative_to(docs).as_posix())
             continue

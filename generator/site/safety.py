@@ -68,6 +68,21 @@ CONTENT_URL_SCHEMES = frozenset({"https", "mailto", "tel"})  # relative addresse
 _DROPPED_WITH_CONTENT = {"script", "style", "svg", "math", "template", "noscript", "iframe", "object",
                          "textarea", "select", "title", "xmp", "noembed", "noframes"}
 
+def _filter_attribute(tag: str, name: str, value: str) -> str | None:
+    """What the allowlist keeps of an attribute it allows: an image only from the
+    site itself; no id or class of the theme's own (Material finds its
+    configuration and widgets by "__config", "__search"… and "md-…": content
+    that took one of them would break the theme's scripts on that page)."""
+    if name == "src":
+        return value if _is_local(value) else None
+    if name == "id":
+        return None if value.startswith("__") else value
+    if name == "class":
+        kept = " ".join(word for word in value.split() if not word.startswith("md-"))
+        return kept or None
+    return value
+
+
 def _is_local(url: str) -> bool:
     """A relative address of the site itself (no scheme, no other host)."""
     cleaned = _clean_url(url)
@@ -81,7 +96,7 @@ _CLEANER = nh3.Cleaner(
     url_schemes=set(CONTENT_URL_SCHEMES),
     link_rel=None,
     strip_comments=True,
-    attribute_filter=lambda tag, name, value: None if tag == "img" and name == "src" and not _is_local(value) else value,
+    attribute_filter=lambda tag, name, value: _filter_attribute(tag, name, value),
 )
 
 
