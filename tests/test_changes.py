@@ -7,7 +7,6 @@ model, then ``model_dump(mode="json")``, exactly as the history passes them.
 from __future__ import annotations
 
 import copy
-import types
 import typing
 from pathlib import Path
 from typing import Any
@@ -666,4 +665,3 @@ def test_annotations_are_walked_through_unions() -> None:
 
     assert _models_in(Dispositif.model_fields["eligibilite"].annotation) == [Eligibilite]
     assert _models_in(Dispositif.model_fields["circuit"].annotation) == [Etape]
-    assert isinstance(types.UnionType, type)
