@@ -30,3 +30,12 @@ def check(workspace: Workspace, capsys: pytest.CaptureFixture[str]):
         return workspace.run("check", *extra, capsys=capsys)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def hostile_build(tmp_path_factory: pytest.TempPathFactory):
+    """The sample repository with every hostile value the check accepted, built
+    once for test_hostile.py and tests/browser/test_hostile_browser.py."""
+    from test_hostile import build_hostile
+
+    return build_hostile(tmp_path_factory.mktemp("hostile"))

@@ -125,14 +125,6 @@ def test_hostile_html_in_a_handwritten_page_is_removed(project, capsys, monkeypa
 
 
 @pytest.mark.slow
-def test_built_sample_site_passes_the_scan(project, capsys, monkeypatch):
-    from generator.site.safety import scan_site
-
-    assert project.run("build", "--date", DATE, capsys=capsys).code == 0
-    assert scan_site(project.root / "site") == []
-
-
-@pytest.mark.slow
 def test_build_date_shows_what_is_in_force_that_day(project, capsys):
     project.write("schemes/exemple.yml", (project.root / "schemes/exemple.yml").read_text(encoding="utf-8")
                   + "historique_statut:\n  - date: 2027-01-01\n    etat: ferme\n    explication: Fin programmée.\n",

@@ -29,12 +29,6 @@ def test_unknown_option_is_a_usage_error_in_french(workspace, capsys):
     assert result.err.splitlines()[-1] == "reperes : erreur : argument inconnu : --formt"
 
 
-def test_missing_folder_is_a_usage_error(workspace, capsys):
-    result = workspace.run("check", "nulle-part", capsys=capsys)
-    assert result.code == 2
-    assert result.err == "reperes : erreur : dossier « nulle-part » introuvable\n"
-
-
 def test_valid_corpus_summary(check):
     result = check()
     assert result.code == 0

@@ -21,6 +21,8 @@ feeds) have their own exact tests in test_inert_*.py and test_files.py.
 from __future__ import annotations
 
 import collections
+import contextlib
+import io
 import json
 import os
 import random
@@ -177,15 +179,16 @@ class Run:
 COMPILER_LINE = re.compile(r"^[^:\n]+:\d+:\d+: [^:\n]+: .+")
 
 
-def run(repo: GitRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str) -> Run:
-    monkeypatch.chdir(repo.root)
-    capsys.readouterr()
-    try:
-        code = main([*args, "--date", BUILD_DATE] if args[0] == "build" else list(args))
-    except SystemExit as exc:  # pragma: no cover - usage errors
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return Run(code, captured.out, captured.err)
+def run(repo: GitRepo, *args: str) -> Run:
+    """`reperes ARGS` in-process in *repo*, its output captured (also from a session fixture)."""
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        patch.chdir(repo.root)
+        try:
+            code = main([*args, "--date", BUILD_DATE] if args[0] == "build" else list(args))
+        except SystemExit as exc:  # pragma: no cover - usage errors
+            code = int(exc.code or 0)
+    return Run(code, out.getvalue(), err.getvalue())
 
 
 # --- what a page can do -------------------------------------------------------------------
@@ -265,7 +268,7 @@ class HostileRepository:
     reasons: list[tuple[str, str]]
 
 
-def hostile_repository(root: Path, runner) -> HostileRepository:  # noqa: ANN001 - runner(repo, *args) -> Run
+def hostile_repository(root: Path) -> HostileRepository:
     """Try each hostile value with `reperes check`; keep those it accepts;
     then commit them, followed by commits with hostile reasons and authors."""
     repo = sample_project(root)
@@ -277,7 +280,7 @@ def hostile_repository(root: Path, runner) -> HostileRepository:  # noqa: ANN001
     for spot, (marker, hostile) in zip(rng.sample(targets, MUTATIONS), hostile_strings(rng, MUTATIONS)):
         trial = {s: v[1] for s, v in accepted.items()} | {spot: hostile}
         write_spots(repo.root, originals, trial)
-        result = runner(repo, "check")
+        result = run(repo, "check")
         if result.code == 0:
             accepted[spot] = (marker, hostile)
         else:
@@ -289,11 +292,27 @@ def hostile_repository(root: Path, runner) -> HostileRepository:  # noqa: ANN001
     return HostileRepository(repo, originals, accepted, refused, reasons)
 
 
-def test_hostile_strings_are_refused_or_inert(tmp_path, capsys, monkeypatch):
-    def runner(repo: GitRepo, *args: str) -> Run:
-        return run(repo, capsys, monkeypatch, *args)
+@dataclass
+class HostileBuild:
+    """The hostile repository, built once per session (fixture ``hostile_build``
+    of conftest.py, shared with the browser test)."""
 
-    hostile = hostile_repository(tmp_path / "hostile", runner)
+    hostile: HostileRepository
+    built: Run  # what `reperes build` said
+    site: Path  # a copy of the site it built, out of reach of later runs in the repository
+
+
+def build_hostile(root: Path) -> HostileBuild:
+    hostile = hostile_repository(root / "hostile")
+    built = run(hostile.repo, "build")
+    site = root / "site"
+    if built.code == 0:
+        shutil.copytree(hostile.repo.root / "site", site)
+    return HostileBuild(hostile, built, site)
+
+
+def test_hostile_strings_are_refused_or_inert(tmp_path, hostile_build: HostileBuild):
+    hostile = hostile_build.hostile
     repo, accepted = hostile.repo, hostile.accepted
     assert len(spots(repo)) > 300  # every record, guide header and guide body of the sample corpus
     assert accepted and hostile.refused, "le test ne prouve rien s'il n'accepte ou ne refuse rien"
@@ -304,10 +323,13 @@ def test_hostile_strings_are_refused_or_inert(tmp_path, capsys, monkeypatch):
         assert any(line.startswith(spot.path + ":") for line in result.errors), (spot, value, result.out)
         assert "Traceback" not in result.err and "erreur interne" not in result.err, result.err
 
+    # What the check accepted, the build builds.
+    assert hostile_build.built.code == 0, (hostile_build.built.out, hostile_build.built.err)
+
     # The build refuses what the check refused, with the same lines.
     spot, value, result = hostile.refused[0]
     write_spots(repo.root, hostile.originals, {s: v[1] for s, v in accepted.items()} | {spot: value})
-    built = runner(repo, "build")
+    built = run(repo, "build")
     assert built.code == 1 and built.errors == result.errors, (built.out, built.err)
     write_spots(repo.root, hostile.originals, {s: v[1] for s, v in accepted.items()})
 
@@ -315,25 +337,21 @@ def test_hostile_strings_are_refused_or_inert(tmp_path, capsys, monkeypatch):
     guide = sorted((repo.root / "docs" / "guides").glob("*.md"))[0]
     bad_name = guide.with_name("javascript:alert(1)<b>.md")
     shutil.copy(guide, bad_name)
-    refused = runner(repo, "check")
+    refused = run(repo, "check")
     assert refused.code == 1
     assert any(line.startswith("docs/guides/javascript:alert(1)<b>.md:1:1: fichier: ") for line in refused.out.splitlines()), refused.out
-    assert runner(repo, "build").code == 1
+    assert run(repo, "build").code == 1
     bad_name.unlink()
-
-    # What the check accepted, the build builds.
-    hostile_build = runner(repo, "build")
-    assert hostile_build.code == 0, (hostile_build.out, hostile_build.err)
 
     # The reference repository: the same places and commits with a harmless word.
     reference = sample_project(tmp_path / "reference")
     write_spots(reference.root, hostile.originals, {s: v[0] for s, v in accepted.items()})
     reference.commit("Valeurs hostiles\n\nPourquoi: test", "2026-11-05T10:00:00+01:00")
     commit_reasons(reference, hostile.reasons, hostile=False)
-    reference_build = runner(reference, "build")
+    reference_build = run(reference, "build")
     assert reference_build.code == 0, (reference_build.out, reference_build.err)
 
-    hostile_site, reference_site = repo.root / "site", reference.root / "site"
+    hostile_site, reference_site = hostile_build.site, reference.root / "site"
     hostile_shapes, reference_shapes = site_shapes(hostile_site), site_shapes(reference_site)
     assert hostile_shapes.keys() == reference_shapes.keys()
     for page, shape in hostile_shapes.items():

@@ -273,6 +273,7 @@ print("fini")
 """
 
 
+@pytest.mark.slow  # over 2 s: 256 KiB of each pattern
 def test_every_text_check_runs_in_linear_time():
     """256 KiB of each pathological pattern, in a child with a timeout: a
     quadratic check would take minutes and fail here instead of hanging."""

@@ -228,6 +228,7 @@ def test_ill_shaped_cache_entries_are_recomputed_and_rewritten(tmp_path: Path):
     assert entry.read_text(encoding="utf-8") == good
 
 
+@pytest.mark.slow  # over 2 s: three runs over a 256 KiB commit message
 def test_huge_pathological_reason_is_processed(tmp_path: Path):
     """256 KiB of `](`, backticks and brackets: read in linear time and shown
     cut, so that Markdown never gets it whole (the processes' timeout only

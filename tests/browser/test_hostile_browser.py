@@ -7,24 +7,20 @@ from __future__ import annotations
 import functools
 import http.server
 import threading
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from conftest import CHROMIUM_ARGS, _QuietHandler  # noqa: F401 - browser fixtures
-from test_hostile import Run, hostile_repository, run
+from test_hostile import HostileBuild
 
 pytestmark = pytest.mark.slow
 
+TABS = 6  # pages loaded side by side
 
-def test_no_hostile_value_runs_in_chromium(browser, tmp_path: Path, capsys, monkeypatch) -> None:
-    def runner(repo, *args: str) -> Run:  # noqa: ANN001
-        return run(repo, capsys, monkeypatch, *args)
 
-    hostile = hostile_repository(tmp_path / "hostile", runner)
-    built = runner(hostile.repo, "build")
-    assert built.code == 0, (built.out, built.err)
-    site = hostile.repo.root / "site"
+def test_no_hostile_value_runs_in_chromium(browser, hostile_build: HostileBuild) -> None:
+    assert hostile_build.built.code == 0, (hostile_build.built.out, hostile_build.built.err)
+    hostile, site = hostile_build.hostile, hostile_build.site
     markers = [marker for marker, _ in [*hostile.accepted.values(), *hostile.reasons]]
     # Every page that shows a hostile value, and the search for each marker.
     pages = sorted({
@@ -42,16 +38,25 @@ def test_no_hostile_value_runs_in_chromium(browser, tmp_path: Path, capsys, monk
     foreign: list[str] = []
     context.on("request", lambda request: foreign.append(request.url)
                if urlsplit(request.url).hostname not in ("127.0.0.1", None) else None)
-    page = context.new_page()
-    page.on("dialog", lambda dialog: (dialogs.append(f"{page.url}: {dialog.message}"), dialog.dismiss()))
+
+    def watched_tab():  # noqa: ANN202 - a Playwright page reporting its dialogs
+        tab = context.new_page()
+        tab.on("dialog", lambda dialog: (dialogs.append(f"{tab.url}: {dialog.message}"), dialog.dismiss()))
+        return tab
+
+    urls = [base + ("" if path == "." else path + "/") for path in pages]
+    urls += [f"{base}?q={marker}" for marker in markers[:5]]
     try:
-        for path in pages:
-            page.goto(base + ("" if path == "." else path + "/"))
-            page.wait_for_load_state("networkidle")
-        for marker in markers[:5]:
-            page.goto(f"{base}?q={marker}")
-            page.wait_for_load_state("networkidle")
-            page.locator(".md-search-result__item").first.wait_for(timeout=10_000)
+        # A few tabs at a time: they load side by side, each until its network is idle.
+        for start in range(0, len(urls), TABS):
+            opened = [(watched_tab(), url) for url in urls[start:start + TABS]]
+            for tab, url in opened:
+                tab.goto(url, wait_until="commit")
+            for tab, url in opened:
+                tab.wait_for_load_state("networkidle")
+                if "?q=" in url:
+                    tab.locator(".md-search-result__item").first.wait_for(timeout=10_000)
+                tab.close()
     finally:
         context.close()
         server.shutdown()

@@ -4,17 +4,22 @@ Material for MkDocs keeps its search interface; the worker behind it is ours
 (docs/theme/assets/javascripts/reperes-search.js, wired in by docs/theme/main.html):
 accent folding, French plurals, typos, prefixes, callers' words and acronyms.
 
-The agents' queries of tests/search/queries.yml are typed through the search deep
-link (``?q=``) and must find their page among the first three results for at
-least 90 % of them; the score and the misses are printed, also without ``-s``,
-and written to tests/output/recherche.txt. Material's own lunr worker is run on
-the same queries, from the same site, to show what it would have missed.
+Every agent query of tests/search/queries.yml is scored against our worker
+directly: the worker file of the built site is evaluated in a blank page and its
+``handle`` function (the one the worker runs on each message) answers each query
+with the built index. At least 90 % must find their page among the first three
+results; the score and the misses are printed, also without ``-s``, and written
+to tests/output/recherche.txt. A handful of queries go through the real
+interface (the ``?q=`` deep link, typing in the box) and must show exactly the
+pages the worker answered. Material's own lunr worker is run on the same
+queries, from the same site, to show what it would have missed.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -64,6 +69,21 @@ RUN_WORKER = """async ({ workerUrl, indexUrl, queries }) => {
     }))
   }
   worker.terminate()
+  return { ready, pages }
+}"""
+
+
+# Our worker called directly: its file is evaluated with a CommonJS-style `module`
+# (so it exports instead of listening for messages), then fed Material's messages.
+RUN_DIRECT = """({ source, index, queries }) => {
+  const module = { exports: {} }
+  new Function("module", source)(module)
+  const { handle } = module.exports
+  const ready = handle({ type: 0, data: { config: index.config, docs: index.docs, options: { suggest: false } } })
+  const pages = queries.map(query => handle({ type: 2, data: query }).data.items.map(group => {
+    const article = group.find(item => !item.location.includes("#")) || group[0]
+    return article.location.split("#")[0]
+  }))
   return { ready, pages }
 }"""
 
@@ -126,19 +146,67 @@ def test_queries_file_is_well_formed(built_site: Path) -> None:
         assert target.is_file(), f"« {item['requete']} » : page attendue {item['attendu']!r} absente du site"
 
 
-# --- top-3 score through Material's interface ----------------------------------------
+# --- top-3 score of our worker, called directly ---------------------------------------
+
+# Queries asked by the tests below besides those of the file and RULES.
+EXTRA_QUERIES = ["securite", "responsables"]
 
 
-def test_agents_queries_find_their_page_in_top_3(page: Page, site_url: str, output_dir: Path,
+@dataclass
+class Answers:
+    ready: object  # what the worker answers to Material's setup message
+    pages: dict[str, list[str]]  # query -> pages, best first
+    problems: list[str]  # errors and warnings of the page (a failed search only warns)
+
+
+@pytest.fixture(scope="module")
+def answers(browser, built_site: Path) -> Answers:
+    """Every query of this module, answered by our worker called directly, in one run."""
+    queries = list(dict.fromkeys([item["requete"] for item in QUERIES] + [q for _, q, _ in RULES] + EXTRA_QUERIES))
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda message: problems.append(f"{message.type}: {message.text}")
+            if message.type in ("error", "warning") else None)
+    try:
+        run = page.evaluate(RUN_DIRECT, {
+            "source": (built_site / OUR_WORKER).read_text(encoding="utf-8"),
+            "index": json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8")),
+            "queries": queries,
+        })
+    finally:
+        context.close()
+    return Answers(run["ready"], dict(zip(queries, run["pages"])), problems)
+
+
+def test_agents_queries_find_their_page_in_top_3(answers: Answers, output_dir: Path,
                                                  capsys: pytest.CaptureFixture) -> None:
+    results = [(item, answers.pages[item["requete"]]) for item in QUERIES]
+    score, misses, text = top3_report("Recherche Repères (worker appelé directement)", results)
+    show(capsys, output_dir, "recherche.txt", text)
+    assert answers.ready == {"type": 1}, answers.ready
+    assert not answers.problems, "erreurs dans la page :\n" + "\n".join(answers.problems)
+    assert score >= MIN_SCORE, text
+
+
+# --- a handful of queries through Material's interface -----------------------------------
+
+# (query of the file, what it tests); each must show what the worker answered.
+INTERFACE_QUERIES = ["aide 4000 euros jeune", "professionalisation", "ameth"]
+
+
+@pytest.mark.parametrize("query", INTERFACE_QUERIES)
+def test_deep_link_shows_what_the_worker_answers(page: Page, site_url: str, answers: Answers, query: str) -> None:
+    expected = next(item["attendu"] for item in QUERIES if item["requete"] == query)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    results = [(item, search_by_deep_link(page, site_url, item["requete"])) for item in QUERIES]
-    score, misses, text = top3_report("Recherche Repères (lien ?q=, interface Material)", results)
-    show(capsys, output_dir, "recherche.txt", text)
+    pages = search_by_deep_link(page, site_url, query)
+    assert expected in pages[:TOP], pages
+    # Material renders the first results and the rest on scrolling: the same, in the same order.
+    assert pages == answers.pages[query][:len(pages)], (pages, answers.pages[query])
     assert not errors, "erreurs dans la page :\n" + "\n".join(errors)
-    assert score >= MIN_SCORE, text
 
 
 # --- our worker is the one Material runs -----------------------------------------------
@@ -172,21 +240,18 @@ def test_page_config_points_material_to_our_worker(page: Page, site_url: str, bu
     assert "workers/search." not in (page.locator("#__config").text_content() or "")
 
 
-def test_material_lunr_worker_misses_what_ours_finds(page: Page, site_url: str, built_site: Path,
+def test_material_lunr_worker_misses_what_ours_finds(page: Page, site_url: str, built_site: Path, answers: Answers,
                                                      output_dir: Path, capsys: pytest.CaptureFixture) -> None:
     """Same index, same protocol, same queries: Material's own worker (still shipped
-    under assets/javascripts/workers/) against ours, run directly in the page."""
+    under assets/javascripts/workers/), run in the page, against ours."""
     material = sorted(built_site.glob("assets/javascripts/workers/search.*.min.js"))
     assert material, "worker de recherche de Material introuvable dans le site"
     page.goto(site_url)
-    queries = [item["requete"] for item in QUERIES] + ["securite", "responsables"]
-    runs = {}
-    for label, worker in [("Material (lunr)", material[0].relative_to(built_site).as_posix()),
-                          ("Repères", OUR_WORKER)]:
-        run = page.evaluate(RUN_WORKER, {"workerUrl": site_url + worker, "queries": queries,
-                                         "indexUrl": site_url + "search/search_index.json"})
-        assert run["ready"] == {"type": 1}, run["ready"]
-        runs[label] = dict(zip(queries, run["pages"]))
+    queries = [item["requete"] for item in QUERIES] + EXTRA_QUERIES
+    run = page.evaluate(RUN_WORKER, {"workerUrl": site_url + material[0].relative_to(built_site).as_posix(),
+                                     "queries": queries, "indexUrl": site_url + "search/search_index.json"})
+    assert run["ready"] == {"type": 1}, run["ready"]
+    runs = {"Material (lunr)": dict(zip(queries, run["pages"])), "Repères": answers.pages}
 
     reports = []
     scores = {}
@@ -222,13 +287,10 @@ RULES = [
 ]
 
 
-def test_each_matching_rule(page: Page, site_url: str) -> None:
-    page.goto(site_url)
-    run = page.evaluate(RUN_WORKER, {"workerUrl": site_url + OUR_WORKER, "queries": [q for _, q, _ in RULES],
-                                     "indexUrl": site_url + "search/search_index.json"})
-    broken = [f"{rule} : « {query} » → {expected} ; trouvé : {pages[:TOP]}"
-              for (rule, query, expected), pages in zip(RULES, run["pages"])
-              if not any(found.startswith(expected) for found in pages[:TOP])]
+def test_each_matching_rule(answers: Answers) -> None:
+    broken = [f"{rule} : « {query} » → {expected} ; trouvé : {answers.pages[query][:TOP]}"
+              for rule, query, expected in RULES
+              if not any(found.startswith(expected) for found in answers.pages[query][:TOP])]
     assert not broken, "règles en défaut :\n" + "\n".join(broken)
 
 

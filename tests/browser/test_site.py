@@ -138,8 +138,11 @@ def test_home_status_board(page: Page, site_url: str) -> None:
         expect(table).to_be_visible()
 
 
+# --- from the board to a scheme page, where what to say comes first -----------------
+
+
 @pytest.mark.parametrize("ident", sorted(SCHEMES_BY_ID))
-def test_home_board_link_opens_the_scheme(page: Page, site_url: str, ident: str) -> None:
+def test_home_board_link_opens_the_scheme_showing_what_to_say_first(page: Page, site_url: str, ident: str) -> None:
     page.goto(site_url)
     link = page.locator(f'article table a[href="dispositifs/{ident}/"]')
     expect(link).to_have_count(1)
@@ -149,15 +152,11 @@ def test_home_board_link_opens_the_scheme(page: Page, site_url: str, ident: str)
     assert response is not None and response.status == 200, response and response.status
     assert urlsplit(page.url).path == f"/dispositifs/{ident}/"
     assert h1_text(page) == scheme_title(SCHEMES_BY_ID[ident])
+    assert_what_to_say_comes_first(page, SCHEMES_BY_ID[ident])
 
 
-# --- a scheme page: what to say comes first ----------------------------------------
-
-
-@pytest.mark.parametrize("ident", sorted(SCHEMES_BY_ID))
-def test_scheme_page_shows_what_to_say_first(page: Page, site_url: str, ident: str) -> None:
-    record = SCHEMES_BY_ID[ident]
-    page.goto(f"{site_url}dispositifs/{ident}/")
+def assert_what_to_say_comes_first(page: Page, record: dict) -> None:
+    """On the scheme page just opened: "À dire à l'appelant" on the first screen, before any section."""
     assert page.viewport_size == {"width": 1280, "height": VIEWPORT_HEIGHT}
     assert page.evaluate("window.scrollY") == 0
     title = page.locator("article .admonition > .admonition-title").filter(

@@ -517,8 +517,7 @@ def css_external_urls(css: str) -> list[str]:
 def test_search_index_holds_no_active_content(built_site: Path) -> None:
     """Material's search shows index snippets as HTML: they must be as inert as the pages."""
     index = built_site / "search" / "search_index.json"
-    if not index.exists():
-        pytest.skip("pas d'index de recherche Material (search/search_index.json) dans ce site")
+    assert index.is_file(), "pas d'index de recherche (search/search_index.json) dans le site"
     docs = json.loads(index.read_text(encoding="utf-8")).get("docs", [])
     assert docs, "index de recherche vide"
     problems = []
