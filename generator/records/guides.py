@@ -13,6 +13,8 @@ import dataclasses
 import re
 
 from ..errors import FILE_FIELD, RecordError
+from .budget import HINT as BUDGET_HINT
+from .budget import budget_problem
 from .loader import MAX_ERRORS_PER_FILE, Loaded, character_errors, decode_source, load_yaml
 from .markdown import IMAGE_SUFFIXES, Scan, is_image_path
 from .models import Guide, link_problem
@@ -46,6 +48,9 @@ def check_body(path: str, body: str, first_line: int) -> list[RecordError]:
     the renderer certainly sees code (see ``markdown.mask_code``)."""
     scan = Scan(body)
     found: list[tuple[int, str, str | None]] = []  # (offset, message, hint)
+    over = budget_problem(body)
+    if over:
+        found.append((over[0], over[1], BUDGET_HINT))
     lines_with_html: set[int] = set()
     for offset, shown in scan.html():
         line = scan.position(offset)[0]

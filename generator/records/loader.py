@@ -126,10 +126,12 @@ _INLINE_COMMENT = re.compile(r"\S[ \t]+#")
 # Characters libyaml refuses outright (C0 but tab/LF/CR, DEL, C1 but NEL,
 # surrogates, non-characters) and invisible ones that can disguise text:
 # bidirectional overrides (CVE-2021-42574 class), zero-width characters,
-# a BOM that is not at the start, tag characters.
+# a BOM that is not at the start, tag characters. NEL (U+0085) and the line
+# and paragraph separators (U+2028, U+2029) too: libyaml counts them as line
+# breaks, which would shift every later error's line.
 _FORBIDDEN_CHARS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f"
-    "\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+    "\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069"
     "\ufeff\ufff9-\ufffb\ufffe\uffff\ud800-\udfff\U000e0000-\U000e007f]"
 )
 
@@ -197,7 +199,69 @@ def character_errors(
 
 # --- syntax errors from libyaml, in French ---
 
+_QUOTE_HINT = "si la valeur contient « : », « # », « [ » ou « { », mettez-la entre guillemets"
+
+# libyaml's problem strings (scanner, parser, reader), by prefix, in French.
+# Those that depend on the character met are handled in _syntax_message.
+_SYNTAX_MESSAGES: tuple[tuple[str, str, str | None], ...] = (
+    ("could not find expected ':'", "deux-points « : » manquant après une clé",
+     "écrivez « clé: valeur » ; une valeur sur plusieurs lignes s'écrit après « | » ou entre guillemets"),
+    ("mapping values are not allowed",
+     "deux-points « : » inattendu (dans une valeur non protégée ou une indentation incorrecte)",
+     "si le texte contient « : », mettez toute la valeur entre guillemets ; sinon vérifiez l'indentation"),
+    ("mapping keys are not allowed", "« ? » inattendu à cet endroit", _QUOTE_HINT),
+    ("block sequence entries are not allowed", "tiret de liste « - » inattendu à cet endroit",
+     "une liste commence sur la ligne suivant sa clé, indentée ; ou mettez la valeur entre guillemets"),
+    ("did not find expected ',' or ']'", "crochet « [ » non fermé", "ajoutez « ] » à la fin de la liste"),
+    ("did not find expected ',' or '}'", "accolade « { » non fermée", "ajoutez « } » à la fin"),
+    ("found unexpected end of stream", "guillemet non fermé", "fermez le guillemet ouvert plus haut"),
+    ("found unexpected document indicator", "ligne « --- » ou « ... » à l'intérieur d'un texte entre guillemets",
+     "fermez le guillemet avant cette ligne"),
+    ("did not find expected key", "indentation incorrecte ou texte en trop après une valeur",
+     "alignez la clé sur les autres clés du même niveau, ou mettez la valeur entre guillemets"),
+    ("did not find expected '-' indicator", "mélange d'une liste (« - ») et de clés au même niveau",
+     "vérifiez l'indentation de cette ligne"),
+    ("did not find expected node content", "valeur attendue", _QUOTE_HINT),
+    ("found unknown escape character", "séquence d'échappement inconnue après « \\ » entre guillemets doubles",
+     "utilisez des guillemets simples, ou doublez la barre oblique « \\\\ »"),
+    ("did not find expected hexdecimal number", "séquence d'échappement « \\x », « \\u » ou « \\U » incomplète",
+     "utilisez des guillemets simples, ou doublez la barre oblique « \\\\ »"),
+    ("found invalid Unicode character escape code", "séquence d'échappement Unicode invalide",
+     "écrivez le caractère lui-même plutôt que son code"),
+    ("found undefined tag handle", "étiquette YAML « ! » inconnue", "mettez la valeur entre guillemets"),
+    ("did not find expected tag URI", "étiquette YAML « ! » invalide", "mettez la valeur entre guillemets"),
+    ("did not find the expected '>'", "étiquette YAML « !< » non fermée", "mettez la valeur entre guillemets"),
+    ("did not find URI escaped octet", "étiquette YAML « ! » invalide", "mettez la valeur entre guillemets"),
+    ("found an incorrect", "étiquette YAML « ! » invalide", "mettez la valeur entre guillemets"),
+    ("did not find expected '!'", "étiquette YAML « ! » invalide", "mettez la valeur entre guillemets"),
+    ("did not find expected alphabetic or numeric character", "nom d'ancre « & » ou d'alias « * » manquant",
+     "si « & » ou « * » fait partie du texte, mettez la valeur entre guillemets"),
+    ("did not find expected comment or line break", "texte inattendu après « | » ou « > »",
+     "écrivez le texte sur les lignes suivantes, indenté"),
+    ("found an indentation indicator equal to 0", "indicateur d'indentation 0 après « | » ou « > »",
+     "écrivez seulement « | » ou « > »"),
+    ("found a tab character", "tabulation interdite", "utilisez des espaces"),
+    ("did not find expected <document start>", "texte en trop après la fin de l'enregistrement",
+     "vérifiez l'indentation, ou retirez ce qui suit"),
+    ("exceeded maximum nesting depth", "imbrication trop profonde",
+     f"{MAX_DEPTH} niveaux au plus : simplifiez la structure"),
+    ("found unexpected ':'", "deux-points « : » inattendu", _QUOTE_HINT),
+    ("found unexpected non-alphabetical character", "directive « % » invalide",
+     "une ligne ne commence pas par « % » : mettez la valeur entre guillemets"),
+    ("could not find expected directive name", "directive « % » invalide",
+     "une ligne ne commence pas par « % » : mettez la valeur entre guillemets"),
+    ("found unknown directive name", "directive « % » inconnue",
+     "une ligne ne commence pas par « % » : mettez la valeur entre guillemets"),
+    ("found duplicate %", "directive « % » en double", "retirez les lignes commençant par « % »"),
+    ("found incompatible YAML document", "version YAML non prise en charge", "retirez la ligne « %YAML »"),
+    ("found extremely long version number", "directive « %YAML » invalide", "retirez la ligne « %YAML »"),
+    ("did not find expected", "syntaxe YAML invalide", "vérifiez la directive « % » ou retirez-la"),
+)
+_SYNTAX_FALLBACK = ("syntaxe YAML invalide", "vérifiez l'indentation et les guillemets de cette ligne")
+
+
 def _syntax_message(problem: str, char: str) -> tuple[str, str | None]:
+    """libyaml's English problem -> (French message, hint); never English."""
     if problem.startswith("found character that cannot start any token"):
         if char == "\t":
             return (
@@ -209,35 +273,11 @@ def _syntax_message(problem: str, char: str) -> tuple[str, str | None]:
                 f"le caractère « {char} » ne peut pas commencer une valeur",
                 f"mettez la valeur entre guillemets : \"{char}…\"",
             )
-    if problem.startswith("mapping values are not allowed"):
-        return (
-            "deux-points « : » inattendu (dans une valeur non protégée ou une indentation incorrecte)",
-            "si le texte contient « : », mettez toute la valeur entre guillemets ; sinon vérifiez l'indentation",
-        )
-    if problem.startswith("did not find expected ',' or ']'"):
-        return "crochet « [ » non fermé", "ajoutez « ] » à la fin de la liste"
-    if problem.startswith("did not find expected ',' or '}'"):
-        return "accolade « { » non fermée", "ajoutez « } » à la fin"
-    if problem.startswith("found unexpected end of stream"):
-        return "guillemet non fermé", "fermez le guillemet ouvert plus haut"
-    if problem.startswith("did not find expected key"):
-        return (
-            "indentation incorrecte ou texte en trop après une valeur",
-            "alignez la clé sur les autres clés du même niveau, ou mettez la valeur entre guillemets",
-        )
-    if problem.startswith("did not find expected '-' indicator"):
-        return (
-            "mélange d'une liste (« - ») et de clés au même niveau",
-            "vérifiez l'indentation de cette ligne",
-        )
-    if problem.startswith("found unknown escape character"):
-        return (
-            "séquence d'échappement inconnue après « \\ » entre guillemets doubles",
-            "utilisez des guillemets simples, ou doublez la barre oblique « \\\\ »",
-        )
-    if "tab" in problem:
-        return "tabulation interdite", "utilisez des espaces"
-    return f"YAML invalide ({problem})", None
+        return "caractère inattendu", _QUOTE_HINT
+    for prefix, message, hint in _SYNTAX_MESSAGES:
+        if problem.startswith(prefix):
+            return message, hint
+    return _SYNTAX_FALLBACK
 
 
 @dataclass
@@ -408,7 +448,9 @@ class _Loader:
             self.fatal = True
             return None
         except yaml.YAMLError as exc:  # reader errors and the like
-            self.error(1, 1, SYNTAX_FIELD, f"YAML invalide ({exc})")
+            mark = getattr(exc, "problem_mark", None)
+            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            self.error(line, column, SYNTAX_FIELD, *_SYNTAX_FALLBACK)
             self.fatal = True
             return None
 

@@ -32,6 +32,8 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from . import markdown as _markdown
+from .budget import HINT as BUDGET_HINT
+from .budget import budget_problem
 
 # --- shared field types -------------------------------------------------------
 
@@ -146,6 +148,9 @@ def _image_text(value: str, image: _markdown.Link) -> str:
 def _check_text(value: str) -> str:
     if not value.strip():
         raise PydanticCustomError("texte_vide", "texte vide")
+    over = budget_problem(value)
+    if over:
+        raise _invalid("budget", "{detail}", BUDGET_HINT, detail=over[1])
     if "<" not in value and "]" not in value and "http" not in value.lower():
         return value  # no tag, no link: nothing more to look at
     problem = html_problem(value)
