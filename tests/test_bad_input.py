@@ -943,3 +943,12 @@ def test_quoted_value_stays_on_one_line_of_the_report(workspace, check):
     ]
     github = check("--format", "github")
     assert len(github.lines) == 1 and "\\n::error::faux" in github.lines[0]
+
+
+def test_invisible_character_in_a_duplicate_key_s_value_names_the_key(workspace, check):
+    workspace.scheme(SCHEME.replace("nom: Aide exemple", 'nom: Aide exemple\nnom: "Aide\\u200bbis"'))
+    result = check()
+    assert result.code == 1
+    assert [line.split(": ", 2)[:2] for line in result.lines] == [
+        [f"{E}:3:1", "nom"], [f"{E}:3:6", "nom"],
+    ], result.lines

@@ -43,6 +43,9 @@ MAX_ERRORS_PER_FILE = 50
 Path = tuple[str | int, ...]
 
 PLACEHOLDER = "\ufffd"
+# Key under which the value of a duplicate key is read (and dropped): messages
+# name the key itself.
+DUPLICATE = "\0duplicate:"
 
 
 class Ambiguous:
@@ -512,7 +515,7 @@ class _Loader:
                 "gardez une seule occurrence : YAML ne garderait que la dernière",
             )
             self.fatal = True
-            frame.pending_key = "\0duplicate"
+            frame.pending_key = DUPLICATE + key  # its value is read, never kept
             return
         frame.key_lines[key] = position[0]
         frame.pending_key = key
@@ -604,7 +607,7 @@ def dotted(path: Path) -> str:
         if isinstance(part, int):
             out += f"[{part + 1}]"
         else:
-            out += ("." if out else "") + str(part).replace(PLACEHOLDER, "")
+            out += ("." if out else "") + str(part).removeprefix(DUPLICATE).replace(PLACEHOLDER, "")
     return out
 
 
