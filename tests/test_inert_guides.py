@@ -307,3 +307,15 @@ def test_image_of_the_repository_is_shown(project, capsys, monkeypatch):
     html = (project.root / "site/guides/changer-de-rib/index.html").read_text(encoding="utf-8")
     assert '<img alt="Écran de SYLAé" src="../capture-sylae.png"' in html
     assert (project.root / "site/guides/capture-sylae.png").read_bytes() == png
+
+
+# --- what the check accepts, the build builds (review of 2026-12) --------------------
+
+
+def test_look_alike_scheme_is_refused_in_records_too(workspace, check):
+    text = (workspace.root / "schemes/exemple.yml").read_text(encoding="utf-8")
+    workspace.scheme(text.replace("explication: Tout fonctionne.", "explication: Voir [x](\u0458avascript:alert(1))."))
+    assert check().lines == [
+        "schemes/exemple.yml:8:16: statut.explication: lien « \u0458avascript:alert(1) » interdit (adresse avec « : » "
+        f"qui n'est pas un schéma accepté) ; {SCHEME_HINT}"
+    ]
