@@ -311,6 +311,46 @@ def test_image_of_the_repository_is_shown(project, capsys, monkeypatch):
 
 # --- what the check accepts, the build builds (review of 2026-12) --------------------
 
+SPACE_HINT = ("écrivez l'adresse sans espace ; un titre s'écrit entre guillemets après l'adresse : "
+              "[texte](adresse \"titre\")")
+
+
+@pytest.mark.parametrize(
+    "body, expected, corrected",
+    [
+        ("[x](<../contribuer/index .md>)\n",
+         f"{GUIDE_PATH}:{FIRST}:5: texte: adresse « ../contribuer/index .md » avec une espace ou un retour à la "
+         f"ligne ; {SPACE_HINT}",
+         "[x](<../contribuer/index.md>)\n"),
+        # Python-Markdown reads no title in parentheses: the target would be "index.md (titre)".
+        ("[x](../contribuer/index.md (titre))\n",
+         f"{GUIDE_PATH}:{FIRST}:5: texte: adresse « ../contribuer/index.md (titre) » avec une espace ou un retour "
+         f"à la ligne ; {SPACE_HINT}",
+         "[x](../contribuer/index.md \"titre\")\n"),
+        # The first letter is a Cyrillic "ј": no scheme for a URL parser, no page either.
+        ("[x](\u0458avascript:alert(1))\n",
+         f"{GUIDE_PATH}:{FIRST}:5: texte: lien « \u0458avascript:alert(1) » interdit (adresse avec « : » qui n'est "
+         f"pas un schéma accepté) ; {SCHEME_HINT}",
+         "[x](https://www.asp-public.fr)\n"),
+    ],
+    ids=["space-in-angle-target", "parenthesised-title", "look-alike-scheme"],
+)
+def test_what_the_check_refuses_mkdocs_would_refuse_and_the_hint_builds(project, capsys, body, expected, corrected):
+    guide(project, body)
+    result = project.run("check", capsys=capsys)
+    assert (result.code, result.lines) == (1, [expected])
+    guide(project, corrected)
+    assert project.run("check", capsys=capsys).code == 0
+    built = project.run("build", "--date", "2026-11-27", capsys=capsys)
+    assert built.code == 0, built.out + built.err
+
+
+def test_line_break_in_a_target_is_still_read_as_browsers_do(workspace, check):
+    guide(workspace, "[x](java\nscript:alert(1))\n")
+    assert check().lines == [
+        f"{GUIDE_PATH}:{FIRST}:5: texte: lien « javascript:alert(1) » interdit (schéma « javascript: ») ; {SCHEME_HINT}"
+    ]
+
 
 def test_look_alike_scheme_is_refused_in_records_too(workspace, check):
     text = (workspace.root / "schemes/exemple.yml").read_text(encoding="utf-8")

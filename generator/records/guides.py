@@ -14,7 +14,7 @@ import re
 
 from ..errors import FILE_FIELD, RecordError
 from .loader import MAX_ERRORS_PER_FILE, Loaded, character_errors, decode_source, load_yaml
-from .markdown import IMAGE_SUFFIXES, Scan, is_image_path
+from .markdown import IMAGE_SUFFIXES, Link, Scan, is_image_path
 from .models import Guide, link_problem
 from .validation import validate_record
 
@@ -63,6 +63,8 @@ def check_body(path: str, body: str, first_line: int) -> list[RecordError]:
     # Links may run over a line break: targets are read from the whole body.
     for link in scan.links():
         problem = link_problem(link.target, link.shown)
+        if problem is None:
+            problem = spaced_link_problem(link)
         if problem is None and link.image:
             problem = image_problem(link.target, link.shown)
         if problem:
@@ -81,6 +83,16 @@ def check_body(path: str, body: str, first_line: int) -> list[RecordError]:
         line, column = scan.position(offset)
         errors.append(RecordError(path, first_line + line, column + 1, BODY_FIELD, message, hint))
     return errors
+
+
+def spaced_link_problem(link: Link) -> tuple[str, str] | None:
+    """A target with whitespace inside: MkDocs would look for another file
+    than the link check (and a browser would drop the line breaks)."""
+    if not re.search(r"\s", link.href):
+        return None
+    return (f"adresse « {link.href} » avec une espace ou un retour à la ligne",
+            "écrivez l'adresse sans espace ; un titre s'écrit entre guillemets après l'adresse : "
+            "[texte](adresse \"titre\")")
 
 
 def image_problem(target: str, shown: str) -> tuple[str, str | None] | None:
