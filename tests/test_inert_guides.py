@@ -359,3 +359,22 @@ def test_look_alike_scheme_is_refused_in_records_too(workspace, check):
         "schemes/exemple.yml:8:16: statut.explication: lien « \u0458avascript:alert(1) » interdit (adresse avec « : » "
         f"qui n'est pas un schéma accepté) ; {SCHEME_HINT}"
     ]
+
+
+@pytest.mark.parametrize(
+    "first, second, expected",
+    [
+        ("docs/contribuer/zz.md", "docs/contribuer/zz/index.md",
+         "docs/contribuer/zz/index.md:1:1: fichier: adresse « /contribuer/zz/ » déjà prise par docs/contribuer/zz.md"),
+        ("docs/glossaire/index.md", None,
+         "docs/glossaire/index.md:1:1: fichier: adresse « /glossaire/ » déjà prise par la page produite "
+         "« glossaire.md »"),
+    ],
+    ids=["two-pages", "page-and-generated-page"],
+)
+def test_two_pages_with_one_address_are_refused(workspace, check, first, second, expected):
+    for path in filter(None, (first, second)):
+        workspace.write(path, "# Page\n")
+    assert check().lines == [
+        f"{expected} ; deux pages ne peuvent pas avoir la même adresse : renommez ou déplacez ce fichier"
+    ]
