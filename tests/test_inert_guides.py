@@ -378,3 +378,18 @@ def test_two_pages_with_one_address_are_refused(workspace, check, first, second,
     assert check().lines == [
         f"{expected} ; deux pages ne peuvent pas avoir la même adresse : renommez ou déplacez ce fichier"
     ]
+
+
+@pytest.mark.parametrize(
+    "body, column, name, shown",
+    [("## Piège { #__config }\n", 10, "#__config", "{ #__config }"),
+     ("Paragraphe\n{: .note .md-typeset }\n", 1, ".md-typeset", "{: .note .md-typeset }")],
+    ids=["material-id", "material-class"],
+)
+def test_theme_ids_and_classes_are_refused(workspace, check, body, column, name, shown):
+    guide(workspace, body)
+    line = FIRST + body.count("\n") - 1
+    assert check().lines == [
+        f"{GUIDE_PATH}:{line}:{column}: texte: « {name} » réservé au thème dans « {shown} » ; "
+        "choisissez un autre nom, qui ne commence ni par « __ » ni par « md- »"
+    ]

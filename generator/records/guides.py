@@ -53,7 +53,11 @@ def check_body(path: str, body: str, first_line: int) -> list[RecordError]:
             lines_with_html.add(line)
             found.append((offset, f"HTML interdit (« {shown} ») : écrivez du texte simple, le HTML ne serait pas affiché",
                           _HTML_HINT))
-    for offset, shown in scan.attribute_lists():
+    for offset, shown, reserved in scan.attribute_lists():
+        if reserved:
+            found.append((offset, f"« {reserved} » réservé au thème dans « {shown} »",
+                          "choisissez un autre nom, qui ne commence ni par « __ » ni par « md- »"))
+            continue
         found.append((offset, f"attribut interdit dans « {shown} »",
                       "les listes d'attributs ne peuvent porter que des classes (« { .classe } ») ; "
                       "pour écrire une accolade, mettez-la entre accents graves (`{`)"))

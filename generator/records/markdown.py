@@ -40,6 +40,9 @@ _BRACKETS = re.compile(r"\\.|[\[\]]", re.S)
 _REF_LABEL = re.compile(r"\[[^\[\]]*\]:[ \t]*\n?[ \t]*<?([^\s>]*)")
 _LIST_MARKER = re.compile(r"(?:[-*+]|[0-9]{1,9}[.)])(?:[ \t]|\Z)")
 _ATTR_OK = re.compile(r"\s*(?:[.#][\w-]+\s*)*")
+# Ids and classes of the theme (Material reads the first element with id
+# "__config"; its styles hang on "md-" classes): a page may not take them.
+_ATTR_RESERVED = re.compile(r"(?<![\w-])(?:#__|\.md-)[\w-]*")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 _SHOWN = 200  # characters of a target shown in a message
 _INSIDE_MAX = 1000  # characters of a link's parentheses read
@@ -100,9 +103,10 @@ class Scan:
 
     # -- attribute lists -------------------------------------------------------
 
-    def attribute_lists(self) -> list[tuple[int, str]]:
+    def attribute_lists(self) -> list[tuple[int, str, str | None]]:
         """Braces that could be an attribute list carrying more than classes
-        and ids (``{ onclick=… }``, ``{ {: style=… }``, ``{ hidden }``)."""
+        and ids (``{ onclick=… }``, ``{ {: style=… }``, ``{ hidden }``), or an
+        id or class of the theme: (offset, shown, reserved name or None)."""
         found = []
         text = self.masked
         position = 0
@@ -114,8 +118,10 @@ class Scan:
                     inner = line[first + 1 : last]
                     if inner.startswith(":"):
                         inner = inner[1:]
-                    if not _ATTR_OK.fullmatch(inner):
-                        found.append((position + first, line[first : last + 1][:40]))
+                    reserved = _ATTR_RESERVED.search(inner)
+                    if not _ATTR_OK.fullmatch(inner) or reserved:
+                        found.append((position + first, line[first : last + 1][:40],
+                                      reserved.group() if reserved else None))
             position += len(line) + 1
         return found
 
