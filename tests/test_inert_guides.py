@@ -308,3 +308,89 @@ def test_image_of_the_repository_is_shown(project, capsys, monkeypatch):
     html = (project.root / "site/guides/changer-de-rib/index.html").read_text(encoding="utf-8")
     assert '<img alt="Écran de SYLAé" src="../capture-sylae.png"' in html
     assert (project.root / "site/guides/capture-sylae.png").read_bytes() == png
+
+
+# --- what the check accepts, the build builds (review of 2026-12) --------------------
+
+SPACE_HINT = ("écrivez l'adresse sans espace ; un titre s'écrit entre guillemets après l'adresse : "
+              "[texte](adresse \"titre\")")
+
+
+@pytest.mark.parametrize(
+    "body, expected, corrected",
+    [
+        ("[x](<../contribuer/index .md>)\n",
+         f"{GUIDE_PATH}:{FIRST}:5: texte: adresse « ../contribuer/index .md » avec une espace ou un retour à la "
+         f"ligne ; {SPACE_HINT}",
+         "[x](<../contribuer/index.md>)\n"),
+        # Python-Markdown reads no title in parentheses: the target would be "index.md (titre)".
+        ("[x](../contribuer/index.md (titre))\n",
+         f"{GUIDE_PATH}:{FIRST}:5: texte: adresse « ../contribuer/index.md (titre) » avec une espace ou un retour "
+         f"à la ligne ; {SPACE_HINT}",
+         "[x](../contribuer/index.md \"titre\")\n"),
+        # The first letter is a Cyrillic "ј": no scheme for a URL parser, no page either.
+        ("[x](\u0458avascript:alert(1))\n",
+         f"{GUIDE_PATH}:{FIRST}:5: texte: lien « \u0458avascript:alert(1) » interdit (adresse avec « : » qui n'est "
+         f"pas un schéma accepté) ; {SCHEME_HINT}",
+         "[x](https://www.asp-public.fr)\n"),
+    ],
+    ids=["space-in-angle-target", "parenthesised-title", "look-alike-scheme"],
+)
+def test_what_the_check_refuses_mkdocs_would_refuse_and_the_hint_builds(project, capsys, body, expected, corrected):
+    guide(project, body)
+    result = project.run("check", capsys=capsys)
+    assert (result.code, result.lines) == (1, [expected])
+    guide(project, corrected)
+    assert project.run("check", capsys=capsys).code == 0
+    built = project.run("build", "--date", "2026-11-27", capsys=capsys)
+    assert built.code == 0, built.out + built.err
+
+
+def test_line_break_in_a_target_is_still_read_as_browsers_do(workspace, check):
+    guide(workspace, "[x](java\nscript:alert(1))\n")
+    assert check().lines == [
+        f"{GUIDE_PATH}:{FIRST}:5: texte: lien « javascript:alert(1) » interdit (schéma « javascript: ») ; {SCHEME_HINT}"
+    ]
+
+
+def test_look_alike_scheme_is_refused_in_records_too(workspace, check):
+    text = (workspace.root / "schemes/exemple.yml").read_text(encoding="utf-8")
+    workspace.scheme(text.replace("explication: Tout fonctionne.", "explication: Voir [x](\u0458avascript:alert(1))."))
+    assert check().lines == [
+        "schemes/exemple.yml:8:16: statut.explication: lien « \u0458avascript:alert(1) » interdit (adresse avec « : » "
+        f"qui n'est pas un schéma accepté) ; {SCHEME_HINT}"
+    ]
+
+
+@pytest.mark.parametrize(
+    "first, second, expected",
+    [
+        ("docs/contribuer/zz.md", "docs/contribuer/zz/index.md",
+         "docs/contribuer/zz/index.md:1:1: fichier: adresse « /contribuer/zz/ » déjà prise par docs/contribuer/zz.md"),
+        ("docs/glossaire/index.md", None,
+         "docs/glossaire/index.md:1:1: fichier: adresse « /glossaire/ » déjà prise par la page produite "
+         "« glossaire.md »"),
+    ],
+    ids=["two-pages", "page-and-generated-page"],
+)
+def test_two_pages_with_one_address_are_refused(workspace, check, first, second, expected):
+    for path in filter(None, (first, second)):
+        workspace.write(path, "# Page\n")
+    assert check().lines == [
+        f"{expected} ; deux pages ne peuvent pas avoir la même adresse : renommez ou déplacez ce fichier"
+    ]
+
+
+@pytest.mark.parametrize(
+    "body, column, name, shown",
+    [("## Piège { #__config }\n", 10, "#__config", "{ #__config }"),
+     ("Paragraphe\n{: .note .md-typeset }\n", 1, ".md-typeset", "{: .note .md-typeset }")],
+    ids=["material-id", "material-class"],
+)
+def test_theme_ids_and_classes_are_refused(workspace, check, body, column, name, shown):
+    guide(workspace, body)
+    line = FIRST + body.count("\n") - 1
+    assert check().lines == [
+        f"{GUIDE_PATH}:{line}:{column}: texte: « {name} » réservé au thème dans « {shown} » ; "
+        "choisissez un autre nom, qui ne commence ni par « __ » ni par « md- »"
+    ]

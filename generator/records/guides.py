@@ -16,7 +16,7 @@ from ..errors import FILE_FIELD, RecordError
 from .budget import HINT as BUDGET_HINT
 from .budget import budget_problem
 from .loader import MAX_ERRORS_PER_FILE, Loaded, character_errors, decode_source, load_yaml
-from .markdown import IMAGE_SUFFIXES, Scan, is_image_path
+from .markdown import IMAGE_SUFFIXES, Link, Scan, is_image_path
 from .models import Guide, link_problem
 from .validation import validate_record
 
@@ -58,7 +58,11 @@ def check_body(path: str, body: str, first_line: int) -> list[RecordError]:
             lines_with_html.add(line)
             found.append((offset, f"HTML interdit (« {shown} ») : écrivez du texte simple, le HTML ne serait pas affiché",
                           _HTML_HINT))
-    for offset, shown in scan.attribute_lists():
+    for offset, shown, reserved in scan.attribute_lists():
+        if reserved:
+            found.append((offset, f"« {reserved} » réservé au thème dans « {shown} »",
+                          "choisissez un autre nom, qui ne commence ni par « __ » ni par « md- »"))
+            continue
         found.append((offset, f"attribut interdit dans « {shown} »",
                       "les listes d'attributs ne peuvent porter que des classes (« { .classe } ») ; "
                       "pour écrire une accolade, mettez-la entre accents graves (`{`)"))
@@ -68,6 +72,8 @@ def check_body(path: str, body: str, first_line: int) -> list[RecordError]:
     # Links may run over a line break: targets are read from the whole body.
     for link in scan.links():
         problem = link_problem(link.target, link.shown)
+        if problem is None:
+            problem = spaced_link_problem(link)
         if problem is None and link.image:
             problem = image_problem(link.target, link.shown)
         if problem:
@@ -86,6 +92,16 @@ def check_body(path: str, body: str, first_line: int) -> list[RecordError]:
         line, column = scan.position(offset)
         errors.append(RecordError(path, first_line + line, column + 1, BODY_FIELD, message, hint))
     return errors
+
+
+def spaced_link_problem(link: Link) -> tuple[str, str] | None:
+    """A target with whitespace inside: MkDocs would look for another file
+    than the link check (and a browser would drop the line breaks)."""
+    if not re.search(r"\s", link.href):
+        return None
+    return (f"adresse « {link.href} » avec une espace ou un retour à la ligne",
+            "écrivez l'adresse sans espace ; un titre s'écrit entre guillemets après l'adresse : "
+            "[texte](adresse \"titre\")")
 
 
 def image_problem(target: str, shown: str) -> tuple[str, str | None] | None:

@@ -30,17 +30,22 @@ _BACKTICKS = re.compile(r"`+")
 _TAG_START = re.compile(r"<[A-Za-z/!?]")
 AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^<>\s]*)>")
 LINK_OPEN = re.compile(r"\]\(")
-# From just after "](": the target, up to a parenthesis, an angle bracket or
-# a quote (a title). It never runs into the next "](", so scanning every
-# target costs one pass in all.
-_TARGET = re.compile(r"[ \t\r\n]*<?([^()<>\"']*)")
+# Inside the parentheses of a link, as Python-Markdown 3.11 reads them
+# (LinkInlineProcessor.getLink): "<target>" then maybe a quoted title, or a
+# bare target then maybe a title opened by the first quote and closed by the
+# very last character.
+_ANGLE_TARGET = re.compile(r"<([^<>]*)>\s*(?:'[^']*'|\"[^\"]*\")?\s*\Z")
 _PARENS = re.compile(r"[()]")
 _BRACKETS = re.compile(r"\\.|[\[\]]", re.S)
 _REF_LABEL = re.compile(r"\[[^\[\]]*\]:[ \t]*\n?[ \t]*<?([^\s>]*)")
 _LIST_MARKER = re.compile(r"(?:[-*+]|[0-9]{1,9}[.)])(?:[ \t]|\Z)")
 _ATTR_OK = re.compile(r"\s*(?:[.#][\w-]+\s*)*")
+# Ids and classes of the theme (Material reads the first element with id
+# "__config"; its styles hang on "md-" classes): a page may not take them.
+_ATTR_RESERVED = re.compile(r"(?<![\w-])(?:#__|\.md-)[\w-]*")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 _SHOWN = 200  # characters of a target shown in a message
+_INSIDE_MAX = 1000  # characters of a link's parentheses read
 
 
 @dataclass(frozen=True)
@@ -48,9 +53,10 @@ class Link:
     """An inline link or image ``[text](target)``: where its target starts."""
 
     offset: int
-    target: str  # what decides: whitespace removed, stops at "(" or a title
+    target: str  # what decides the scheme: href with whitespace removed
     shown: str  # what the contributor wrote, for messages
     image: bool
+    href: str = ""  # the target as Python-Markdown reads it (may hold whitespace)
 
 
 class Scan:
@@ -97,9 +103,10 @@ class Scan:
 
     # -- attribute lists -------------------------------------------------------
 
-    def attribute_lists(self) -> list[tuple[int, str]]:
+    def attribute_lists(self) -> list[tuple[int, str, str | None]]:
         """Braces that could be an attribute list carrying more than classes
-        and ids (``{ onclick=… }``, ``{ {: style=… }``, ``{ hidden }``)."""
+        and ids (``{ onclick=… }``, ``{ {: style=… }``, ``{ hidden }``), or an
+        id or class of the theme: (offset, shown, reserved name or None)."""
         found = []
         text = self.masked
         position = 0
@@ -111,8 +118,10 @@ class Scan:
                     inner = line[first + 1 : last]
                     if inner.startswith(":"):
                         inner = inner[1:]
-                    if not _ATTR_OK.fullmatch(inner):
-                        found.append((position + first, line[first : last + 1][:40]))
+                    reserved = _ATTR_RESERVED.search(inner)
+                    if not _ATTR_OK.fullmatch(inner) or reserved:
+                        found.append((position + first, line[first : last + 1][:40],
+                                      reserved.group() if reserved else None))
             position += len(line) + 1
         return found
 
@@ -126,14 +135,17 @@ class Scan:
         found = []
         for match in LINK_OPEN.finditer(text):
             start = match.end()
-            target = re.sub(r"\s+", "", _TARGET.match(text, start).group(1))
             end = closing.get(match.start() + 1)
             if end is None:
                 end = text.find("\n", start)
                 end = len(text) if end == -1 else end
+            # Capped so that nested or unclosed links cost linear time; a
+            # longer target or title is read cut (and refused as spaced).
+            href = link_href(text[start : min(end, start + _INSIDE_MAX)])
+            target = re.sub(r"\s+", "", href)
             shown = re.split(r"""[ \t]+["'(]""", text[start : min(end, start + _SHOWN)].strip(), maxsplit=1)[0]
             shown = re.sub(r"\s+", "", shown).strip("<>")
-            found.append(Link(start, target, shown, match.start() in images))
+            found.append(Link(start, target, shown, match.start() in images, href))
         return found
 
     def _image_opens(self) -> set[int]:
@@ -172,6 +184,22 @@ class Scan:
                     found.append((position + index, label, match.group(1)))
             position += len(line) + 1
         return found
+
+
+def link_href(inside: str) -> str:
+    """The target of a link from what its parentheses hold, as Python-Markdown
+    reads it: ``<a b> "t"`` -> ``a b``, ``a.md 'titre'`` -> ``a.md``,
+    ``a.md (titre)`` -> ``a.md (titre)`` (no title without quotes)."""
+    inside = inside.strip()
+    angle = _ANGLE_TARGET.match(inside)
+    if angle:
+        return angle.group(1).strip()
+    quotes = [inside.find(q) for q in "'\"" if q in inside]
+    for first in sorted(quotes):
+        # A title: from this quote to the same quote closing the parentheses.
+        if len(inside) > first + 1 and inside[-1] == inside[first]:
+            return inside[:first].strip()
+    return inside
 
 
 def _block_content_start(line: str) -> int:

@@ -86,6 +86,7 @@ _BARE_HTTP = re.compile(r"(?<![\w/])http://\S+", re.I)
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
 
 ALLOWED_SCHEMES = {"https", "mailto", "tel"}
+_SCHEME_HINT = "seuls https:, mailto:, tel: et les liens internes sont acceptés"
 
 
 def link_problem(target: str, shown: str | None = None) -> tuple[str, str | None] | None:
@@ -107,16 +108,17 @@ def link_problem(target: str, shown: str | None = None) -> tuple[str, str | None
     if match is None:
         if "&#" in target or "%" in target.split("#")[0][:12] and ":" in html.unescape(target):
             return f"lien « {shown} » illisible (caractères encodés)", None
+        if ":" in re.split(r"[/?#]", cleaned, maxsplit=1)[0]:
+            # Not a scheme for a URL parser (a look-alike letter, "ја:"), not
+            # a path either: MkDocs would refuse it as a broken relative link.
+            return f"lien « {shown} » interdit (adresse avec « : » qui n'est pas un schéma accepté)", _SCHEME_HINT
         return None
     scheme = match.group(1)
     if scheme in ALLOWED_SCHEMES:
         return None
     if scheme == "http":
         return f"lien non sécurisé « {shown} »", "utilisez https://"
-    return (
-        f"lien « {shown} » interdit (schéma « {scheme}: »)",
-        "seuls https:, mailto:, tel: et les liens internes sont acceptés",
-    )
+    return f"lien « {shown} » interdit (schéma « {scheme}: »)", _SCHEME_HINT
 
 
 def link_targets(text: str) -> list[str]:

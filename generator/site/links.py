@@ -23,7 +23,7 @@ from urllib.parse import unquote
 from ..errors import FILE_FIELD, RecordError
 from ..history.changelog import History
 from ..project import today_in_paris
-from ..records.corpus import Corpus
+from ..records.corpus import Corpus, Page
 from ..records.guides import BODY_FIELD
 from ..records.markdown import Scan, is_image_path
 from ..records.models import link_problem
@@ -86,11 +86,36 @@ def check_links(corpus: Corpus, *, today: dt.date | None = None, history: Histor
                                       "placez les pages écrites à la main dans un autre dossier, par exemple docs/contribuer/"))
             continue
         pages[relative] = page.text.rstrip("\n") + "\n" + abbreviations
+    errors.extend(_check_addresses([corpus.pages[r] for r in sorted(pages) if r not in rendered], rendered))
     site = _Site(pages, corpus.images)
     sources = [(f"guides/{r.id}.md", r.path, r.body, r.body_line) for r in corpus.of_kind("guide").values()]
     sources += [(relative, page.path, page.text, 1) for relative, page in corpus.pages.items() if relative in pages]
     for page, shown, text, first_line in sorted(sources):
         errors.extend(_check_page(site, page, shown, text, first_line))
+    return errors
+
+
+def page_address(relative: str) -> str:
+    """The address MkDocs gives a page (use_directory_urls): "a/b.md" and
+    "a/b/index.md" are both "/a/b/"."""
+    folder, name = posixpath.split(relative)
+    stem = posixpath.splitext(name)[0]
+    parts = [part for part in (folder, "" if stem == "index" else stem) if part]
+    return "/" + "".join(f"{part}/" for part in parts)
+
+
+def _check_addresses(handwritten: list[Page], rendered: dict[str, object]) -> list[RecordError]:
+    """Two pages with one address: MkDocs would keep one and drop the other."""
+    taken = {page_address(path): f"la page produite « {path} »" for path in rendered}
+    errors = []
+    for page in handwritten:
+        address = page_address(page.relative)
+        if address in taken:
+            errors.append(RecordError(page.path, 1, 1, FILE_FIELD,
+                                      f"adresse « {address} » déjà prise par {taken[address]}",
+                                      "deux pages ne peuvent pas avoir la même adresse : renommez ou déplacez ce fichier"))
+        else:
+            taken[address] = page.path
     return errors
 
 
