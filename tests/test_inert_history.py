@@ -22,6 +22,9 @@ from workspace import MINIMAL_FILES, ROOT
 
 from generator.history.changelog import CACHE_DIR, _cache_version, read_history
 
+# Real repositories and full builds: git-heavy work (make test, not make test-fast).
+pytestmark = pytest.mark.slow
+
 SCHEME = "schemes/exemple.yml"
 PIRATE = "Pirate [x](javascript:alert(3)) **gras** `code` # &amp; fin"
 

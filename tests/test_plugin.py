@@ -38,6 +38,7 @@ def plant_in_theme(root: Path, markup: str) -> None:
     )
 
 
+@pytest.mark.slow
 def test_mkdocs_build_alone_refuses_invalid_records(project, capsys):
     project.write("schemes/exemple.yml", (project.root / "schemes/exemple.yml").read_text(encoding="utf-8")
                   .replace("etat: ouvert", "etat: bloque"), dedent=False)
@@ -51,6 +52,7 @@ def test_mkdocs_build_alone_refuses_invalid_records(project, capsys):
     assert not [p for p in (project.root / "docs" / "genere").iterdir() if p.name != ".gitkeep"]
 
 
+@pytest.mark.slow
 def test_mkdocs_build_alone_generates_and_checks_hand_written_pages(project):
     built = mkdocs_alone(project.root)
     assert built.returncode == 0, built.stderr
@@ -66,6 +68,7 @@ def test_mkdocs_build_alone_generates_and_checks_hand_written_pages(project):
             ) in built.stderr.splitlines()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "markup, finding",
     [
@@ -84,6 +87,7 @@ def test_mkdocs_build_alone_fails_when_the_theme_plants_a_payload(project, marku
     assert f"  dispositifs/exemple/{finding}" in lines
 
 
+@pytest.mark.slow
 def test_reperes_build_refuses_the_theme_payload_and_keeps_the_previous_site(project, capsys, monkeypatch):
     assert project.run("build", "--date", "2026-11-27", capsys=capsys).code == 0
     before = (project.root / "site/index.html").read_text(encoding="utf-8")
@@ -137,6 +141,7 @@ def _sample_pages(site: Path) -> list[str]:
             "contribuer/index.html", "search/search_index.json", "404.html"]
 
 
+@pytest.mark.slow
 def test_two_builds_at_once_both_succeed(project):
     repo = GitRepo(project.root)
     repo.commit("Fiches d'exemple\n\nPourquoi: tests", "2026-11-01T10:00:00+01:00")
@@ -227,6 +232,7 @@ def test_swap_in_survives_another_build_swapping_in_between(tmp_path, monkeypatc
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "markup, finding",
     [
