@@ -356,3 +356,13 @@ def test_last_accepted_date_builds(project, capsys):
     project.scheme(MINIMAL_SCHEME.replace("revu_le: 2026-11-01", "revu_le: 2100-12-31"))
     pages = build(project, capsys)
     assert "31 décembre 2100" in pages["dispositifs/exemple/index.html"].text
+
+
+@pytest.mark.parametrize("target", ["../outils/outil-exemple.md", "#circuit", "exemple.md"])
+def test_relative_link_in_record_text_is_refused(workspace, check, target):
+    # The same text shows on the scheme's page, the board and the partner's page:
+    # a relative link would be broken on all but one, and the build would fail.
+    workspace.scheme(MINIMAL_SCHEME.replace("resume: Une aide pour les tests.", f"resume: 'Voir [ici]({target})'"))
+    refused(check, [f"{E}:4:9: resume: lien interne « {target} » : le texte d'une fiche paraît sur plusieurs pages ; "
+                    "pour renvoyer à une autre fiche, utilisez les champs prévus (dispositifs_lies, outil, "
+                    "partenaire…) ; sinon, une adresse complète en https://"])

@@ -173,6 +173,17 @@ def _check_text(value: str) -> str:
         problem = link_problem(target, shown)
         if problem:
             raise _invalid("lien", "{detail}", problem[1], detail=problem[0])
+    for link in links:
+        # A record's text shows on several pages (its own, the board, a partner's
+        # page…): a relative link would be right on one of them at most, and the
+        # build refuses a broken one.
+        scheme = _SCHEME.match(link.target.strip().lower())
+        if scheme is None or scheme.group(1) not in ALLOWED_SCHEMES:
+            raise _invalid(
+                "lien", "lien interne « {target} » : le texte d'une fiche paraît sur plusieurs pages",
+                "pour renvoyer à une autre fiche, utilisez les champs prévus (dispositifs_lies, outil, "
+                "partenaire…) ; sinon, une adresse complète en https://", target=link.shown[:60],
+            )
     bare = _BARE_HTTP.search(value)
     if bare:
         raise _invalid("lien", "lien non sécurisé « {url} »", "utilisez https://", url=bare.group())
