@@ -57,13 +57,16 @@ def test_symlinks_are_refused_anywhere_under_schemes_and_docs(workspace, link, t
 
 
 def test_handwritten_pages_are_copied_without_following_links(workspace, monkeypatch):
+    from generator.records.corpus import load_corpus
     from generator.site.render import copy_handwritten
 
     workspace.write("docs/contribuer/index.md", "# Contribuer\n")
     os.symlink("/proc/self/environ", workspace.root / "docs/contribuer/env.md")
     os.mkfifo(workspace.root / "docs/contribuer/tube.md")
     monkeypatch.setenv("REPERES_SECRET_CANARY", "ne-doit-pas-sortir")
-    pages = copy_handwritten(workspace.root / "docs")
+    corpus = load_corpus(workspace.root / "schemes", base=workspace.root)
+    assert {error.path for error in corpus.errors} == {"docs/contribuer/env.md", "docs/contribuer/tube.md"}
+    pages = copy_handwritten(corpus.pages)
     assert sorted(pages) == ["contribuer/index.md"]
     assert all("ne-doit-pas-sortir" not in text for text, _ in pages.values())
 

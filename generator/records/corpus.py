@@ -304,12 +304,6 @@ def image_file_problem(path: Path) -> tuple[str, str] | None:
     return None
 
 
-def handwritten_pages(docs: Path) -> list[Path]:
-    """Hand-written pages under *docs*, in the order of the site (no link followed)."""
-    found, _ = discover(docs.parent / "schemes")
-    return [path for kind, path in found if kind == "page"]
-
-
 def guides_folder(schemes_root: Path) -> Path:
     """docs/guides/ beside the records folder."""
     return schemes_root.parent / GUIDES_DIR

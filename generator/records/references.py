@@ -13,6 +13,7 @@ mentions a partner) and the pages' dependencies all read ``references`` and
 from __future__ import annotations
 
 import functools
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -94,11 +95,19 @@ def references_in(model: BaseModel) -> list[Reference]:
     return list(_walk(model, ()))
 
 
+# A record loaded once is the same object until its file changes (LoadCache):
+# its references are walked once, not at every regeneration of `mkdocs serve`.
+_WALKED: weakref.WeakKeyDictionary[Record, list[Reference]] = weakref.WeakKeyDictionary()
+
+
 def references(kind: str, record: Record) -> list[Reference]:
     """Every reference written in *record*, of kind *kind*, in the order of its fields."""
     if KINDS[kind].model is not type(record.model):
         raise ValueError(f"record {record.path} is not of kind {kind!r}")
-    return references_in(record.model)
+    found = _WALKED.get(record)
+    if found is None:
+        found = _WALKED[record] = references_in(record.model)
+    return found
 
 
 Backlinks = dict[tuple[str, str], list[tuple[Record, Reference]]]

@@ -24,7 +24,7 @@ from ..fr import date_fr, plural
 from ..history.changelog import Change, History
 from ..history.git import plain_text
 from ..project import GENERATED_DIR, Project
-from ..records.corpus import Corpus, Record
+from ..records.corpus import Corpus, Page, Record
 from ..records.freshness import overdue_records, review_state
 from ..records.kinds import KINDS, owner_of
 from ..records.models import ACTEURS, Domaine, Etat, EtatAnomalie, url_problem
@@ -547,22 +547,15 @@ class Renderer:
         return pages
 
 
-def copy_handwritten(docs: Path, abbreviations: str = "") -> dict[str, tuple[str, str | None]]:
-    """Hand-written pages, as they are, with the glossary's abbreviations appended.
-
-    The pages are those the check found (corpus.handwritten_pages), read as it
-    reads them: regular files only, never through a symbolic link, so nothing
-    outside the repository (``env.md -> /proc/self/environ``) reaches the site.
-    """
-    from ..records.corpus import handwritten_pages, read_source
-
-    pages: dict[str, tuple[str, str | None]] = {}
-    for path in handwritten_pages(docs):
-        relative = path.relative_to(docs).as_posix()
-        raw, _ = read_source(path)
-        text = raw.decode("utf-8-sig").rstrip("\n") + "\n" + abbreviations
-        pages[relative] = (text, f"docs/{relative}")
-    return pages
+def copy_handwritten(pages: dict[str, Page], abbreviations: str = "") -> dict[str, tuple[str, str | None]]:
+    """Hand-written pages, as the check read them (corpus.pages: regular files
+    only, never through a symbolic link, so nothing outside the repository,
+    such as ``env.md -> /proc/self/environ``, reaches the site), with the
+    glossary's abbreviations appended."""
+    return {
+        relative: (page.text.rstrip("\n") + "\n" + abbreviations, f"docs/{relative}")
+        for relative, page in sorted(pages.items())
+    }
 
 
 def copy_images(images: set[str], docs: Path, out: Path) -> None:
@@ -660,6 +653,6 @@ def generate(
     state = state or Generator.new()
     settings = Project(project, today)
     pages = state.renderer.render(corpus, settings.build_date(), checked_edit_template(settings), history)
-    pages.update(copy_handwritten(project / "docs", abbreviations_block(corpus)))
+    pages.update(copy_handwritten(corpus.pages, abbreviations_block(corpus)))
     copy_images(corpus.images, project / "docs", project / GENERATED_DIR)
     return write_pages(pages, project / GENERATED_DIR, state.written)
