@@ -63,16 +63,8 @@ class Project:
         return self.schemes / "_schemas"
 
     @property
-    def docs(self) -> Path:
-        return self.root / "docs"
-
-    @property
     def guides(self) -> Path:
         return self.root / GUIDES_DIR
-
-    @property
-    def generated(self) -> Path:
-        return self.root / GENERATED_DIR
 
     @property
     def site(self) -> Path:

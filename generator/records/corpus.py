@@ -30,7 +30,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from ..errors import FILE_FIELD, INTERNAL_HINT, InternalRecordError, RecordError
-from ..project import GUIDES_DIR
+from ..project import GENERATED_DIR, GUIDES_DIR
 from .kinds import GLOSSARY_FILE, KINDS, SUBFOLDERS
 from .loader import MAX_BYTES, Loaded, load_yaml
 from .markdown import IMAGE_SUFFIXES
@@ -41,8 +41,8 @@ SCHEMA_FOLDER = "_schemas"
 IGNORED_NAMES = {"README.md", "LISEZMOI.md"}
 # Folders of docs/ that are not hand-written pages: guides are loaded as
 # records, the theme is code reviewed by the owners, genere/ is our output.
-GUIDES_FOLDER = "guides"
-NOT_PAGES = {GUIDES_FOLDER, "theme", "genere"}
+GUIDES_FOLDER = GUIDES_DIR.name
+NOT_PAGES = {GUIDES_FOLDER, "theme", GENERATED_DIR.name}
 # Folders of docs/ whose files would replace the theme's (Material's assets,
 # the search index) on every page.
 THEME_FOLDERS = frozenset({"assets", "search"})
@@ -302,11 +302,6 @@ def image_file_problem(path: Path) -> tuple[str, str] | None:
         return (f"« {path.name} » n'est pas une image {suffix.lstrip('.').upper()}",
                 "enregistrez l'image dans ce format, ou donnez au fichier l'extension de son format")
     return None
-
-
-def guides_folder(schemes_root: Path) -> Path:
-    """docs/guides/ beside the records folder."""
-    return schemes_root.parent / GUIDES_DIR
 
 
 def load_file(
