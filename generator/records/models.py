@@ -55,10 +55,13 @@ def _invalid(kind: str, message: str, hint: str | None = None, **context: Any) -
 
 def _check_slug(value: str) -> str:
     if not SLUG_RE.match(value):
-        raise PydanticCustomError(
+        lowered = value.lower()
+        hint = f"écrivez-le en minuscules : « {lowered} »" if lowered != value and SLUG_RE.match(lowered) \
+            and lowered not in WINDOWS_RESERVED and len(lowered) <= SLUG_MAX else None
+        raise _invalid(
             "slug",
             "identifiant « {value} » invalide : uniquement des minuscules sans accent, des chiffres et des tirets (par exemple « aide-embauche-jeunes »)",
-            {"value": value},
+            hint, value=value,
         )
     if len(value) > SLUG_MAX:
         raise PydanticCustomError(
