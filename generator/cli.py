@@ -72,7 +72,11 @@ def _build_parser() -> argparse.ArgumentParser:
         "check", help="vérifier toutes les fiches et afficher chaque problème",
         description="Vérifie toutes les fiches et affiche chaque problème sous la forme fichier:ligne:colonne: champ: message.",
     )
-    check.add_argument("dossier", nargs="?", default=None, help="dossier des fiches (par défaut : schemes/ du projet)")
+    check.add_argument(
+        "chemins", nargs="*", metavar="CHEMIN",
+        help="fiches à vérifier (les autres sont lues pour les références), ou un dossier de fiches "
+        "(par défaut : schemes/ du projet, trouvé en remontant depuis le chemin ou le dossier courant)",
+    )
     check.add_argument(
         "--format", choices=["texte", "text", "github", "json"], default="texte",
         help="texte (par défaut), github (annotations de pull request) ou json",
@@ -81,6 +85,11 @@ def _build_parser() -> argparse.ArgumentParser:
         "--base", metavar="REV",
         help="mode pull request : refuser aussi ce que la branche fait depuis REV (raison manquante, "
         "historique réécrit, fiche supprimée, identifiant réutilisé)",
+    )
+    check.add_argument(
+        "--description", metavar="FICHIER",
+        help="avec --base : la description de la pull request (sa ligne « Pourquoi: » vaut pour toute la "
+        "demande) ; par défaut, sur GitHub Actions, celle de l'événement ($GITHUB_EVENT_PATH)",
     )
     check.add_argument("--allow-shallow", action="store_true", help="accepter un clone superficiel (historique partiel)")
     check.add_argument("--debug", action="store_true", help="afficher la trace complète d'une erreur interne")
@@ -119,12 +128,32 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_target(args: argparse.Namespace, project: Project) -> tuple[Path, set[str] | None, str]:
+    """(folder of the records, the files to report on or None for all, the folder as shown)."""
+    paths = [Path(name) for name in args.chemins]
+    if not paths:
+        return project.schemes, None, project.shown(project.schemes)
+    for path, name in zip(paths, args.chemins):
+        if not path.exists():
+            what = "fichier" if path.suffix else "dossier"
+            raise UsageError(f"{what} « {name} » introuvable")
+    if len(paths) == 1 and paths[0].is_dir():
+        return paths[0], None, args.chemins[0]
+    if any(path.is_dir() for path in paths):
+        raise UsageError("donnez soit un seul dossier, soit des fichiers", "par exemple : reperes check schemes/aej.yml")
+    outside = [name for path, name in zip(paths, args.chemins) if project.shown(path).startswith("/")]
+    if outside:
+        raise UsageError(
+            f"« {outside[0]} » n'est pas dans le projet {project.root}",
+            "vérifiez chaque fichier depuis le dossier de son propre dépôt",
+        )
+    return project.schemes, {project.shown(path) for path in paths}, project.shown(project.schemes)
+
+
 def _cmd_check(args: argparse.Namespace, project: Project) -> int:
     from .records.corpus import load_corpus
 
-    root = Path(args.dossier) if args.dossier else project.schemes
-    if not root.is_dir():
-        raise UsageError(f"dossier « {args.dossier or project.shown(root)} » introuvable")
+    root, only, shown_root = _check_target(args, project)
     corpus = load_corpus(root, debug=args.debug, base=project.root)
     from .site.links import check_links
 
@@ -134,24 +163,38 @@ def _cmd_check(args: argparse.Namespace, project: Project) -> int:
         from .history.policy import pull_request_problems
 
         errors = sorted(
-            errors + pull_request_problems(project.root, args.base, allow_shallow=args.allow_shallow),
+            errors + pull_request_problems(
+                project.root, args.base, allow_shallow=args.allow_shallow, description=_description(args),
+            ),
             key=lambda e: (e.path, e.line, e.column, e.field, e.message),
         )
+    if only is not None:
+        errors = [error for error in errors if error.path in only]
+    checked = len(only) if only is not None else corpus.files_checked
     if corpus.files_checked == 0 and not errors:
-        raise InvalidError(f"aucune fiche dans « {args.dossier or project.shown(root)} » : rien à vérifier")
+        raise InvalidError(f"aucune fiche dans « {shown_root} » : rien à vérifier")
     if args.format == "json":
-        print(format_json(errors, corpus.files_checked))
+        print(format_json(errors, checked))
+    elif args.format == "github":
+        from .contrib.github import annotation_lines, write_summary
+
+        for line in annotation_lines(errors):
+            print(line)
+        write_summary(errors, checked)
     else:
         for error in errors:
-            print(error.format_github() if args.format == "github" else error.format_text())
+            print(error.format_text())
     if errors:
         files = len({error.path for error in errors})
         summary = (
             f"{plural(len(errors), 'erreur')} dans {plural(files, 'fichier')} "
-            f"({plural(corpus.files_checked, 'fichier vérifié', 'fichiers vérifiés')})"
+            f"({plural(checked, 'fichier vérifié', 'fichiers vérifiés')})"
         )
         print(summary, file=sys.stderr)
         return _invalid_code(errors)
+    if only is not None:
+        print(f"{plural(len(only), 'fichier sans erreur', 'fichiers sans erreur')}", file=sys.stderr)
+        return EXIT_OK
     counts = {kind: len(records) for kind, records in corpus.records.items()}
     print(
         f"{plural(corpus.files_checked, 'fiche valide', 'fiches valides')} : "
@@ -162,6 +205,13 @@ def _cmd_check(args: argparse.Namespace, project: Project) -> int:
         file=sys.stderr,
     )
     return EXIT_OK
+
+
+def _description(args: argparse.Namespace) -> str | None:
+    """The pull request's description: --description FILE, else the event GitHub Actions saved."""
+    from .contrib.description import read_description
+
+    return read_description(Path(args.description) if args.description else None)
 
 
 def _invalid_code(errors: Sequence[RecordError]) -> int:
@@ -228,6 +278,16 @@ def _cmd_schema(args: argparse.Namespace, project: Project) -> int:
     return EXIT_OK
 
 
+def _start(args: argparse.Namespace) -> Path | None:
+    """Where to look for the project: from the first path given (a file or a
+    folder of the project, wherever the command runs), else the current folder."""
+    for name in getattr(args, "chemins", None) or []:
+        path = Path(name)
+        if path.exists():
+            return path if path.is_dir() else path.parent
+    return None
+
+
 def _report(exc: ReperesError) -> None:
     print(f"reperes : erreur : {exc.message}" + (f" ; {exc.hint}" if exc.hint else ""), file=sys.stderr)
 
@@ -241,7 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = {"check": _cmd_check, "build": _cmd_build, "diff": _cmd_diff, "schema": _cmd_schema}[args.command]
     try:
         date = parse_date(args.date) if getattr(args, "date", None) else None
-        return handler(args, Project.find(date=date))
+        return handler(args, Project.find(_start(args), date=date))
     except KeyboardInterrupt:
         print("reperes : interrompu", file=sys.stderr)
         return 130

@@ -195,7 +195,12 @@ def test_status_history(base: dict[str, Any]) -> None:
     def rewrite(raw: dict[str, Any]) -> None:
         raw["historique_statut"][0]["explication"] = "Annonce par décret."
 
-    assert changed(base, rewrite) == ["Historique du statut : entrée du 01/03/2024 modifiée"]
+    assert changed(base, rewrite) == ["Correction du 01/03/2024 : explication « Annonce par décret. »"]
+
+    def restate(raw: dict[str, Any]) -> None:
+        raw["historique_statut"][0]["etat"] = "perturbe"
+
+    assert changed(base, restate) == ["Historique du statut : entrée du 01/03/2024 modifiée"]
 
     def drop(raw: dict[str, Any]) -> None:
         del raw["historique_statut"][0]

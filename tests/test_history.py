@@ -252,8 +252,10 @@ def test_rewriting_a_past_status_entry_is_refused(repo: GitRepo, capsys):
     result = run_check(repo, capsys, "--base", "main")
     assert result.code == 1
     assert result.lines == [
-        "schemes/exemple.yml:19:5: historique_statut[1]: l'entrée du 01/01/2025 a été modifiée ou supprimée : "
-        "l'historique du statut ne se réécrit pas ; rétablissez-la telle quelle et ajoutez une nouvelle entrée à la fin"
+        "schemes/exemple.yml:19:5: historique_statut[1]: le texte de l'entrée du 01/01/2025 a été modifié sans "
+        "ligne « Correction: » ; pour corriger son texte (explication, éléments de langage), ajoutez une ligne "
+        "« Correction: … » à la description de la pull request, à côté de « Pourquoi: » ; pour un nouveau statut, "
+        "rétablissez l'entrée et ajoutez-en une à la fin"
     ]
 
 

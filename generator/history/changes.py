@@ -48,6 +48,7 @@ from ..records.models import (
 )
 
 __all__ = [
+    "CORRECTABLE",
     "CREATED",
     "DELETED",
     "FIELD_NAMES",
@@ -58,6 +59,12 @@ __all__ = [
     "field_name",
     "format_date_fr",
 ]
+
+# The fields of a past status entry that a correction may change: its text.
+# Its date and its state say what happened when, and never change
+# (policy.rewritten_status_history); a change of these alone is told as a
+# correction (« Correction du 01/01/2025 : explication « … » »).
+CORRECTABLE = ("explication", "elements_de_langage")
 
 CREATED = "Fiche créée"
 DELETED = "Fiche supprimée"
@@ -593,11 +600,25 @@ def _describe_history(model: type[BaseModel], field: str, before: Any, after: An
         if index not in pairs:
             state = _enum_text(fields(EntreeHistorique)["etat"].enum, item.get("etat"))
             sentences.append(f"Historique du statut : entrée du {day} ajoutée ({state})")
-        elif _changed_fields(EntreeHistorique, before[pairs[index]], item):
+            continue
+        changed = _changed_fields(EntreeHistorique, before[pairs[index]], item)
+        if changed and all(field in CORRECTABLE for field in changed):
+            sentences.append(f"Correction du {day} : " + ", ".join(
+                _corrected(EntreeHistorique, field, _get(EntreeHistorique, item, field)) for field in changed
+            ))
+        elif changed:
             sentences.append(f"Historique du statut : entrée du {day} modifiée")
     for index in _removed(before, pairs):
         sentences.append(f"Historique du statut : entrée du {format_date_fr(before[index]['date'])} retirée")
     return sentences
+
+
+def _corrected(model: type[BaseModel], field: str, value: Any) -> str:
+    """« explication « nouveau texte » », or « explication corrigée » when long."""
+    name = field_name(model, field)
+    if value is not None and _is_short(str(value)):
+        return f"{name.text} {_quote(str(value))}"
+    return f"{name.text} {_agree('corrigé', name.gender)}"
 
 
 def _describe_anomalies(model: type[BaseModel], field: str, before: Any, after: Any) -> list[str]:
