@@ -657,3 +657,24 @@ def test_annotations_are_walked_through_unions() -> None:
     assert fields(Dispositif)["eligibilite"].optional and not fields(Dispositif)["eligibilite"].is_list
     assert fields(Dispositif)["circuit"].model is Etape
     assert fields(Dispositif)["circuit"].is_list
+
+
+# --- the new text, for `reperes diff` ----------------------------------------------
+
+
+def test_diff_sentences_give_the_new_text_of_long_texts(base: dict[str, Any]) -> None:
+    def edit(raw: dict[str, Any]) -> None:
+        raw["resume"] = "Une aide pour les tests, désormais renforcée.\nElle est versée chaque trimestre par l'ASP."
+        raw["historique_statut"].append({"date": "2027-01-01", "etat": "ferme", "explication": "Fin du dispositif."})
+
+    after = copy.deepcopy(base)
+    edit(after)
+    after = dump("dispositif", after)
+    assert describe_changes("dispositif", base, after, with_text=True) == [
+        "Résumé modifié : « Une aide pour les tests, désormais renforcée. Elle est versée chaque trimestre par l'ASP. »",
+        "Historique du statut : entrée du 01/01/2027 ajoutée (fermé) ; explication : « Fin du dispositif. »",
+    ]
+    # The site's history keeps its sentences short.
+    assert describe_changes("dispositif", base, after) == [
+        "Résumé modifié", "Historique du statut : entrée du 01/01/2027 ajoutée (fermé)",
+    ]

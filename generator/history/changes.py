@@ -23,6 +23,7 @@ import datetime as dt
 import json
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from enum import Enum
 from typing import Any, NamedTuple
 
@@ -239,6 +240,18 @@ def _names(model: type[BaseModel], fields: Iterable[str]) -> str:
 
 # --- values ------------------------------------------------------------------
 
+# Whether sentences about a long text also give its new text (« Éléments de
+# langage modifiés : « … » »): `reperes diff` does, for reviewers to read the
+# new words; the site's history keeps its sentences short.
+_WITH_TEXT: ContextVar[bool] = ContextVar("with_text", default=False)
+
+
+def _new_text(value: Any) -> str:
+    """« : « the new text » » on one line, when sentences give it; else ""."""
+    if not _WITH_TEXT.get() or value is None or not str(value).strip():
+        return ""
+    return f" : {_quote(' '.join(str(value).split()))}"
+
 
 def _quote(text: str) -> str:
     return f"« {text.strip()} »"
@@ -422,9 +435,9 @@ def _describe_scalar(model: type[BaseModel], field: str, before: Any, after: Any
         if before is not None and after is not None:
             if short:
                 return [f"{label} : {shown(before)} {_ARROW} {shown(after)}"]
-            return [f"{label} {_agree('modifié', name.gender)}"]
+            return [f"{label} {_agree('modifié', name.gender)}{_new_text(after)}"]
         if not short:
-            return [f"{label} {added if after is not None else removed}"]
+            return [f"{label} {added}{_new_text(after)}" if after is not None else f"{label} {removed}"]
     if before is None:
         return [f"{label} {added} : {shown(after)}"]
     if after is None:
@@ -568,9 +581,9 @@ def _describe_statut(model: type[BaseModel], field: str, before: Any, after: Any
             f"(au lieu du {format_date_fr(get(before, 'depuis'))})"
         )
     if not _same(Statut, "explication", get(before, "explication"), get(after, "explication")):
-        sentences.append("Explication du statut modifiée")
+        sentences.append(f"Explication du statut modifiée{_new_text(get(after, 'explication'))}")
     if not _same(Statut, "elements_de_langage", get(before, "elements_de_langage"), get(after, "elements_de_langage")):
-        sentences.append("Éléments de langage modifiés")
+        sentences.append(f"Éléments de langage modifiés{_new_text(get(after, 'elements_de_langage'))}")
     old_next, new_next = get(before, "prochaine_mise_a_jour"), get(after, "prochaine_mise_a_jour")
     if old_next != new_next:
         if new_next is None:
@@ -599,7 +612,10 @@ def _describe_history(model: type[BaseModel], field: str, before: Any, after: An
         day = format_date_fr(item["date"])
         if index not in pairs:
             state = _enum_text(fields(EntreeHistorique)["etat"].enum, item.get("etat"))
-            sentences.append(f"Historique du statut : entrée du {day} ajoutée ({state})")
+            sentences.append(f"Historique du statut : entrée du {day} ajoutée ({state})" + "".join(
+                f" ; {field_name(EntreeHistorique, field).text}{_new_text(item.get(field))}"
+                for field in CORRECTABLE if item.get(field) and _new_text(item.get(field))
+            ))
             continue
         changed = _changed_fields(EntreeHistorique, before[pairs[index]], item)
         if changed and all(field in CORRECTABLE for field in changed):
@@ -618,7 +634,7 @@ def _corrected(model: type[BaseModel], field: str, value: Any) -> str:
     name = field_name(model, field)
     if value is not None and _is_short(str(value)):
         return f"{name.text} {_quote(str(value))}"
-    return f"{name.text} {_agree('corrigé', name.gender)}"
+    return f"{name.text} {_agree('corrigé', name.gender)}{_new_text(value)}"
 
 
 def _describe_anomalies(model: type[BaseModel], field: str, before: Any, after: Any) -> list[str]:
@@ -818,13 +834,23 @@ def _describer(model: type[BaseModel], field: str) -> _Describer:
 # --- entry point -------------------------------------------------------------
 
 
-def describe_changes(kind: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
+def describe_changes(kind: str, before: dict[str, Any] | None, after: dict[str, Any] | None, *,
+                     with_text: bool = False) -> list[str]:
     """The changes from *before* to *after* (two dumps of one record of *kind*),
     as French sentences in the model's field order; [] when nothing changed.
 
     ``before is None`` means the record was created, ``after is None`` that it
     was deleted. For guides, the Markdown body is passed under the key "texte".
+    *with_text*: a sentence about a long text also gives the new text.
     """
+    token = _WITH_TEXT.set(with_text)
+    try:
+        return _describe_record(kind, before, after)
+    finally:
+        _WITH_TEXT.reset(token)
+
+
+def _describe_record(kind: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
     try:
         model = KINDS[kind].model
     except KeyError:
