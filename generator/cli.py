@@ -91,6 +91,10 @@ def _build_parser() -> argparse.ArgumentParser:
         help="avec --base : la description de la pull request (sa ligne « Pourquoi: » vaut pour toute la "
         "demande) ; par défaut, sur GitHub Actions, celle de l'événement ($GITHUB_EVENT_PATH)",
     )
+    check.add_argument(
+        "--date", metavar="AAAA-MM-JJ",
+        help="lire les chronologies de statut à cette date (par défaut : aujourd'hui, heure de Paris)",
+    )
     check.add_argument("--allow-shallow", action="store_true", help="accepter un clone superficiel (historique partiel)")
     check.add_argument("--debug", action="store_true", help="afficher la trace complète d'une erreur interne")
 
@@ -154,7 +158,7 @@ def _cmd_check(args: argparse.Namespace, project: Project) -> int:
     from .records.corpus import load_corpus
 
     root, only, shown_root = _check_target(args, project)
-    corpus = load_corpus(root, debug=args.debug, base=project.root)
+    corpus = load_corpus(root, debug=args.debug, base=project.root, today=project.build_date())
     from .site.links import check_links
 
     corpus.errors.extend(check_links(corpus))  # internal links resolve before MkDocs

@@ -59,7 +59,7 @@ def test_invalid_records_leave_the_previous_site_intact(project, capsys, monkeyp
     result = project.run("build", "--date", DATE, capsys=capsys)
     assert result.code == 1
     assert result.lines == [
-        "schemes/exemple.yml:6:9: statut.etat: valeur « bloque » inconnue ; valeurs possibles : annonce, "
+        "schemes/exemple.yml:7:11: historique_statut[1].etat: valeur « bloque » inconnue ; valeurs possibles : annonce, "
         "en_deploiement, ouvert, perturbe, paiements_bloques, ferme"
     ]
     assert result.err == "1 erreur : site non construit, le site précédent reste en place\n"

@@ -18,7 +18,14 @@ NO_REASON = (
     "sans dire pourquoi (ni la description de la pull request) ; ajoutez une ligne « Pourquoi: … » à la "
     "description de la pull request (elle devient le message du commit fusionné)"
 )
-ENTRY = "historique_statut:\n  - date: 2025-01-01\n    etat: ouvert\n    explication: Ouverture du dipositif.\n"
+LATER_STATUS = (
+    "  - date: 2025-09-01\n    etat: ouvert\n    explication: Tout fonctionne.\n"
+    "    elements_de_langage: Votre dossier suit son cours.\n"
+)
+NEW_STATUS = (
+    "  - date: 2026-05-30\n    etat: perturbe\n    explication: Le flux de l'OPCO arrive en retard.\n"
+    "    elements_de_langage: Votre paiement aura quelques jours de retard.\n"
+)
 
 
 @pytest.fixture
@@ -27,7 +34,8 @@ def pr(tmp_path: Path) -> GitRepo:
     repo = GitRepo(tmp_path / "depot")
     for name, text in MINIMAL_FILES.items():
         repo.write(name, text)
-    repo.write(SCHEME, repo.read(SCHEME) + ENTRY)
+    repo.replace(SCHEME, "explication: Tout fonctionne.", "explication: Ouverture du dipositif.")
+    repo.replace(SCHEME, "circuit:\n", LATER_STATUS + "circuit:\n")
     repo.commit("Fiches initiales\n\nPourquoi: première version des fiches", "2026-01-05T10:00:00+01:00")
     repo.git("checkout", "-q", "-b", "fiche")
     return repo
@@ -35,7 +43,7 @@ def pr(tmp_path: Path) -> GitRepo:
 
 def _edit_in_web_editor(pr: GitRepo) -> str:
     """A status change committed as the web editor does: a subject, no reason."""
-    pr.replace(SCHEME, "etat: ouvert\n  depuis", "etat: perturbe\n  depuis")
+    pr.replace(SCHEME, "circuit:\n", NEW_STATUS + "circuit:\n")
     return pr.commit("Update exemple.yml", "2026-06-01T10:00:00+02:00")
 
 
@@ -149,5 +157,11 @@ def test_correction_sentences_name_each_corrected_text():
     entry = {"date": "2025-01-01", "etat": "ouvert", "explication": "Ouverture.", "donnee_exemple": False}
     long_text = "Le dossier est en cours d'instruction ; le paiement suivra dans les trente jours qui viennent."
     corrected = {**entry, "explication": long_text}
-    sentences = describe_changes("dispositif", {"historique_statut": [entry]}, {"historique_statut": [corrected]})
-    assert sentences == ["Correction du 01/01/2025 : explication corrigée"]
+    latest = {**entry, "date": "2025-09-01"}
+    before, after = {"historique_statut": [entry, latest]}, {"historique_statut": [corrected, latest]}
+    assert describe_changes("dispositif", before, after) == ["Correction du 01/01/2025 : explication corrigée"]
+    assert describe_changes("dispositif", before, after, with_text=True) == [f"Correction du 01/01/2025 : explication corrigée : « {long_text} »"]
+    # The latest entry's text is the status's own: told as such.
+    assert describe_changes("dispositif", {"historique_statut": [entry]}, {"historique_statut": [corrected]}) == [
+        "Explication du statut modifiée"
+    ]
