@@ -120,6 +120,15 @@ def _build_parser() -> argparse.ArgumentParser:
     build.add_argument("--allow-shallow", action="store_true", help="accepter un clone superficiel (historique signalé comme partiel)")
     build.add_argument("--debug", action="store_true", help="afficher la trace complète d'une erreur interne")
 
+    codeowners = commands.add_parser(
+        "codeowners", help="écrire .github/CODEOWNERS à partir des sites référents des fiches",
+        description="Écrit .github/CODEOWNERS : chaque fiche est relue par l'équipe de son site référent "
+        "(champ equipe_forge), le code, les gabarits, la configuration et les flux de travail par l'équipe "
+        "Repères (extra.reperes.equipe_coeur de mkdocs.yml).",
+    )
+    codeowners.add_argument("--check", action="store_true", help="vérifier seulement que le fichier est à jour")
+    codeowners.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
     schema = commands.add_parser(
         "schema", help="écrire le schéma JSON de chaque type de fiche",
         description="Écrit le schéma JSON de chaque type de fiche, lu par les éditeurs pour compléter et valider pendant la saisie.",
@@ -292,6 +301,36 @@ def _start(args: argparse.Namespace) -> Path | None:
     return None
 
 
+def _cmd_codeowners(args: argparse.Namespace, project: Project) -> int:
+    from .contrib.codeowners import CODEOWNERS_FILE, codeowners_text, core_team
+    from .records.corpus import load_corpus
+
+    core = core_team(project)
+    corpus = load_corpus(project.schemes, debug=args.debug, base=project.root, today=project.build_date())
+    if corpus.errors:
+        print(
+            f"reperes : {plural(len(corpus.errors), 'erreur')} dans les fiches : CODEOWNERS non produit ; "
+            "lancez « make check » et corrigez-les d'abord",
+            file=sys.stderr,
+        )
+        return _invalid_code(corpus.errors)
+    target = project.root / CODEOWNERS_FILE
+    text = codeowners_text(corpus, core)
+    current = target.read_text(encoding="utf-8") if target.is_file() else None
+    if args.check:
+        if current != text:
+            print(f"{project.shown(target)}:1:1: fichier: pas à jour par rapport aux fiches ; lancez « reperes codeowners »")
+            return EXIT_INVALID
+        return EXIT_OK
+    if current != text:
+        from .scratch import write_atomically
+
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(target, text)
+    print(f"{'écrit' if current != text else 'à jour'} : {project.shown(target)}", file=sys.stderr)
+    return EXIT_OK
+
+
 def _report(exc: ReperesError) -> None:
     print(f"reperes : erreur : {exc.message}" + (f" ; {exc.hint}" if exc.hint else ""), file=sys.stderr)
 
@@ -302,7 +341,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    handler = {"check": _cmd_check, "build": _cmd_build, "diff": _cmd_diff, "schema": _cmd_schema}[args.command]
+    handler = {
+        "check": _cmd_check, "build": _cmd_build, "diff": _cmd_diff, "schema": _cmd_schema,
+        "codeowners": _cmd_codeowners,
+    }[args.command]
     try:
         date = parse_date(args.date) if getattr(args, "date", None) else None
         return handler(args, Project.find(_start(args), date=date))

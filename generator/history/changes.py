@@ -148,6 +148,7 @@ FIELD_NAMES: dict[str, Name] = {
     "outils": _mp("outils"),
     "partenaires": _mp("partenaires"),
     "proprietaire": _m("propriétaire"),
+    "equipe_forge": _f("équipe sur la forge"),
     # Reference
     "consulte_le": _f("date de consultation"),
     # Eligibilite
