@@ -129,6 +129,17 @@ def _build_parser() -> argparse.ArgumentParser:
     codeowners.add_argument("--check", action="store_true", help="vérifier seulement que le fichier est à jour")
     codeowners.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
+    new = commands.add_parser(
+        "new", help="créer une fiche valide, chaque champ commenté (dispositif, partenaire, outil, site, guide)",
+        description="Crée une fiche qui passe la vérification : chaque champ est précédé de sa description, "
+        "les champs obligatoires ont une valeur à compléter, les facultatifs sont en commentaire.",
+    )
+    new.add_argument("type", metavar="TYPE", choices=["dispositif", "partenaire", "outil", "site", "guide"],
+                     help="dispositif, partenaire, outil, site ou guide")
+    new.add_argument("id", metavar="ID", help="identifiant : minuscules sans accent, chiffres et tirets")
+    new.add_argument("--site", metavar="SITE", help="site référent qui tiendra la fiche (par défaut : le premier)")
+    new.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
     schema = commands.add_parser(
         "schema", help="écrire le schéma JSON de chaque type de fiche",
         description="Écrit le schéma JSON de chaque type de fiche, lu par les éditeurs pour compléter et valider pendant la saisie.",
@@ -331,6 +342,20 @@ def _cmd_codeowners(args: argparse.Namespace, project: Project) -> int:
     return EXIT_OK
 
 
+def _cmd_new(args: argparse.Namespace, project: Project) -> int:
+    from .contrib.scaffold import Scaffold, check_ident, pick_site, write_record
+    from .records.kinds import KINDS
+
+    check_ident(args.id, args.type)
+    sites_folder = project.root / KINDS["site"].folder
+    sites = sorted(path.stem for path in sites_folder.glob("*.yml")) if sites_folder.is_dir() else []
+    site = pick_site(args.type, args.site, sites)
+    target = write_record(project.root, Scaffold(args.type, args.id, site, project.build_date()))
+    print(f"créé : {project.shown(target)}" + (f" (site référent : {site})" if site else ""), file=sys.stderr)
+    print("complétez les valeurs « À compléter. », puis lancez « make check »", file=sys.stderr)
+    return EXIT_OK
+
+
 def _report(exc: ReperesError) -> None:
     print(f"reperes : erreur : {exc.message}" + (f" ; {exc.hint}" if exc.hint else ""), file=sys.stderr)
 
@@ -343,7 +368,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     handler = {
         "check": _cmd_check, "build": _cmd_build, "diff": _cmd_diff, "schema": _cmd_schema,
-        "codeowners": _cmd_codeowners,
+        "codeowners": _cmd_codeowners, "new": _cmd_new,
     }[args.command]
     try:
         date = parse_date(args.date) if getattr(args, "date", None) else None
