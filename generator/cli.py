@@ -140,6 +140,14 @@ def _build_parser() -> argparse.ArgumentParser:
     new.add_argument("--site", metavar="SITE", help="site référent qui tiendra la fiche (par défaut : le premier)")
     new.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
+    why = commands.add_parser(
+        "pourquoi", help="vérifier qu'un message de commit qui modifie des fiches dit pourquoi (crochet commit-msg)",
+        description="Lit le message du commit en préparation (fichier donné par git au crochet commit-msg) et "
+        "refuse le commit s'il modifie des fiches sans ligne « Pourquoi: ».",
+    )
+    why.add_argument("message", metavar="FICHIER", help="fichier du message (.git/COMMIT_EDITMSG)")
+    why.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
     schema = commands.add_parser(
         "schema", help="écrire le schéma JSON de chaque type de fiche",
         description="Écrit le schéma JSON de chaque type de fiche, lu par les éditeurs pour compléter et valider pendant la saisie.",
@@ -356,6 +364,19 @@ def _cmd_new(args: argparse.Namespace, project: Project) -> int:
     return EXIT_OK
 
 
+def _cmd_pourquoi(args: argparse.Namespace, project: Project) -> int:
+    from .contrib.description import read_description
+    from .history.policy import commit_message_problems
+
+    problems = commit_message_problems(project.root, read_description(Path(args.message)) or "")
+    for problem in problems:
+        print(problem.format_text())
+    if problems:
+        print("commit refusé : ajoutez la raison au message, puis recommencez", file=sys.stderr)
+        return EXIT_INVALID
+    return EXIT_OK
+
+
 def _report(exc: ReperesError) -> None:
     print(f"reperes : erreur : {exc.message}" + (f" ; {exc.hint}" if exc.hint else ""), file=sys.stderr)
 
@@ -368,7 +389,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     handler = {
         "check": _cmd_check, "build": _cmd_build, "diff": _cmd_diff, "schema": _cmd_schema,
-        "codeowners": _cmd_codeowners, "new": _cmd_new,
+        "codeowners": _cmd_codeowners, "new": _cmd_new, "pourquoi": _cmd_pourquoi,
     }[args.command]
     try:
         date = parse_date(args.date) if getattr(args, "date", None) else None

@@ -163,3 +163,21 @@ def reused_ids(project: Path, before: Records, after: Records, head_sha: str, *,
                 "choisissez un autre identifiant : un identifiant n'est jamais réutilisé",
             ))
     return problems
+
+
+def commit_message_problems(project: Path, message: str) -> list[RecordError]:
+    """The commit about to be made (the commit-msg hook): when it changes
+    records, its message says why. Lines git drops (« # … ») do not count."""
+    kept = "\n".join(line for line in message.split("\n") if not line.startswith("#"))
+    if reason_of(kept) is not None:
+        return []
+    with Git.require(project, "« reperes pourquoi »") as gitrepo:
+        touched = [path for path in gitrepo.staged_paths() if kind_of_path(path)]
+    return [
+        RecordError(
+            path, 1, 1, "pourquoi", "ce commit modifie cette fiche sans dire pourquoi",
+            "ajoutez au message une ligne « Pourquoi: … » (dans une pull request, la ligne de sa description suffit)",
+        )
+        for path in touched
+    ]
+
