@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from gitrepo import GitRepo
+from gitrepo import GitRepo, committed
 from test_history import SCHEME, _bare, run_check
 from workspace import MINIMAL_FILES
 
@@ -31,14 +31,9 @@ NEW_STATUS = (
 @pytest.fixture
 def pr(tmp_path: Path) -> GitRepo:
     """main with the sample records and one past status entry; a branch `fiche` for the request."""
-    repo = GitRepo(tmp_path / "depot")
-    for name, text in MINIMAL_FILES.items():
-        repo.write(name, text)
-    repo.replace(SCHEME, "explication: Tout fonctionne.", "explication: Ouverture du dipositif.")
-    repo.replace(SCHEME, "circuit:\n", LATER_STATUS + "circuit:\n")
-    repo.commit("Fiches initiales\n\nPourquoi: première version des fiches", "2026-01-05T10:00:00+01:00")
-    repo.git("checkout", "-q", "-b", "fiche")
-    return repo
+    scheme = MINIMAL_FILES[SCHEME].replace("explication: Tout fonctionne.", "explication: Ouverture du dipositif.")
+    return committed(tmp_path / "depot", {**MINIMAL_FILES, SCHEME: scheme.replace("circuit:\n", LATER_STATUS + "circuit:\n")},
+                     branch="fiche")
 
 
 def _edit_in_web_editor(pr: GitRepo) -> str:

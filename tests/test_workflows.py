@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from gitrepo import GitRepo
+from gitrepo import GitRepo, committed
 from test_history import SCHEME, run_check
 from workspace import MINIMAL_FILES
 
@@ -120,11 +120,7 @@ def test_template_is_french_and_asks_what_why_and_sources():
 
 @pytest.fixture
 def pr(tmp_path: Path) -> GitRepo:
-    repo = GitRepo(tmp_path / "depot")
-    for name, text in MINIMAL_FILES.items():
-        repo.write(name, text)
-    repo.commit("Fiches initiales\n\nPourquoi: première version", "2026-01-05T10:00:00+01:00")
-    repo.git("checkout", "-q", "-b", "fiche")
+    repo = committed(tmp_path / "depot", MINIMAL_FILES, branch="fiche")
     repo.replace(SCHEME, "nom: Aide exemple", "nom: Aide exemple renommée")
     repo.commit("Update exemple.yml", "2026-06-01T10:00:00+02:00")
     return repo
