@@ -85,3 +85,20 @@ def test_a_commit_without_reason_is_stopped_by_the_commit_msg_hook(hooked: GitRe
 def test_a_commit_of_other_files_needs_no_reason(hooked: GitRepo):
     hooked.write("LISEZMOI.md", "Notes.\n")
     assert _commit(hooked, "Notes").returncode == 0
+
+
+def test_the_published_hooks_work_in_another_repository(tmp_path: Path):
+    """`.pre-commit-hooks.yaml` as another repository of records uses it:
+    pre-commit builds its own environment from this project (pip install),
+    then stops the broken record with the same message."""
+    other = GitRepo(tmp_path / "autre")
+    for name, text in MINIMAL_FILES.items():
+        other.write(name, text)
+    other.replace(SCHEME, "nom: Aide exemple", "nom: Étape 1: dépôt")
+    other.git("add", "-A")
+    result = subprocess.run(
+        [str(PRE_COMMIT), "try-repo", str(ROOT), "reperes-check", "--files", SCHEME],
+        cwd=other.root, env=_env(other), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=900,
+    )
+    assert result.returncode == 1, result.stdout
+    assert "schemes/exemple.yml:2:6: syntaxe: « : » suivi d'une espace dans un texte sans guillemets" in result.stdout
