@@ -111,6 +111,8 @@ def _build_parser() -> argparse.ArgumentParser:
     build.add_argument("--allow-shallow", action="store_true", help="accepter un clone superficiel (historique signalé comme partiel)")
     build.add_argument("--debug", action="store_true", help="afficher la trace complète d'une erreur interne")
 
+    _add_publish(commands)
+
     schema = commands.add_parser(
         "schema", help="écrire le schéma JSON de chaque type de fiche",
         description="Écrit le schéma JSON de chaque type de fiche, lu par les éditeurs pour compléter et valider pendant la saisie.",
@@ -232,6 +234,58 @@ def _cmd_schema(args: argparse.Namespace, project: Project) -> int:
     return EXIT_OK
 
 
+def _add_publish(commands: argparse._SubParsersAction) -> None:
+    publish = commands.add_parser(
+        "publish", help="publier une édition du site (mike) sur la branche des éditions",
+        description="Construit une édition avec les mêmes garanties que « reperes build » et la dépose "
+        "sur la branche des éditions (mike). Sans --week : l'édition actuelle (HEAD, aujourd'hui), "
+        "celle que « / » ouvre. Avec --week : ce que disait la base le lundi de cette semaine "
+        "(fiches du dernier commit avant ce lundi 0 h, heure de Paris, en vigueur ce jour-là).",
+    )
+    publish.add_argument("--week", metavar="AAAA-Wss", help="semaine ISO de l'édition, par exemple 2026-W49")
+    publish.add_argument(
+        "--date", metavar="AAAA-MM-JJ",
+        help="le jour de la publication (par défaut : aujourd'hui, heure de Paris) : l'édition actuelle "
+        "est construite pour ce jour, et seule une semaine commencée ce jour-là peut être publiée",
+    )
+    publish.add_argument("--branche", default=None, help="branche des éditions (par défaut : editions)")
+    publish.add_argument(
+        "--distant", metavar="DÉPÔT",
+        help="dépôt distant à relire avant et à mettre à jour après (par exemple origin) ; sans lui, "
+        "seule la branche locale change",
+    )
+    publish.add_argument(
+        "--garder", type=int, metavar="N",
+        help="ne garder que les N éditions hebdomadaires les plus récentes et resserrer la branche "
+        "en un seul commit",
+    )
+    publish.add_argument("--debug", action="store_true", help="afficher la trace complète d'une erreur interne")
+
+
+def _cmd_publish(args: argparse.Namespace, project: Project) -> int:
+    from .site.editions import BRANCH, parse_week, publish
+
+    week = parse_week(args.week) if args.week else None
+    result = publish(
+        project, week, branch=args.branche or BRANCH, remote=args.distant, keep=args.garder, debug=args.debug,
+        say=lambda message: print(f"reperes : {message}", file=sys.stderr),
+    )
+    target = result.target
+    done = "déjà publiée, inchangée" if result.unchanged else "publiée"
+    print(
+        f"édition {target.version} « {target.title} » {done} sur la branche {args.branche or BRANCH} "
+        f"(commit {target.commit[:7]}, en vigueur le {target.date.strftime('%d/%m/%Y')})"
+        + (f", envoyée à {args.distant}" if args.distant else ""),
+        file=sys.stderr,
+    )
+    if result.removed:
+        print(f"éditions retirées : {', '.join(result.removed)}", file=sys.stderr)
+    if result.squashed:
+        print("branche resserrée en un seul commit", file=sys.stderr)
+    print(f"éditions : {', '.join(result.versions)}", file=sys.stderr)
+    return EXIT_OK
+
+
 def _report(exc: ReperesError) -> None:
     print(f"reperes : erreur : {exc.message}" + (f" ; {exc.hint}" if exc.hint else ""), file=sys.stderr)
 
@@ -242,7 +296,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    handler = {"check": _cmd_check, "build": _cmd_build, "diff": _cmd_diff, "schema": _cmd_schema}[args.command]
+    handler = {"check": _cmd_check, "build": _cmd_build, "diff": _cmd_diff, "schema": _cmd_schema,
+               "publish": _cmd_publish}[args.command]
     try:
         date = parse_date(args.date) if getattr(args, "date", None) else None
         return handler(args, Project.find(date=date))
