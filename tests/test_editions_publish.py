@@ -149,7 +149,7 @@ def test_publication_refused_before_building(history: GitRepo, args: list[str], 
 def test_weekly_edition_needs_the_current_one_first(tmp_path: Path) -> None:
     repo = edition_history(tmp_path / "depot")
     result = publish(repo.root, "--week", "2026-W49")
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1] == (
         "reperes : erreur : l'édition actuelle n'est pas encore publiée : les éditions ne peuvent dire ce qui a "
         "changé depuis ; publiez-la d'abord : reperes publish")
@@ -341,7 +341,7 @@ def test_diverged_branches_are_refused_in_french(tmp_path: Path) -> None:
     subprocess.run(["git", "-C", str(other), "push", "-q", "origin", "editions"], check=True)
     before = repo.git("rev-parse", "editions")
     result = publish(repo.root, "--week", "2026-W50", "--distant", "origin")
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1] == (
         "reperes : erreur : la branche « editions » de ce dépôt et celle de « origin » ont divergé : publication "
         "refusée ; si la branche locale n'a rien à garder : git branch -D editions (elle sera reprise de « origin »)")
@@ -365,3 +365,21 @@ def test_keep_last_editions_and_squash_the_branch(tmp_path: Path) -> None:
     remote_tip = subprocess.run(["git", "--git-dir", str(remote), "rev-parse", "editions"],
                                 capture_output=True, text=True).stdout.strip()
     assert remote_tip == repo.git("rev-parse", "editions")  # pushed with a lease, not blindly forced
+
+
+@pytest.mark.slow
+def test_invalid_records_at_that_monday_publish_nothing(tmp_path: Path) -> None:
+    repo = edition_history(tmp_path / "depot")
+    repo.replace("schemes/exemple.yml", "etat: perturbe", "etat: bloque")
+    repo.commit("Exemple : état mal écrit\n\nPourquoi: essai", "2026-12-01T09:00:00+01:00")
+    repo.replace("schemes/exemple.yml", "etat: bloque", "etat: perturbe")
+    repo.commit("Exemple : état corrigé\n\nPourquoi: essai", "2026-12-10T09:00:00+01:00")
+    published(repo.root)
+    before = repo.git("rev-parse", "editions")
+    result = publish(repo.root, "--week", "2026-W50")
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[-2] == "reperes : erreur : 1 erreur dans les fiches du commit " + repo.git(
+        "rev-parse", "--short=7", "HEAD~1") + " : édition 2026-S50 non publiée"
+    assert lines[-1].startswith("schemes/exemple.yml:") and "« bloque »" in lines[-1], lines[-1]
+    assert repo.git("rev-parse", "editions") == before

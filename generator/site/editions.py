@@ -79,7 +79,11 @@ _NOT_FOUND = Path(__file__).parent / "templates" / "edition-introuvable.html"
 
 
 class PublishError(InvalidError):
-    """The edition could not be published; the message is French and shown as is."""
+    """The edition's records are invalid: nothing was published (exit code 1)."""
+
+
+class BranchError(UsageError):
+    """The versions branch cannot take the edition as things stand (exit code 2)."""
 
 
 # --- what is published -----------------------------------------------------------
@@ -391,7 +395,7 @@ def _compose(git: Git, work: str, base: str | None, target: Target, site: Path, 
     result.versions = [info["version"] for info in listed]
     current = next((info for info in listed if info["version"] == CURRENT), None)
     if current is None:
-        raise PublishError(
+        raise BranchError(
             "l'édition actuelle n'est pas encore publiée : les éditions ne peuvent dire ce qui a changé depuis",
             "publiez-la d'abord : reperes publish",
         )
@@ -423,11 +427,11 @@ def _sync(git: Git, branch: str, remote: str, ours: str | None) -> tuple[str | N
         return local, remote_sha
     if local is None or local == ours or git.is_ancestor(local, remote_sha):
         if not git.move_branch(branch, remote_sha, local):
-            raise PublishError(f"la branche « {branch} » a changé pendant sa mise à jour depuis « {remote} »")
+            raise BranchError(f"la branche « {branch} » a changé pendant sa mise à jour depuis « {remote} »")
         return remote_sha, remote_sha
     if git.is_ancestor(remote_sha, local):
         return local, remote_sha  # earlier publications not pushed yet: they go with this one
-    raise PublishError(
+    raise BranchError(
         f"la branche « {branch} » de ce dépôt et celle de « {remote} » ont divergé : publication refusée",
         f"si la branche locale n'a rien à garder : git branch -D {branch} (elle sera reprise de « {remote} »)",
     )
@@ -488,7 +492,7 @@ def _deploy(git: Git, branch: str, remote: str | None, target: Target, site: Pat
             return result
     finally:
         git.point_branch(work, None)
-    raise PublishError(
+    raise BranchError(
         f"la branche « {branch} » a changé pendant chacune des {ATTEMPTS} tentatives : édition {target.version} "
         "non publiée",
         "d'autres publications tournent en même temps ; relancez la commande quand elles seront finies",
@@ -496,6 +500,6 @@ def _deploy(git: Git, branch: str, remote: str | None, target: Target, site: Pat
 
 
 __all__ = [
-    "BRANCH", "CHANGES_FILE", "CURRENT", "HistoryError", "PublishError", "PublishResult", "Target", "Week",
+    "BRANCH", "CHANGES_FILE", "CURRENT", "BranchError", "HistoryError", "PublishError", "PublishResult", "Target", "Week",
     "build_edition", "changed_labels", "choose_target", "edition_changes", "parse_week", "publish",
 ]
