@@ -383,3 +383,21 @@ def test_invalid_records_at_that_monday_publish_nothing(tmp_path: Path) -> None:
         "rev-parse", "--short=7", "HEAD~1") + " : édition 2026-S50 non publiée"
     assert lines[-1].startswith("schemes/exemple.yml:") and "« bloque »" in lines[-1], lines[-1]
     assert repo.git("rev-parse", "editions") == before
+
+
+@pytest.mark.slow
+def test_a_publication_waits_for_the_one_in_progress(tmp_path: Path) -> None:
+    import fcntl
+
+    from generator.project import Project
+    from generator.site.editions import publish as publish_edition
+
+    repo = edition_history(tmp_path / "depot")
+    told: list[str] = []
+    with open(repo.root / ".git" / "reperes-publication.lock", "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # another publication holds the repository
+        with pytest.raises(UsageError) as caught:
+            publish_edition(Project(repo.root, dt.date(2026, 12, 9)), None, say=told.append, lock_wait=0.5)
+    assert told[-1] == "une autre publication est en cours dans ce dépôt : attente de sa fin"
+    assert caught.value.message == "une autre publication occupe le dépôt depuis plus de 0,5 s"
+    assert repo.git("branch", "--list", "editions") == ""

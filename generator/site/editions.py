@@ -326,6 +326,12 @@ def edition_changes(git: Git, editions: list[dict[str, Any]], current: dict[str,
 # --- the versions branch ----------------------------------------------------------------
 
 
+def _duration(seconds: float) -> str:
+    if seconds >= 60:
+        return f"{seconds / 60:g} min".replace(".", ",")
+    return f"{seconds:g} s".replace(".", ",")
+
+
 @contextlib.contextmanager
 def publication_lock(git: Git, say: Callable[[str], None], wait: float = LOCK_WAIT) -> Iterator[None]:
     """One publication at a time in this repository (all its work trees)."""
@@ -345,7 +351,7 @@ def publication_lock(git: Git, say: Callable[[str], None], wait: float = LOCK_WA
                     told = True
                 if time.monotonic() > deadline:
                     raise UsageError(
-                        f"une autre publication occupe le dépôt depuis plus de {int(wait // 60)} min",
+                        f"une autre publication occupe le dépôt depuis plus de {_duration(wait)}",
                         f"vérifiez qu'aucune commande « reperes publish » ne tourne encore ({path})",
                     ) from None
                 time.sleep(0.2)

@@ -124,9 +124,9 @@ def server(served: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[s
 
 @pytest.fixture
 def requests(page: Page) -> list[str]:
-    """Every URL the page requests."""
+    """Every URL the page and its workers (search) request."""
     seen: list[str] = []
-    page.on("request", lambda request: seen.append(request.url))
+    page.context.on("request", lambda request: seen.append(request.url))
     return seen
 
 
@@ -213,3 +213,13 @@ def test_unknown_address_gets_the_root_404_and_links_are_not_followed(page: Page
     assert page.get_by_role("link", name="Aller à l'édition actuelle").get_attribute("href") == "/actuelle/"
     assert _status(server + "/lien/index.html") in (403, 404)  # disable_symlinks on
     assert _status(server + "/actuelle/index.html") == 200
+
+
+def test_banner_has_no_serious_accessibility_violation(page: Page, server: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.goto(server + "/2026-S48/dispositifs/exemple/")
+    page.locator("[data-reperes-edition=pret]").wait_for(timeout=TIMEOUT)
+    results = Axe().run(page, context={"include": [["[data-md-component=outdated]"]]})
+    serious = [(v["id"], v["help"]) for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, serious
