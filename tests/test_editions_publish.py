@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from gitrepo import GitRepo
-from workspace import ROOT, Workspace
+from workspace import MINIMAL_SCHEME, ROOT, Workspace
 
 from generator.errors import UsageError
 from generator.site.editions import changed_labels, choose_target, parse_week
@@ -401,3 +401,43 @@ def test_a_publication_waits_for_the_one_in_progress(tmp_path: Path) -> None:
     assert told[-1] == "une autre publication est en cours dans ce dépôt : attente de sa fin"
     assert caught.value.message == "une autre publication occupe le dépôt depuis plus de 0,5 s"
     assert repo.git("branch", "--list", "editions") == ""
+
+
+RETIRED_SHAPE = """\
+# yaml-language-server: $schema=_schemas/dispositif.json
+id: exemple
+nom: Aide exemple
+domaine: embauche
+resume: Une aide pour les tests.
+statut:
+  etat: ouvert
+  depuis: 2025-01-01
+  explication: Tout fonctionne.
+  elements_de_langage: Votre dossier suit son cours.
+circuit:
+  - titre: Dépôt
+    responsable: employeur
+    outil: outil-exemple
+  - titre: Paiement
+    responsable: partenaire-exemple
+site_referent: site-exemple
+revu_le: 2026-11-01
+"""
+
+
+@pytest.mark.slow
+def test_edition_of_a_commit_in_a_retired_shape_reads_what_it_said(tmp_path: Path) -> None:
+    """Before December 2026 a scheme had a `statut:` block: the edition reads it
+    upgraded (records/migrate.py), and the same words written in today's shape
+    are no change."""
+    root = tmp_path / "depot"
+    workspace = Workspace(root).add_site_files()
+    workspace.scheme(RETIRED_SHAPE)
+    repo = GitRepo(root)
+    repo.commit("Fiches de départ\n\nPourquoi: premières fiches", "2026-11-18T10:00:00+01:00")
+    workspace.scheme("# yaml-language-server: $schema=_schemas/dispositif.json\n" + MINIMAL_SCHEME)
+    repo.commit("Statut : une seule chronologie\n\nPourquoi: nouveau format", "2026-12-02T10:00:00+01:00")
+    published(repo.root, "2026-W48")
+    page = branch_file(repo, "2026-S48/dispositifs/exemple/index.html")
+    assert "Tout fonctionne." in page and "Votre dossier suit son cours." in page
+    assert json.loads(branch_file(repo, "changements.json"))["editions"]["2026-S48"]["pages"] == {}

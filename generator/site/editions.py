@@ -41,6 +41,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import itertools
 import json
 import os
 import re
@@ -183,7 +184,8 @@ def _upgrade_records(tree: Path) -> None:
             kind = kind_of_path(relative)
             if kind is None:
                 continue
-            loaded, _, reliable = load_yaml(relative, path.read_bytes())
+            raw = path.read_bytes()
+            loaded, _, reliable = load_yaml(relative, raw)
             if loaded is None or not reliable:
                 continue  # the check reports it, at its line
             upgraded = upgrade(kind, loaded.data)
@@ -193,7 +195,10 @@ def _upgrade_records(tree: Path) -> None:
                 text = yaml.safe_dump(upgraded, allow_unicode=True, sort_keys=False, width=1000)
             except yaml.YAMLError:
                 continue  # a value no field accepts: the check reports it as written
-            path.write_text(text, encoding="utf-8")
+            # The leading comments stay (the schema modeline); the rest is rewritten.
+            lines = raw.decode("utf-8", "replace").splitlines(keepends=True)
+            header = "".join(line for line in itertools.takewhile(lambda line: line.startswith("#"), lines))
+            path.write_text(header + text, encoding="utf-8")
 
 
 @contextlib.contextmanager
