@@ -430,6 +430,19 @@ def _compose(git: Git, work: str, base: str | None, target: Target, site: Path, 
     return git.ref_sha(f"refs/heads/{work}")
 
 
+def _compose_or_explain(git: Git, work: str, base: str | None, target: Target, site: Path, keep: int | None,
+                        result: PublishResult) -> str | None:
+    from mike.git_utils import GitError
+
+    try:
+        return _compose(git, work, base, target, site, keep, result)
+    except GitError as exc:  # mike runs git itself: its errors are English and unhinted
+        raise BranchError(
+            f"mike n'a pas pu écrire la branche des éditions : {' '.join(str(exc).split())}",
+            "vérifiez l'identité des commits (git config user.name et user.email) et l'état du dépôt",
+        ) from None
+
+
 def _sync(git: Git, branch: str, remote: str, ours: str | None) -> tuple[str | None, str | None]:
     """(base to build on, remote's commit): the local branch brought up to the remote's."""
     remote_sha = git.fetch_branch(remote, branch)
@@ -490,7 +503,7 @@ def _deploy(git: Git, branch: str, remote: str | None, target: Target, site: Pat
             else:
                 base, remote_sha = git.ref_sha(f"refs/heads/{branch}"), None
             with _in(git.root):
-                tip = _compose(git, work, base, target, site, keep, result)
+                tip = _compose_or_explain(git, work, base, target, site, keep, result)
             if tip != base and not git.move_branch(branch, tip, base):
                 say(f"la branche « {branch} » a changé pendant la publication : nouvelle tentative")
                 continue
