@@ -263,7 +263,7 @@ def _add_publish(commands: argparse._SubParsersAction) -> None:
 
 
 def _cmd_publish(args: argparse.Namespace, project: Project) -> int:
-    from .site.editions import BRANCH, parse_week, publish
+    from .site.editions import BRANCH, CURRENT, parse_week, publish
 
     week = parse_week(args.week) if args.week else None
     result = publish(
@@ -272,8 +272,9 @@ def _cmd_publish(args: argparse.Namespace, project: Project) -> int:
     )
     target = result.target
     done = "déjà publiée, inchangée" if result.unchanged else "publiée"
+    name = "édition actuelle" if target.version == CURRENT else f"édition {target.version} « {target.title} »"
     print(
-        f"édition {target.version} « {target.title} » {done} sur la branche {args.branche or BRANCH} "
+        f"{name} {done} sur la branche {args.branche or BRANCH} "
         f"(commit {target.commit[:7]}, en vigueur le {target.date.strftime('%d/%m/%Y')})"
         + (f", envoyée à {args.distant}" if args.distant else ""),
         file=sys.stderr,

@@ -330,7 +330,13 @@ def test_remote_moved_underneath_is_refetched_and_kept(tmp_path: Path) -> None:
 def test_diverged_branches_are_refused_in_french(tmp_path: Path) -> None:
     repo = edition_history(tmp_path / "depot")
     remote = _remote(repo, tmp_path)
-    assert publish(repo.root, "--distant", "origin").returncode == 0
+    first = publish(repo.root, "--distant", "origin")
+    head = repo.git("rev-parse", "--short=7", "HEAD")
+    assert (first.returncode, first.stderr.splitlines()) == (0, [
+        f"reperes : construction de l'édition actuelle (commit {head}, en vigueur le 9 décembre 2026)",
+        f"édition actuelle publiée sur la branche editions (commit {head}, en vigueur le 09/12/2026), envoyée à origin",
+        "éditions : actuelle",
+    ])
     assert publish(repo.root, "--week", "2026-W49").returncode == 0  # local only
     other = tmp_path / "autre"
     subprocess.run(["git", "clone", "-q", "--branch", "editions", str(remote), str(other)], check=True)
