@@ -246,7 +246,7 @@ def _add_publish(commands: argparse._SubParsersAction) -> None:
     publish.add_argument(
         "--date", metavar="AAAA-MM-JJ",
         help="le jour de la publication (par défaut : aujourd'hui, heure de Paris) : l'édition actuelle "
-        "est construite pour ce jour, et seule une semaine commencée ce jour-là peut être publiée",
+        "est construite pour ce jour, et seule une semaine déjà commencée ce jour-là peut être publiée",
     )
     publish.add_argument("--branche", default=None, help="branche des éditions (par défaut : editions)")
     publish.add_argument(
@@ -255,11 +255,17 @@ def _add_publish(commands: argparse._SubParsersAction) -> None:
         "seule la branche locale change",
     )
     publish.add_argument(
-        "--garder", type=int, metavar="N",
+        "--garder", type=_count, metavar="N",
         help="ne garder que les N éditions hebdomadaires les plus récentes et resserrer la branche "
         "en un seul commit",
     )
     publish.add_argument("--debug", action="store_true", help="afficher la trace complète d'une erreur interne")
+
+
+def _count(text: str) -> int:
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"« {text} » n'est pas un nombre entier")
+    return int(text)
 
 
 def _cmd_publish(args: argparse.Namespace, project: Project) -> int:

@@ -129,6 +129,7 @@ def test_edition_holds_last_commit_before_monday_midnight_in_paris(history: GitR
      "reperes publish"),
     (["--week", "2026-W49", "--garder", "0"], "reperes : erreur : --garder doit valoir au moins 1 ; par exemple "
      "--garder 12 pour trois mois d'éditions"),
+    (["--garder", "douze"], "reperes publish : erreur : argument --garder : « douze » n'est pas un nombre entier"),
     (["--distant", "ailleurs"], "reperes : erreur : dépôt distant « ailleurs » inconnu ; git remote -v liste "
      "ceux de ce dépôt"),
     (["--branche", "main"], "reperes : erreur : la branche des éditions « main » est la branche de travail de ce "
@@ -140,8 +141,11 @@ def test_publication_refused_before_building(history: GitRepo, args: list[str], 
 
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(history.root)
-        code = main(["publish", "--date", TODAY, *args])
-    assert (code, capsys.readouterr().err.strip()) == (2, message)
+        try:
+            code = main(["publish", "--date", TODAY, *args])
+        except SystemExit as exc:  # argparse
+            code = exc.code
+    assert (code, capsys.readouterr().err.strip().splitlines()[-1]) == (2, message)
     assert history.git("branch", "--list", "editions") == ""
 
 
