@@ -451,3 +451,29 @@ def test_edition_of_a_commit_in_a_retired_shape_reads_what_it_said(tmp_path: Pat
     page = branch_file(repo, "2026-S48/dispositifs/exemple/index.html")
     assert "Tout fonctionne." in page and "Votre dossier suit son cours." in page
     assert json.loads(branch_file(repo, "changements.json"))["editions"]["2026-S48"]["pages"] == {}
+
+
+@pytest.mark.slow
+def test_readme_sample_editions_are_reproducible(tmp_path: Path) -> None:
+    """The README's commands, run as written on a clone of this repository."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = [line.split("#")[0].split() for line in readme.splitlines()
+                if line.startswith(".venv/bin/reperes publish --date")]
+    assert len(commands) == 2, commands
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    subprocess.run(["git", "-C", str(clone), "checkout", "-q", "--detach"], check=True)
+    branches = subprocess.run(["git", "-C", str(clone), "for-each-ref", "--format=%(refname:short)", "refs/heads/"],
+                              capture_output=True, text=True, check=True).stdout.split()
+    if branches:
+        subprocess.run(["git", "-C", str(clone), "branch", "-q", "-D", *branches], check=True)
+    subprocess.run(["git", "-C", str(clone), "config", "user.name", "Référent Test"], check=True)
+    subprocess.run(["git", "-C", str(clone), "config", "user.email", "referent@exemple.invalid"], check=True)
+    for command in commands:
+        result = subprocess.run([sys.executable, "-m", "generator", *command[1:]], cwd=clone, capture_output=True,
+                                text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        assert result.returncode == 0, result.stderr
+    versions = json.loads(subprocess.run(["git", "-C", str(clone), "show", "editions:versions.json"],
+                                         capture_output=True, text=True, check=True).stdout)
+    assert [(v["version"], v["title"], v["properties"]["date"]) for v in versions] == [
+        ("actuelle", "Édition actuelle", "2026-12-01"), ("2026-S49", "Semaine 49 (30/11/2026)", "2026-11-30")]
