@@ -50,7 +50,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import InvalidError, RecordError, UsageError
@@ -297,8 +297,9 @@ def changed_labels(kind: str, before: dict[str, Any], before_date: dt.date, afte
 
 def page_of(kind: str, ident: str) -> str | None:
     """A record's page, as the site's URL from an edition's root ("dispositifs/aej/")."""
-    pages = KINDS[kind].pages
-    return None if pages is None else f"{pages}/{ident}/"
+    if KINDS[kind].pages is None:
+        return None
+    return PurePosixPath(KINDS[kind].page(ident)).with_suffix("").as_posix() + "/"  # use_directory_urls
 
 
 def edition_changes(git: Git, editions: list[dict[str, Any]], current: dict[str, Any]) -> dict[str, Any]:
