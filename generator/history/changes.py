@@ -55,6 +55,7 @@ __all__ = [
     "GUIDE_BODY_FIELD",
     "Name",
     "all_models",
+    "changed_fields",
     "describe_changes",
     "field_name",
     "format_date_fr",
@@ -898,6 +899,17 @@ def _describe_record(kind: str, before: dict[str, Any] | None, after: dict[str, 
     if model is Guide and _norm_text(before.get(GUIDE_BODY_FIELD)) != _norm_text(after.get(GUIDE_BODY_FIELD)):
         sentences.append("Texte du guide modifié")
     return sentences
+
+
+def changed_fields(kind: str, before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The top-level fields of a record of *kind* that differ between two dumps,
+    in the model's field order (what a reader sees as different, as
+    describe_changes compares them); a guide's body counts as field "texte"."""
+    model = KINDS[kind].model
+    changed = _changed_fields(model, before, after)
+    if model is Guide and _norm_text(before.get(GUIDE_BODY_FIELD)) != _norm_text(after.get(GUIDE_BODY_FIELD)):
+        changed.append(GUIDE_BODY_FIELD)
+    return changed
 
 
 def all_models() -> list[type[BaseModel]]:
