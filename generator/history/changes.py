@@ -44,6 +44,7 @@ from ..records.models import (
     Outil,
     Partenaire,
     PeriodeMontant,
+    Remontee,
 )
 
 __all__ = [
@@ -190,12 +191,19 @@ FIELD_NAMES: dict[str, Name] = {
     # Terme
     "developpement": _f("forme développée"),
     "definition": _f("définition"),
+    # Remontee
+    "guide": _m("guide"),
+    "signalement": _m("signalement"),
+    "modification": _f("modification"),
+    "traitee_le": _f("date de traitement"),
 }
 
 # Where a field means something else in one model.
 FIELD_NAME_OVERRIDES: dict[tuple[type[BaseModel], str], Name] = {
     (Anomalie, "depuis"): _f("date d'apparition"),
     (Guide, "proprietaire"): _m("site propriétaire"),
+    (Remontee, "date"): _f("date de réception"),
+    (Remontee, "site_referent"): _m("site référent qui la traite"),
 }
 
 # Unit shown after integer values.

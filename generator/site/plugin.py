@@ -29,12 +29,15 @@ from mkdocs.plugins import BasePlugin, event_priority
 
 from ..errors import plural
 from ..history.git import HistoryError
+from ..records.kinds import KINDS
 from .build import BuildResult, BuildState, generate_pages
 from .safety import describe_problems, sanitise, scan_site
 
 log = logging.getLogger("mkdocs.plugins.reperes")
 
 WATCHED = ("docs/contribuer", "docs/guides")  # hand-written pages (optional folders)
+# Menu sections whose folder name is not their French title.
+SECTION_TITLES = {KINDS["remontee"].pages: "Remontées terrain"}
 
 
 class ReperesPlugin(BasePlugin):
@@ -82,6 +85,15 @@ class ReperesPlugin(BasePlugin):
             log.info("Repères : attention : %s", warning)
         if result.written or result.removed:
             log.info("Repères : %d page(s) régénérée(s), %d supprimée(s)", len(result.written), len(result.removed))
+
+    def on_nav(self, nav: Any, *, config: Any, files: Any) -> Any:
+        """Sections are named after their folder; a folder name has no accents."""
+        for item in nav.items:
+            if getattr(item, "is_section", False):
+                folder = next((child.file.src_uri.split("/")[0] for child in item.children
+                               if getattr(child, "is_page", False)), None)
+                item.title = SECTION_TITLES.get(folder, item.title)
+        return nav
 
     @event_priority(-100)  # last: what other plugins add to the content is cleaned too
     def on_page_content(self, html: str, *, page: Any, config: Any, files: Any) -> str:

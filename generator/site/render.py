@@ -31,6 +31,7 @@ from ..records.models import ACTEURS, Domaine, Etat, EtatAnomalie, url_problem
 from ..records.references import references, reverse_index
 from ..records.status import in_force, periods_in_force, upcoming_amounts
 from ..scratch import write_atomically
+from .feedback import remontee_context, remontees_about, remontees_index_context
 from .markdown import abbreviation_line, code_block, md_block, md_cell, md_inline, md_url, yaml_string
 
 SOURCE_MANIFEST = ".sources"  # page -> record file, for "Modifier cette page"
@@ -184,6 +185,7 @@ def scheme_context(record: Record, site: Site) -> dict[str, Any]:
             for ident in scheme.dispositifs_lies
         ],
         "guides": guides_about(site, "dispositifs", scheme.id, "../"),
+        "remontees": remontees_about(site, "dispositif", scheme.id),
         "edit_url": site.edit_url(record.path),
         "abbreviations": site.abbr_block,
     }
@@ -220,6 +222,7 @@ def guide_context(record: Record, site: Site) -> dict[str, Any]:
         "schemes": links("dispositif", "dispositifs", guide.dispositifs),
         "tools": links("outil", "outils", guide.outils),
         "partners": links("partenaire", "partenaires", guide.partenaires),
+        "remontees": remontees_about(site, "guide", record.id),
         "edit_url": site.edit_url(record.path),
         "abbreviations": site.abbr_block,
     }
@@ -281,6 +284,7 @@ def partner_context(record: Record, site: Site) -> dict[str, Any]:
         "steps": [{"scheme": scheme(r), "number": n, "step": step} for r, n, step in site.index["steps"].get(ident, [])],
         "fixes": [{"scheme": scheme(r), "a": issue} for r, issue in site.index["fixes"].get(ident, [])],
         "redirects": [{"scheme": scheme(r), "r": redirect} for r, redirect in site.index["redirects"].get(ident, [])],
+        "remontees": remontees_about(site, "partenaire", ident),
         "abbreviations": site.abbr_block,
     }
 
@@ -295,6 +299,7 @@ def tool_context(record: Record, site: Site) -> dict[str, Any]:
     return {
         "edit_url": site.edit_url(record.path),
         "guides": guides_about(site, "outils", ident, "../"),
+        "remontees": remontees_about(site, "outil", ident),
         "o": tool,
         "used_by": used_by,
         "anomalies": [{"a": a, "responsable": (link("partenaire", a.responsable, site.partner_label(a.responsable), "../") if a.responsable else "")}
@@ -478,6 +483,7 @@ _RECORD_PAGES = [
     ("partenaire", "partner.md.jinja", partner_context),
     ("outil", "tool.md.jinja", tool_context),
     ("site", "site.md.jinja", site_context),
+    ("remontee", "remontee.md.jinja", remontee_context),
 ]
 
 
@@ -528,6 +534,11 @@ class Renderer:
         if corpus.of_kind("guide"):
             pages["guides/index.md"] = (
                 self.env.get_template("guides.md.jinja").render(**guides_index_context(site)), None
+            )
+            self.rendered += 1
+        if corpus.of_kind("remontee"):
+            pages["remontees/index.md"] = (
+                self.env.get_template("remontees.md.jinja").render(**remontees_index_context(site)), None
             )
             self.rendered += 1
         for kind, template_name, context in _RECORD_PAGES:
