@@ -52,8 +52,10 @@ __all__ = [
     "DELETED",
     "FIELD_NAMES",
     "GUIDE_BODY_FIELD",
+    "MOVED",
     "Name",
     "all_models",
+    "content_sentences",
     "describe_changes",
     "field_name",
     "format_date_fr",
@@ -61,6 +63,10 @@ __all__ = [
 
 CREATED = "Fiche créée"
 DELETED = "Fiche supprimée"
+REVIEWED = "Revue le"  # a new review date: « Revue le 05/11/2026 (au lieu du …) »
+MOVED = "Fichier déplacé"  # a record's file moved (changelog.py): « Fichier déplacé : a → b »
+# Fields that say when a record is read again, not what it says.
+REVIEW_FIELDS = ("revu_le", "intervalle_revue_jours")
 
 # Key under which the caller passes a guide's Markdown body (see guides.py).
 GUIDE_BODY_FIELD = "texte"
@@ -437,8 +443,8 @@ def _describe_revu_le(model: type[BaseModel], field: str, before: Any, after: An
     if after is None:
         return ["Date de revue retirée"]
     if before is None:
-        return [f"Revue le {format_date_fr(after)}"]
-    return [f"Revue le {format_date_fr(after)} (au lieu du {format_date_fr(before)})"]
+        return [f"{REVIEWED} {format_date_fr(after)}"]
+    return [f"{REVIEWED} {format_date_fr(after)} (au lieu du {format_date_fr(before)})"]
 
 
 def _describe_words(model: type[BaseModel], field: str, before: Any, after: Any) -> list[str]:
@@ -845,6 +851,13 @@ def describe_changes(
     if model is Guide and _norm_text(before.get(GUIDE_BODY_FIELD)) != _norm_text(after.get(GUIDE_BODY_FIELD)):
         sentences.append("Texte du guide modifié")
     return sentences
+
+
+def content_sentences(sentences: list[str]) -> list[str]:
+    """The sentences of a change that tell what a record says: not its
+    creation, its review date or interval, nor a move of its file."""
+    bookkeeping = (f"{REVIEWED} ", f"{MOVED} ", *(f"{_cap(FIELD_NAMES[name].text)} " for name in REVIEW_FIELDS))
+    return [sentence for sentence in sentences if sentence != CREATED and not sentence.startswith(bookkeeping)]
 
 
 def all_models() -> list[type[BaseModel]]:
