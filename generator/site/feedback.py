@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .render import Site
 
 ISSUE_FORM = "remontee.yml"  # .github/ISSUE_TEMPLATE/remontee.yml
-# Ids of the form's fields that the links prefill (the form declares them).
+# Ids of fields of the form: the links fill in the page and the record; the agent writes the report.
 FIELD_PAGE = "page"
 FIELD_RECORD = "fiche"
 FIELD_REPORT = "signalement"
@@ -36,11 +36,11 @@ SUBJECT_PREFIX = "Remontée"
 
 @dataclass(frozen=True)
 class Subject:
-    """What a page is about, for its feedback links."""
+    """The record a page shows, for its feedback links."""
 
-    kind: str | None  # record kind, None for a page that shows no single record
-    ident: str | None
-    name: str  # the record's name, or the page's title
+    kind: str
+    ident: str
+    name: str  # the record's name (a guide's title)
     contact: str | None  # e-mail address of the referent site that owns it
 
 
@@ -95,11 +95,11 @@ def page_address(page_url: str, site_url: str | None) -> str:
 
 def _texts(subject: Subject | None, title: str, address: str) -> tuple[str, dict[str, str], str]:
     """(subject line, prefilled form fields, e-mail body): the same words in both channels."""
-    if subject is not None and subject.kind is not None:
+    if subject is not None:
         record = f"{KINDS[subject.kind].label} « {_one_line(subject.name)} » ({subject.kind} {subject.ident})"
         about = f"{KINDS[subject.kind].label} « {_one_line(subject.name)} »"
     else:
-        record = f"aucune (page « {_one_line(title)} »)"
+        record = "aucune"
         about = f"page « {_one_line(title)} »"
     line = f"{SUBJECT_PREFIX} : {about}"
     fields = {FIELD_PAGE: address, FIELD_RECORD: record}
@@ -143,10 +143,9 @@ def feedback_links(
     """The two ways to report a problem on one page."""
     address = page_address(page_url, site_url)
     line, fields, body = _texts(subject, title, address)
-    is_record = subject is not None and subject.kind is not None
     contact = subject.contact if subject is not None and subject.contact else fallback_contact
     return FeedbackLinks(
-        label=f"Signaler un problème sur cette {'fiche' if is_record else 'page'}",
+        label=f"Signaler un problème sur cette {'fiche' if subject is not None else 'page'}",
         issue=issue_url(repo_url, line, fields),
         mail=mail_url(contact, line, body),
     )
