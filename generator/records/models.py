@@ -117,6 +117,11 @@ def link_problem(target: str, shown: str | None = None) -> tuple[str, str | None
             return f"lien « {shown} » interdit (adresse avec « : » qui n'est pas un schéma accepté)", _SCHEME_HINT
         return None
     scheme = match.group(1)
+    if scheme == "https":
+        host = urllib.parse.urlsplit(cleaned).netloc
+        if "@" in host:  # « https://www.service-public.fr@evil.example/ » leads to evil.example
+            return (f"lien « {shown} » trompeur : il contient un identifiant avant « @ » et mène en fait au site "
+                    f"« {host.rsplit('@', 1)[1]} »", "écrivez l'adresse du site sans identifiant")
     if scheme in ALLOWED_SCHEMES:
         return None
     if scheme == "http":
