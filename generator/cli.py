@@ -235,6 +235,7 @@ def _cmd_check(args: argparse.Namespace, project: Project) -> int:
         f"{plural(counts['dispositif'], 'dispositif')}, {plural(counts['partenaire'], 'partenaire')}, "
         f"{plural(counts['outil'], 'outil')}, {plural(counts['site'], 'site référent', 'sites référents')}"
         + (f", {plural(counts['guide'], 'guide')}" if counts["guide"] else "")
+        + (f", {plural(counts['remontee'], 'remontée terrain', 'remontées terrain')}" if counts["remontee"] else "")
         + (", glossaire" if counts["glossaire"] else ""),
         file=sys.stderr,
     )
