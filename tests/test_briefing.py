@@ -298,3 +298,18 @@ def test_the_feed_lists_published_briefings_and_feedparser_reads_it(workspace):
     home = pages["index.md"][0]
     assert "Dernier point hebdo : [Point hebdo, semaine 49](briefings/posts/2026-s49.md), publié le 7 décembre 2026." in home
 
+
+def test_a_briefing_pull_request_says_why_like_a_record_one(tmp_path, capsys):
+    repo = week_49(tmp_path)
+    assert run(repo.root, capsys, "briefing", "--week", "2026-W49")[0] == 0
+    repo.commit("Point hebdo 2026-W49\n\nPourquoi: point de la semaine", "2026-12-07T08:00:00+01:00")
+    repo.git("switch", "-q", "-c", "notes")
+    repo.replace(POST, "## Notes de l'encadrement\n", "## Notes de l'encadrement\n\n- Une note.\n")
+    edit = repo.commit("Notes", "2026-12-07T09:00:00+01:00")
+    code, out, _ = run(repo.root, capsys, "check", "--base", "main")
+    assert code == 1
+    assert out.splitlines() == [
+        f"{POST}:1:1: pourquoi: le commit {edit[:7]} « Notes » modifie ce point hebdo sans dire pourquoi ; "
+        "ajoutez une ligne « Pourquoi: … » à la description de la pull request "
+        "(elle devient le message du commit fusionné)"
+    ]

@@ -1,6 +1,6 @@
 """The pull-request rules: what a change to the records may not do.
 
-Every commit that changes records says why (``Pourquoi:``); past entries of a
+Every commit that changes records or weekly briefings says why (``Pourquoi:``); past entries of a
 status history are never edited or removed; a record is closed, never
 deleted; the id of a deleted record is never reused.
 """
@@ -12,9 +12,13 @@ from typing import Any
 
 from ..errors import RecordError
 from ..fr import format_date_fr
-from ..records.kinds import kind_of_path
+from ..records.briefings import BRIEFINGS_FOLDER
+from ..records.kinds import RECORD_ROOTS, kind_of_path
 from .changelog import Versions, read_history
 from .git import Git, ShallowCloneError, reason_of, subject_of
+
+# Weekly briefings are reviewed under the records' rules (records/briefings.py).
+BRIEFINGS_ROOT = f"docs/{BRIEFINGS_FOLDER}"
 
 # (kind, id) -> (path, blob, data) of every record at a revision (Versions.records_at).
 Records = dict[tuple[str, str], tuple[str, str, dict[str, Any] | None]]
@@ -29,7 +33,7 @@ def pull_request_problems(project: Path, base: str, head: str = "HEAD", *, allow
         base_sha, head_sha = gitrepo.resolve(base, hint), gitrepo.resolve(head, hint)
         versions = Versions(gitrepo)
         before, after = versions.records_at(base_sha), versions.records_at(head_sha)
-        problems = missing_reasons(gitrepo.commits_between(base_sha, head_sha))
+        problems = missing_reasons(gitrepo.commits_between(base_sha, head_sha, (*RECORD_ROOTS, BRIEFINGS_ROOT)))
         problems += deleted_records(before, after)
         problems += rewritten_status_history(versions, before, after)
     problems += reused_ids(project, before, after, head_sha, allow_shallow=allow_shallow)
@@ -37,18 +41,20 @@ def pull_request_problems(project: Path, base: str, head: str = "HEAD", *, allow
 
 
 def missing_reasons(commits: list[dict[str, Any]]) -> list[RecordError]:
-    """Every commit that changes records says why (``Pourquoi:``)."""
+    """Every commit that changes records, or briefings, says why (``Pourquoi:``)."""
     problems = []
     for info in commits:
         if len(info["parents"]) > 1:
             continue  # a merge brings changes checked in their own commits
-        touched = [path for _, path, _, _ in info["files"] if kind_of_path(path)]
+        touched = [path for _, path, _, _ in info["files"]
+                   if kind_of_path(path) or path.startswith(BRIEFINGS_ROOT + "/")]
         if touched and reason_of(info["message"]) is None:
             subject = subject_of(info["message"])
             for path in dict.fromkeys(touched):
                 problems.append(RecordError(
                     path, 1, 1, "pourquoi",
-                    f"le commit {info['commit'][:7]} « {subject} » modifie cette fiche sans dire pourquoi",
+                    f"le commit {info['commit'][:7]} « {subject} » modifie "
+                    f"{'ce point hebdo' if path.startswith(BRIEFINGS_ROOT + '/') else 'cette fiche'} sans dire pourquoi",
                     "ajoutez une ligne « Pourquoi: … » à la description de la pull request "
                     "(elle devient le message du commit fusionné)",
                 ))
