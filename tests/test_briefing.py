@@ -299,6 +299,22 @@ def test_the_feed_lists_published_briefings_and_feedparser_reads_it(workspace):
     assert "Dernier point hebdo : [Point hebdo, semaine 49](briefings/posts/2026-s49.md), publié le 7 décembre 2026." in home
 
 
+def test_the_sample_briefing_is_what_the_command_writes_from_the_sample_history():
+    """docs/briefings/posts/2026-s48.md was written by `reperes briefing --week 2026-W48`:
+    its generated parts are what the command gives today (the manager's text aside)."""
+    from generator.history.briefing import week_briefing
+    from generator.site.briefing import refresh_post
+
+    shown = "docs/briefings/posts/2026-s48.md"
+    text = (ROOT / shown).read_text(encoding="utf-8")
+    try:
+        briefing = week_briefing(ROOT, parse_week("2026-W48"), allow_shallow=True)
+    except Exception as exc:  # noqa: BLE001 - a clone without history
+        pytest.skip(f"historique indisponible : {exc}")
+    refreshed, changed, kept = refresh_post(shown, text, briefing)
+    assert (refreshed, changed) == (text, 0)
+
+
 def test_a_briefing_pull_request_says_why_like_a_record_one(tmp_path, capsys):
     repo = week_49(tmp_path)
     assert run(repo.root, capsys, "briefing", "--week", "2026-W49")[0] == 0
