@@ -329,3 +329,18 @@ def test_a_briefing_pull_request_says_why_like_a_record_one(tmp_path, capsys):
         "ajoutez une ligne « Pourquoi: … » à la description de la pull request "
         "(elle devient le message du commit fusionné)"
     ]
+
+
+def test_monday_workflow_prepares_last_week_and_opens_a_draft_pull_request():
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "briefing.yml").read_text(encoding="utf-8"))
+    assert workflow[True]["schedule"] == [{"cron": "0 6 * * 1"}]  # YAML 1.1 reads « on » as True
+    job = workflow["jobs"]["point-hebdo"]
+    assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
+    steps = job["steps"]
+    assert steps[0]["uses"].startswith("actions/checkout@") and steps[0]["with"]["fetch-depth"] == 0
+    script = "\n".join(step.get("run", "") for step in steps)
+    assert "date -d '7 days ago' +%G-W%V" in script
+    assert '.venv/bin/reperes briefing --week "$ISO"' in script
+    assert "gh pr create --draft" in script and "Pourquoi: point hebdo de la semaine $ISO" in script
