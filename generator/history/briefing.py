@@ -159,7 +159,7 @@ class Briefing:
 
 def _name(kind: str, data: dict[str, Any] | None, ident: str) -> str:
     if kind == "glossaire":
-        return "Glossaire"
+        return "Glossaire des sigles"
     if not data:
         return ident
     name = data.get("nom") or data.get("titre") or ident
@@ -222,7 +222,7 @@ def week_briefing(project: Path, week: Week, *, allow_shallow: bool = False) -> 
 
 
 def _ref(kind: str, ident: str, data: dict[str, Any] | None, state: dict) -> RecordRef:
-    return RecordRef(kind, ident, _name(kind, data, ident), exists=(kind, ident) in state and kind != "glossaire")
+    return RecordRef(kind, ident, _name(kind, data, ident), exists=(kind, ident) in state)
 
 
 def _read_commit(briefing: Briefing, group: list[Change], before: dict, after: dict, state: dict) -> None:

@@ -39,6 +39,7 @@ from typing import Any
 from ..errors import InvalidError, RecordError
 from ..history.briefing import Briefing, Item, RecordRef
 from ..records.briefings import AUTHORS_FILE, BRIEFINGS_FOLDER, CATEGORIES, MARKER, POSTS_FOLDER
+from ..records.kinds import KINDS
 from ..scratch import write_atomically
 from .markdown import md_inline, yaml_string
 from .render import environment, link
@@ -83,6 +84,8 @@ def _record_link(ref: RecordRef | None) -> str:
         return ""
     if not ref.exists:
         return md_inline(ref.name)
+    if KINDS[ref.kind].pages is None:  # the glossary: one page
+        return f"[{md_inline(ref.name)}]({POST_PREFIX}glossaire.md)"
     return link(ref.kind, ref.ident, ref.name, POST_PREFIX)
 
 

@@ -59,19 +59,19 @@ def _save(name: str, data: bytes, output_dir: Path) -> Path:
     return SCREENS / name
 
 
-def _print_png(pdf: Path, page, output_dir: Path) -> Path:
+def _print_png(pdf: Path, page, output_dir: Path, name: str = "point-hebdo-impression") -> Path:
     """The PDF's first pages as PNG: pdftoppm when installed, else Chromium's print emulation."""
     tool = shutil.which("pdftoppm")
     if tool:
-        subprocess.run([tool, "-png", "-r", "80", str(pdf), str(SCREENS / "point-hebdo-impression")], check=True,
+        subprocess.run([tool, "-png", "-r", "80", str(pdf), str(SCREENS / name)], check=True,
                        timeout=60)
-        made = sorted(SCREENS.glob("point-hebdo-impression-*.png"))
+        made = sorted(SCREENS.glob(f"{name}-*.png"))
         for png in made:
             shutil.copy(png, output_dir / png.name)
         return made[0]
     page.emulate_media(media="print")
     page.set_viewport_size({"width": 794, "height": 1123})
-    return _save("point-hebdo-impression-1.png", page.screenshot(full_page=True), output_dir)
+    return _save(f"{name}-1.png", page.screenshot(full_page=True), output_dir)
 
 
 def test_briefing_reads_on_screen_and_prints_on_two_a4_pages(briefing_site, page, output_dir):
@@ -108,7 +108,7 @@ def test_blog_index_archive_and_category_are_french(briefing_site, page):
     nav = page.locator(".md-nav").first.inner_text()
     assert "Archives" in nav and "Catégories" in nav
     page.goto(briefing_site + "briefings/archive/2026/12/")
-    assert page.locator("h1").inner_text().strip() == "décembre 2026"
+    assert page.locator("h1").inner_text().replace("¶", "").strip() == "décembre 2026"
     page.goto(briefing_site + "briefings/category/point-hebdo/")
     assert page.locator("article h2 a", has_text="Point hebdo, semaine 49").count() == 1
     page.goto(briefing_site)
@@ -121,5 +121,7 @@ def test_sample_briefing_on_the_sample_site(site_url, page, output_dir):
     assert page.locator("article h1").inner_text().startswith("Point hebdo, semaine 48")
     assert page.locator("article h2", has_text="Notes de l'encadrement").count() == 1
     _save("point-hebdo-exemple.png", page.screenshot(full_page=True), output_dir)
-    assert len(A4_PAGE.findall(page.pdf(format="A4"))) <= 2
+    pdf_bytes = page.pdf(format="A4")
+    assert len(A4_PAGE.findall(pdf_bytes)) <= 2
+    _print_png(_save("point-hebdo-exemple.pdf", pdf_bytes, output_dir), page, output_dir, "point-hebdo-exemple-impression")
     assert dt.date(2026, 11, 30).isoformat() in page.locator("time").first.get_attribute("datetime")
