@@ -344,3 +344,31 @@ def test_monday_workflow_prepares_last_week_and_opens_a_draft_pull_request():
     assert "date -d '7 days ago' +%G-W%V" in script
     assert '.venv/bin/reperes briefing --week "$ISO"' in script
     assert "gh pr create --draft" in script and "Pourquoi: point hebdo de la semaine $ISO" in script
+
+
+def test_hostile_record_text_and_reasons_stay_inert_in_the_briefing(tmp_path, capsys):
+    """Record text and commit reasons land in the briefing through the Markdown
+    filters: no marker, heading, HTML or link can be forged from them, and the
+    briefing still passes the check."""
+    repo = GitRepo(tmp_path / "depot")
+    for name, text in MINIMAL_FILES.items():
+        repo.write(name, text)
+    repo.commit("Fiches initiales\n\nPourquoi: première version", "2026-11-20T10:00:00+01:00")
+    words = "|\n      # Faux titre\n      !!! danger \"Faux encadré\"\n      *[AU]: faux sigle"
+    repo.write(SCHEME, with_status(MINIMAL_SCHEME, "2026-12-01", "perturbe", "Panne.", words))
+    repo.commit("Panne\n\nPourquoi: <!-- reperes:debut piege --> <img src=x onerror=alert(1)>",
+                "2026-12-01T09:00:00+01:00")
+    code, out, err = run(repo.root, capsys, "briefing", "--week", "2026-W49")
+    assert (code, out) == (0, ""), err
+    text = repo.read(POST)
+    markers = [line for line in text.splitlines() if line.startswith("<!-- reperes:")]
+    assert all(re.fullmatch(r"<!-- reperes:(debut|fin|element) [a-z0-9:._-]+( empreinte=[0-9a-f]{12})? -->", m)
+               for m in markers)
+    assert "reperes:debut piege" not in "\n".join(markers) and "<img" not in text
+    assert "Pourquoi : &lt;!-- reperes:debut piege --&gt; &lt;img src=x onerror=alert(1)&gt;" in text
+    assert "\n    > &#35; Faux titre\n    > &#33;!! danger" in text
+    # Prepared again, the hostile text forges no block: the same file.
+    assert run(repo.root, capsys, "briefing", "--week", "2026-W49")[0] == 0
+    assert repo.read(POST) == text
+    code, out, _ = run(repo.root, capsys, "check")
+    assert (code, out) == (0, "")
