@@ -372,3 +372,25 @@ def test_hostile_record_text_and_reasons_stay_inert_in_the_briefing(tmp_path, ca
     assert repo.read(POST) == text
     code, out, _ = run(repo.root, capsys, "check")
     assert (code, out) == (0, "")
+
+
+def test_partner_circuit_and_amount_changes(tmp_path, capsys):
+    repo = GitRepo(tmp_path / "depot")
+    for name, text in MINIMAL_FILES.items():
+        repo.write(name, text)
+    repo.commit("Fiches initiales\n\nPourquoi: première version", "2026-11-20T10:00:00+01:00")
+    repo.replace("schemes/partenaires/partenaire-exemple.yml", "role: Paie.", "role: Paie et recouvre.")
+    repo.replace(SCHEME, "  - titre: Dépôt\n", "  - titre: Dépôt en ligne\n")
+    repo.replace(SCHEME, "site_referent:", "montants:\n  - du: 2026-12-14\n    montant: 1 200 € par trimestre\n"
+                 "site_referent:")
+    repo.commit("Circuit, rôle, montant\n\nPourquoi: convention de gestion 2027", "2026-12-02T10:00:00+01:00")
+    assert run(repo.root, capsys, "briefing", "--week", "2026-W49")[0] == 0
+    visible = "\n".join(line for line in repo.read(POST).splitlines() if not line.startswith("<!-- reperes:"))
+    assert ("## Partenaires et circuits\n\n"
+            "- **[Aide exemple](../../dispositifs/exemple.md)** : Étape 1 du circuit modifiée (titre).\n"
+            "  Pourquoi : convention de gestion 2027\n\n"
+            "- **[Partenaire](../../partenaires/partenaire-exemple.md)** : Rôle : « Paie. » → « Paie et recouvre. ».\n"
+            "  Pourquoi : convention de gestion 2027") in visible
+    assert ("## Ce qui prend effet dans les deux semaines\n\n"
+            "- **14 décembre 2026**, [Aide exemple](../../dispositifs/exemple.md) : nouveau montant, "
+            "1 200 € par trimestre.") in visible
