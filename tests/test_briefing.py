@@ -394,3 +394,10 @@ def test_partner_circuit_and_amount_changes(tmp_path, capsys):
     assert ("## Ce qui prend effet dans les deux semaines\n\n"
             "- **14 décembre 2026**, [Aide exemple](../../dispositifs/exemple.md) : nouveau montant, "
             "1 200 € par trimestre.") in visible
+
+
+def test_outside_git_the_briefing_says_it_needs_the_history(workspace, capsys):
+    result = workspace.run("briefing", "--week", "2026-W49", capsys=capsys)
+    assert (result.code, result.out, result.err) == (
+        2, "", "reperes : erreur : « reperes briefing » demande un dépôt git ; lancez la commande dans un clone du dépôt\n")
+    assert not (workspace.root / "docs" / "briefings").exists()
