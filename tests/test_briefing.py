@@ -80,13 +80,13 @@ def test_week_is_an_iso_week_monday_to_sunday():
     ("2026-W54", "reperes : erreur : semaine « 2026-W54 » inexistante : l'année 2026 n'a pas de semaine 54 ; "
                  "écrivez l'année puis le numéro de semaine ISO, par exemple 2026-W49"),
 ])
-def test_a_bad_week_is_a_french_usage_error(tmp_path, capsys, value, message):
-    repo = week_49(tmp_path)
-    code, out, err = run(repo.root, capsys, "briefing", "--week", value)
+def test_a_bad_week_is_a_french_usage_error(workspace, capsys, value, message):
+    code, out, err = run(workspace.root, capsys, "briefing", "--week", value)
     assert (code, out, err.strip()) == (2, "", message)
-    assert not (repo.root / "docs" / "briefings").exists()
+    assert not (workspace.root / "docs" / "briefings").exists()
 
 
+@pytest.mark.slow  # a real git repository and its history
 def test_briefing_groups_the_week_by_its_effect_on_the_call(tmp_path, capsys):
     repo = week_49(tmp_path)
     code, out, err = run(repo.root, capsys, "briefing", "--week", "2026-W49")
@@ -133,6 +133,7 @@ def test_briefing_groups_the_week_by_its_effect_on_the_call(tmp_path, capsys):
     assert "## Remontées du terrain de la semaine\n\n*Aucune remontée du terrain enregistrée cette semaine.*" in visible
 
 
+@pytest.mark.slow  # a real git repository and its history
 def test_rerun_keeps_the_managers_lines_and_duplicates_nothing(tmp_path, capsys):
     repo = week_49(tmp_path)
     assert run(repo.root, capsys, "briefing", "--week", "2026-W49")[0] == 0
@@ -175,6 +176,7 @@ def test_rerun_keeps_the_managers_lines_and_duplicates_nothing(tmp_path, capsys)
     assert repo.read(POST) == second
 
 
+@pytest.mark.slow  # a real git repository and its history
 def test_an_item_emptied_by_the_manager_stays_empty(tmp_path, capsys):
     repo = week_49(tmp_path)
     run(repo.root, capsys, "briefing", "--week", "2026-W49")
@@ -186,6 +188,7 @@ def test_an_item_emptied_by_the_manager_stays_empty(tmp_path, capsys):
     assert "Attestation refusée" not in repo.read(POST).split("## Ce qui prend effet")[0]
 
 
+@pytest.mark.slow  # a real git repository and its history
 def test_broken_markers_are_reported_and_nothing_is_written(tmp_path, capsys):
     repo = week_49(tmp_path)
     run(repo.root, capsys, "briefing", "--week", "2026-W49")
@@ -299,6 +302,7 @@ def test_the_feed_lists_published_briefings_and_feedparser_reads_it(workspace):
     assert "Dernier point hebdo : [Point hebdo, semaine 49](briefings/posts/2026-s49.md), publié le 7 décembre 2026." in home
 
 
+@pytest.mark.slow  # a real git repository and its history
 def test_the_sample_briefing_is_what_the_command_writes_from_the_sample_history():
     """docs/briefings/posts/2026-s48.md was written by `reperes briefing --week 2026-W48`:
     its generated parts are what the command gives today (the manager's text aside)."""
@@ -315,6 +319,7 @@ def test_the_sample_briefing_is_what_the_command_writes_from_the_sample_history(
     assert (refreshed, changed) == (text, 0)
 
 
+@pytest.mark.slow  # a real git repository and its history
 def test_a_briefing_pull_request_says_why_like_a_record_one(tmp_path, capsys):
     repo = week_49(tmp_path)
     assert run(repo.root, capsys, "briefing", "--week", "2026-W49")[0] == 0
@@ -346,6 +351,7 @@ def test_monday_workflow_prepares_last_week_and_opens_a_draft_pull_request():
     assert "gh pr create --draft" in script and "Pourquoi: point hebdo de la semaine $ISO" in script
 
 
+@pytest.mark.slow  # a real git repository and its history
 def test_hostile_record_text_and_reasons_stay_inert_in_the_briefing(tmp_path, capsys):
     """Record text and commit reasons land in the briefing through the Markdown
     filters: no marker, heading, HTML or link can be forged from them, and the
@@ -374,6 +380,7 @@ def test_hostile_record_text_and_reasons_stay_inert_in_the_briefing(tmp_path, ca
     assert (code, out) == (0, "")
 
 
+@pytest.mark.slow  # a real git repository and its history
 def test_partner_circuit_and_amount_changes(tmp_path, capsys):
     repo = GitRepo(tmp_path / "depot")
     for name, text in MINIMAL_FILES.items():
@@ -401,3 +408,11 @@ def test_outside_git_the_briefing_says_it_needs_the_history(workspace, capsys):
     assert (result.code, result.out, result.err) == (
         2, "", "reperes : erreur : « reperes briefing » demande un dépôt git ; lancez la commande dans un clone du dépôt\n")
     assert not (workspace.root / "docs" / "briefings").exists()
+
+
+def test_without_a_week_the_briefing_is_last_weeks():
+    from generator.history.briefing import last_week, week_of
+
+    assert last_week(parse_week("2026-W50").monday).iso == "2026-W49"
+    assert last_week(parse_week("2026-W50").monday + __import__("datetime").timedelta(days=6)).iso == "2026-W49"
+    assert week_of(parse_week("2027-W01").monday).iso == "2027-W01"
