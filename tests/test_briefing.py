@@ -13,7 +13,7 @@ from gitrepo import GitRepo
 from workspace import MINIMAL_FILES, MINIMAL_SCHEME, Workspace, with_status
 
 from generator.cli import main
-from generator.history.briefing import parse_week
+from generator.history.weeks import parse_week
 from generator.records.briefings import CATEGORIES
 from generator.records.corpus import load_corpus
 from generator.site.render import Renderer
@@ -75,10 +75,10 @@ def test_week_is_an_iso_week_monday_to_sunday():
 
 
 @pytest.mark.parametrize(("value", "message"), [
-    ("2026-49", "reperes : erreur : semaine « 2026-49 » au mauvais format ; écrivez l'année puis le numéro "
-                "de semaine ISO, par exemple 2026-W49"),
+    ("2026-49", "reperes : erreur : semaine « 2026-49 » au mauvais format ; écrivez l'année et la semaine ISO, "
+                "par exemple 2026-W49"),
     ("2026-W54", "reperes : erreur : semaine « 2026-W54 » inexistante : l'année 2026 n'a pas de semaine 54 ; "
-                 "écrivez l'année puis le numéro de semaine ISO, par exemple 2026-W49"),
+                 "écrivez l'année et la semaine ISO, par exemple 2026-W49"),
 ])
 def test_a_bad_week_is_a_french_usage_error(workspace, capsys, value, message):
     code, out, err = run(workspace.root, capsys, "briefing", "--week", value)
@@ -411,7 +411,7 @@ def test_outside_git_the_briefing_says_it_needs_the_history(workspace, capsys):
 
 
 def test_without_a_week_the_briefing_is_last_weeks():
-    from generator.history.briefing import last_week, week_of
+    from generator.history.weeks import last_week, week_of
 
     assert last_week(parse_week("2026-W50").monday).iso == "2026-W49"
     assert last_week(parse_week("2026-W50").monday + __import__("datetime").timedelta(days=6)).iso == "2026-W49"

@@ -25,85 +25,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
-from ..fr import date_fr
 from ..records.kinds import KINDS, owner_of
 from ..records.models import Etat, EtatAnomalie
 from ..records.status import in_force
-from .changelog import PARIS, Change, Versions, read_history
+from .changelog import Change, Versions, read_history
 from .changes import CREATED
 from .git import Git, NotARepositoryError
+from .weeks import Week, last_week, parse_week, week_of
+
+__all__ = ["Briefing", "Item", "RecordRef", "Week", "last_week", "parse_week", "week_briefing", "week_of"]
 
 # States a caller hears about even when nothing changed this week.
 DISRUPTED = (Etat.perturbe, Etat.paiements_bloques, Etat.en_deploiement)
 # How far "what takes effect soon" looks, from the Monday after the week.
 AHEAD_DAYS = 14
-_WEEK = re.compile(r"(\d{4})-?[WwSs](\d{1,2})")
-
-
-# --- the week ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Week:
-    year: int
-    number: int
-
-    @property
-    def monday(self) -> dt.date:
-        return dt.date.fromisocalendar(self.year, self.number, 1)
-
-    @property
-    def sunday(self) -> dt.date:
-        return self.monday + dt.timedelta(days=6)
-
-    @property
-    def next_monday(self) -> dt.date:
-        """The day the briefing is read: what is in force and due is read on it."""
-        return self.monday + dt.timedelta(days=7)
-
-    @property
-    def iso(self) -> str:
-        return f"{self.year}-W{self.number:02d}"
-
-    @property
-    def slug(self) -> str:
-        """« 2026-s49 »: the briefing's file name and address (s: semaine)."""
-        return f"{self.year}-s{self.number:02d}"
-
-    @property
-    def span_fr(self) -> str:
-        """« du 23 au 29 novembre 2026 », « du 30 novembre au 6 décembre 2026 »."""
-        start, end = self.monday, self.sunday
-        if start.year != end.year:
-            return f"du {date_fr(start)} au {date_fr(end)}"
-        if start.month != end.month:
-            return f"du {date_fr(start).rsplit(' ', 1)[0]} au {date_fr(end)}"
-        return f"du {date_fr(start).split(' ', 1)[0]} au {date_fr(end)}"
-
-
-def parse_week(text: str) -> Week:
-    """« 2026-W49 » (ISO week; « 2026-S49 » accepted) -> Week; a UsageError otherwise."""
-    match = _WEEK.fullmatch(text.strip())
-    hint = "écrivez l'année puis le numéro de semaine ISO, par exemple 2026-W49"
-    if match is None:
-        raise UsageError(f"semaine « {text} » au mauvais format", hint)
-    year, number = int(match.group(1)), int(match.group(2))
-    try:
-        dt.date.fromisocalendar(year, number, 1)
-    except ValueError:
-        raise UsageError(f"semaine « {text} » inexistante : l'année {year} n'a pas de semaine {number}", hint) from None
-    return Week(year, number)
-
-
-def week_of(day: dt.date) -> Week:
-    year, number, _ = day.isocalendar()
-    return Week(year, number)
-
-
-def last_week(today: dt.date) -> Week:
-    """The last complete week before *today*."""
-    return week_of(today - dt.timedelta(days=7))
 
 
 # --- what the briefing holds ----------------------------------------------------------
@@ -190,12 +125,6 @@ def _key(*parts: str) -> str:
 # --- reading the week --------------------------------------------------------------------
 
 
-def _paris_midnight(day: dt.date) -> str:
-    from zoneinfo import ZoneInfo
-
-    return dt.datetime.combine(day, dt.time(), ZoneInfo(PARIS)).isoformat()
-
-
 def week_briefing(project: Path, week: Week, *, allow_shallow: bool = False) -> Briefing:
     """What the briefing of *week* says, read from the repository holding *project*."""
     briefing = Briefing(week, feedback_kind="remontee" in KINDS)
@@ -206,7 +135,7 @@ def week_briefing(project: Path, week: Week, *, allow_shallow: bool = False) -> 
     changes = [c for c in reversed(history.changes) if week.monday <= c.when.date() <= week.sunday]  # oldest first
     with Git.require(project, "« reperes briefing »") as gitrepo:
         versions = Versions(gitrepo)
-        end = gitrepo.last_before(history.head, _paris_midnight(week.next_monday)) if history.head else None
+        end = gitrepo.last_commit_before(history.head, week.end()) if history.head else None
         state = _models(versions.records_at(end)) if end else {}
         commits: dict[str, list[Change]] = {}
         for change in changes:
