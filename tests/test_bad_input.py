@@ -788,6 +788,12 @@ def test_reference_to_an_invalid_record_is_not_reported_twice(workspace, check):
             id="http",
         ),
         pytest.param(
+            "Voir [x](https://www.service-public.fr@evil.example/)",
+            "lien « https://www.service-public.fr@evil.example/ » trompeur : il mène en fait au site « evil.example » ; "
+            "écrivez l'adresse du site sans identifiant avant « @ »",
+            id="userinfo",
+        ),
+        pytest.param(
             "Voir [x](//evil.example)",
             "lien « //evil.example » vers un autre site sans https ; écrivez l'adresse complète en https://",
             id="protocol-relative",

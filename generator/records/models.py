@@ -117,6 +117,15 @@ def link_problem(target: str, shown: str | None = None) -> tuple[str, str | None
             return f"lien « {shown} » interdit (adresse avec « : » qui n'est pas un schéma accepté)", _SCHEME_HINT
         return None
     scheme = match.group(1)
+    if scheme == "https":
+        try:
+            netloc = urllib.parse.urlsplit(cleaned).netloc
+        except ValueError:
+            return f"lien « {shown} » illisible (nom de site)", None
+        if "@" in netloc:
+            # « https://www.service-public.fr@evil.example/ » leads to evil.example.
+            return (f"lien « {shown} » trompeur : il mène en fait au site « {netloc.rsplit('@', 1)[1]} »",
+                    "écrivez l'adresse du site sans identifiant avant « @ »")
     if scheme in ALLOWED_SCHEMES:
         return None
     if scheme == "http":
