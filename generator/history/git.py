@@ -259,6 +259,10 @@ class Git:
         except Exception:  # noqa: BLE001 - GitCommandError, or a name git cannot be given
             raise UnknownRevisionError(revision, hint) from None
 
+    def is_merging(self) -> bool:
+        """Whether the commit being made concludes a merge (git keeps MERGE_HEAD meanwhile)."""
+        return (Path(self.repo.git_dir) / "MERGE_HEAD").exists()
+
     def staged_paths(self) -> list[str]:
         """Paths the next commit changes (added, modified, deleted or renamed), as shown."""
         out = self.repo.git.diff("--cached", "--name-only", "-z", "--no-renames")
