@@ -23,6 +23,7 @@ import datetime as dt
 import json
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from enum import Enum
 from typing import Any, NamedTuple
 
@@ -44,23 +45,37 @@ from ..records.models import (
     Outil,
     Partenaire,
     PeriodeMontant,
+    Remontee,
 )
 
 __all__ = [
+    "CORRECTABLE",
     "CREATED",
     "DELETED",
     "FIELD_NAMES",
     "GUIDE_BODY_FIELD",
+    "MOVED",
     "Name",
     "all_models",
     "changed_fields",
+    "content_sentences",
     "describe_changes",
     "field_name",
     "format_date_fr",
 ]
 
+# The fields of a past status entry that a correction may change: its text.
+# Its date and its state say what happened when, and never change
+# (policy.rewritten_status_history); a change of these alone is told as a
+# correction (« Correction du 01/01/2025 : explication « … » »).
+CORRECTABLE = ("explication", "elements_de_langage")
+
 CREATED = "Fiche créée"
 DELETED = "Fiche supprimée"
+REVIEWED = "Revue le"  # a new review date: « Revue le 05/11/2026 (au lieu du …) »
+MOVED = "Fichier déplacé"  # a record's file moved (changelog.py): « Fichier déplacé : a → b »
+# Fields that say when a record is read again, not what it says.
+REVIEW_FIELDS = ("revu_le", "intervalle_revue_jours")
 
 # Key under which the caller passes a guide's Markdown body (see guides.py).
 GUIDE_BODY_FIELD = "texte"
@@ -141,6 +156,7 @@ FIELD_NAMES: dict[str, Name] = {
     "outils": _mp("outils"),
     "partenaires": _mp("partenaires"),
     "proprietaire": _m("propriétaire"),
+    "equipe_forge": _f("équipe sur la forge"),
     # Reference
     "consulte_le": _f("date de consultation"),
     # Eligibilite
@@ -191,12 +207,19 @@ FIELD_NAMES: dict[str, Name] = {
     # Terme
     "developpement": _f("forme développée"),
     "definition": _f("définition"),
+    # Remontee
+    "guide": _m("guide"),
+    "signalement": _m("signalement"),
+    "modification": _f("modification"),
+    "traitee_le": _f("date de traitement"),
 }
 
 # Where a field means something else in one model.
 FIELD_NAME_OVERRIDES: dict[tuple[type[BaseModel], str], Name] = {
     (Anomalie, "depuis"): _f("date d'apparition"),
     (Guide, "proprietaire"): _m("site propriétaire"),
+    (Remontee, "date"): _f("date de réception"),
+    (Remontee, "site_referent"): _m("site référent qui la traite"),
 }
 
 # Unit shown after integer values.
@@ -230,6 +253,18 @@ def _names(model: type[BaseModel], fields: Iterable[str]) -> str:
 
 
 # --- values ------------------------------------------------------------------
+
+# Whether sentences about a long text also give its new text (« Éléments de
+# langage modifiés : « … » »): `reperes diff` does, for reviewers to read the
+# new words; the site's history keeps its sentences short.
+_WITH_TEXT: ContextVar[bool] = ContextVar("with_text", default=False)
+
+
+def _new_text(value: Any) -> str:
+    """« : « the new text » » on one line, when sentences give it; else ""."""
+    if not _WITH_TEXT.get() or value is None or not str(value).strip():
+        return ""
+    return f" : {_quote(' '.join(str(value).split()))}"
 
 
 def _quote(text: str) -> str:
@@ -414,9 +449,9 @@ def _describe_scalar(model: type[BaseModel], field: str, before: Any, after: Any
         if before is not None and after is not None:
             if short:
                 return [f"{label} : {shown(before)} {_ARROW} {shown(after)}"]
-            return [f"{label} {_agree('modifié', name.gender)}"]
+            return [f"{label} {_agree('modifié', name.gender)}{_new_text(after)}"]
         if not short:
-            return [f"{label} {added if after is not None else removed}"]
+            return [f"{label} {added}{_new_text(after)}" if after is not None else f"{label} {removed}"]
     if before is None:
         return [f"{label} {added} : {shown(after)}"]
     if after is None:
@@ -430,8 +465,8 @@ def _describe_revu_le(model: type[BaseModel], field: str, before: Any, after: An
     if after is None:
         return ["Date de revue retirée"]
     if before is None:
-        return [f"Revue le {format_date_fr(after)}"]
-    return [f"Revue le {format_date_fr(after)} (au lieu du {format_date_fr(before)})"]
+        return [f"{REVIEWED} {format_date_fr(after)}"]
+    return [f"{REVIEWED} {format_date_fr(after)} (au lieu du {format_date_fr(before)})"]
 
 
 def _describe_words(model: type[BaseModel], field: str, before: Any, after: Any) -> list[str]:
@@ -570,6 +605,16 @@ def _describe_timeline(
                 sentences.append(f"Statut : {change} (depuis le {day})")
             else:
                 sentences.append(f"Statut : {change}" + ("" if index == len(after) - 1 else f" (entrée du {day})"))
+            # In `reperes diff`, the new status's words, for reviewers to read.
+            sentences[-1] += "".join(
+                f" ; {field_name(EntreeHistorique, name).text}{_new_text(item.get(name))}"
+                for name in CORRECTABLE if _new_text(item.get(name))
+            )
+        elif index != len(after) - 1 and _is_correction(before[pairs[index]], item, on):
+            changed = _changed_fields(EntreeHistorique, before[pairs[index]], item)
+            sentences.append(f"Correction du {day} : " + ", ".join(
+                _corrected(EntreeHistorique, name, _get(EntreeHistorique, item, name)) for name in changed
+            ))
         else:
             sentences.extend(_describe_entry(before[pairs[index]], item, day, latest=index == len(after) - 1))
     for index in _removed(before, pairs):
@@ -592,9 +637,9 @@ def _describe_entry(before: dict[str, Any], after: dict[str, Any], day: str, *, 
             f"Statut{of} : {_enum_text(state, get(before, 'etat'))} {_ARROW} {_enum_text(state, get(after, 'etat'))}"
         )
     if not _same(EntreeHistorique, "explication", get(before, "explication"), get(after, "explication")):
-        sentences.append(f"Explication du statut{of} modifiée")
+        sentences.append(f"Explication du statut{of} modifiée{_new_text(get(after, 'explication'))}")
     if not _same(EntreeHistorique, "elements_de_langage", get(before, "elements_de_langage"), get(after, "elements_de_langage")):
-        sentences.append(f"Éléments de langage{of} modifiés")
+        sentences.append(f"Éléments de langage{of} modifiés{_new_text(get(after, 'elements_de_langage'))}")
     old_next, new_next = get(before, "prochaine_mise_a_jour"), get(after, "prochaine_mise_a_jour")
     if old_next != new_next:
         if new_next is None:
@@ -608,6 +653,25 @@ def _describe_entry(before: dict[str, Any], after: dict[str, Any], day: str, *, 
     if bool(get(before, "donnee_exemple")) != bool(get(after, "donnee_exemple")):
         sentences.append(f"Statut du {day} modifié ({field_name(EntreeHistorique, 'donnee_exemple').text})")
     return sentences
+
+
+def _is_correction(before: dict[str, Any], after: dict[str, Any], on: dt.date | None) -> bool:
+    """An entry already in effect on *on* (the day of the change) whose text
+    alone changed: a correction (policy.rewritten_status_history allows no
+    other). The caller asks only for entries followed by another: the latest
+    one's text is told as the status's (« Explication du statut modifiée »)."""
+    if on is not None and dt.date.fromisoformat(str(after["date"])) > on:
+        return False
+    changed = _changed_fields(EntreeHistorique, before, after)
+    return bool(changed) and all(name in CORRECTABLE for name in changed)
+
+
+def _corrected(model: type[BaseModel], field: str, value: Any) -> str:
+    """« explication « nouveau texte » », or « explication corrigée » when long."""
+    name = field_name(model, field)
+    if value is not None and _is_short(str(value)):
+        return f"{name.text} {_quote(str(value))}"
+    return f"{name.text} {_agree('corrigé', name.gender)}{_new_text(value)}"
 
 
 def _describe_anomalies(model: type[BaseModel], field: str, before: Any, after: Any) -> list[str]:
@@ -807,7 +871,8 @@ def _describer(model: type[BaseModel], field: str) -> _Describer:
 
 
 def describe_changes(
-    kind: str, before: dict[str, Any] | None, after: dict[str, Any] | None, *, on: dt.date | None = None
+    kind: str, before: dict[str, Any] | None, after: dict[str, Any] | None, *, on: dt.date | None = None,
+    with_text: bool = False,
 ) -> list[str]:
     """The changes from *before* to *after* (two dumps of one record of *kind*),
     as French sentences in the model's field order; [] when nothing changed.
@@ -815,7 +880,17 @@ def describe_changes(
     ``before is None`` means the record was created, ``after is None`` that it
     was deleted. For guides, the Markdown body is passed under the key "texte".
     *on* is the day of the change: a status entry dated after it is "programmé".
+    *with_text*: a sentence about a long text also gives the new text.
     """
+    token = _WITH_TEXT.set(with_text)
+    try:
+        return _describe_record(kind, before, after, on)
+    finally:
+        _WITH_TEXT.reset(token)
+
+
+def _describe_record(kind: str, before: dict[str, Any] | None, after: dict[str, Any] | None,
+                     on: dt.date | None) -> list[str]:
     try:
         model = KINDS[kind].model
     except KeyError:
@@ -849,6 +924,13 @@ def changed_fields(kind: str, before: dict[str, Any], after: dict[str, Any]) -> 
     if model is Guide and _norm_text(before.get(GUIDE_BODY_FIELD)) != _norm_text(after.get(GUIDE_BODY_FIELD)):
         changed.append(GUIDE_BODY_FIELD)
     return changed
+
+
+def content_sentences(sentences: list[str]) -> list[str]:
+    """The sentences of a change that tell what a record says: not its
+    creation, its review date or interval, nor a move of its file."""
+    bookkeeping = (f"{REVIEWED} ", f"{MOVED} ", *(f"{_cap(FIELD_NAMES[name].text)} " for name in REVIEW_FIELDS))
+    return [sentence for sentence in sentences if sentence != CREATED and not sentence.startswith(bookkeeping)]
 
 
 def all_models() -> list[type[BaseModel]]:
