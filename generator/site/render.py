@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 import jinja2
+from markdown.extensions.toc import slugify
 
 from ..fr import date_fr, plural
 from ..history.changelog import Change, History
@@ -31,7 +32,7 @@ from ..records.models import ACTEURS, Domaine, Etat, EtatAnomalie, url_problem
 from ..records.references import references, reverse_index
 from ..records.status import in_force, periods_in_force, upcoming_amounts
 from ..scratch import write_atomically
-from .markdown import abbreviation_line, code_block, md_block, md_cell, md_inline, md_url, yaml_string
+from .markdown import abbreviation_line, md_block, md_cell, md_inline, md_url, yaml_string
 
 SOURCE_MANIFEST = ".sources"  # page -> record file, for "Modifier cette page"
 
@@ -131,6 +132,41 @@ def _record_link(kind: str, ident: str, record: Record | None, prefix: str) -> s
     return link(kind, ident, record_name(record.model) or ident, prefix)
 
 
+def section_ids(prefix: str, titles: list[str]) -> list[str]:
+    """Stable anchors for a page's known issues or orientation cases:
+    ``prefix-<slug of the title>`` (the slug Python-Markdown's toc would make),
+    ``-2``, ``-3``… for a title seen twice. Search results and the situations
+    list link to them; they change only when the title does."""
+    ids: list[str] = []
+    for title in titles:
+        base = f"{prefix}-{slugify(title, '-')}".rstrip("-")
+        ident, n = base, 1
+        while ident in ids:
+            n += 1
+            ident = f"{base}-{n}"
+        ids.append(ident)
+    return ids
+
+
+def anomaly_items(anomalies: list[Any], responsable: Any) -> list[dict[str, Any]]:
+    """Known issues as the shared block shows them: open ones first, each with its anchor."""
+    ordered = sorted(anomalies, key=lambda a: (a.etat is EtatAnomalie.resolue, -a.depuis.toordinal()))
+    anchors = section_ids("anomalie", [a.titre for a in ordered])
+    return [{"a": a, "responsable": responsable(a.responsable), "anchor": anchor}
+            for a, anchor in zip(ordered, anchors, strict=True)]
+
+
+def situations(anomalies: list[dict[str, Any]], redirects: list[dict[str, Any]], guides: list[str]) -> dict[str, Any]:
+    """What the top of a page lists under what to say: what the caller may be
+    calling about, each leading to its answer further down (open known issues,
+    orientation cases), and the call guides."""
+    return {
+        "anomalies": [item for item in anomalies if item["a"].etat is EtatAnomalie.ouverte],
+        "redirects": redirects,
+        "guides": guides,
+    }
+
+
 def scheme_context(record: Record, site: Site) -> dict[str, Any]:
     scheme = record.model
     tools = site.corpus.of_kind("outil")
@@ -150,10 +186,23 @@ def scheme_context(record: Record, site: Site) -> dict[str, Any]:
         return link("outil", ident, model.sigle or model.nom, "../")
 
     review = review_state(scheme, site.today)
-    anomalies = sorted(scheme.anomalies, key=lambda a: (a.etat is EtatAnomalie.resolue, -a.depuis.toordinal()))
     owner = sites[scheme.site_referent].model
     force = in_force(scheme, site.today)
     history = site.history
+    anomalies = anomaly_items(scheme.anomalies, actor)
+    cases = scheme.orientation.a_rediriger if scheme.orientation else []
+    redirects = [
+        {
+            "r": r,
+            "partner": actor(r.partenaire),
+            "partner_label": site.partner_label(r.partenaire),
+            "scheme": f"[{md_inline(site.corpus.of_kind('dispositif')[r.dispositif].model.nom)}]({r.dispositif}.md)"
+            if r.dispositif else "",
+            "anchor": anchor,
+        }
+        for r, anchor in zip(cases, section_ids("orientation", [r.cas for r in cases]), strict=True)
+    ]
+    guides = guides_about(site, "dispositifs", scheme.id, "../")
     return {
         "force": force,
         "today": site.today,
@@ -166,16 +215,9 @@ def scheme_context(record: Record, site: Site) -> dict[str, Any]:
         "circuit": [
             {"step": step, "actor": actor(step.responsable), "tool": tool(step.outil)} for step in scheme.circuit
         ],
-        "anomalies": [{"a": a, "responsable": actor(a.responsable)} for a in anomalies],
-        "redirects": [
-            {
-                "r": r,
-                "partner": actor(r.partenaire),
-                "scheme": f"[{md_inline(site.corpus.of_kind('dispositif')[r.dispositif].model.nom)}]({r.dispositif}.md)"
-                if r.dispositif else "",
-            }
-            for r in (scheme.orientation.a_rediriger if scheme.orientation else [])
-        ],
+        "anomalies": anomalies,
+        "redirects": redirects,
+        "situations": situations(anomalies, redirects, guides),
         "owner": link("site", scheme.site_referent, owner.nom, "../"),
         "review_due": review.due,
         "review_overdue": review.overdue,
@@ -183,7 +225,6 @@ def scheme_context(record: Record, site: Site) -> dict[str, Any]:
             f"[{md_inline(site.corpus.of_kind('dispositif')[ident].model.nom)}]({ident}.md)"
             for ident in scheme.dispositifs_lies
         ],
-        "guides": guides_about(site, "dispositifs", scheme.id, "../"),
         "edit_url": site.edit_url(record.path),
         "abbreviations": site.abbr_block,
     }
@@ -292,13 +333,15 @@ def tool_context(record: Record, site: Site) -> dict[str, Any]:
         for r in dict.fromkeys(site.index["tools"].get(ident, []))
     ]
     tool = record.model
+    anomalies = anomaly_items(tool.anomalies, lambda partner: (
+        link("partenaire", partner, site.partner_label(partner), "../") if partner else ""))
+    guides = guides_about(site, "outils", ident, "../")
     return {
         "edit_url": site.edit_url(record.path),
-        "guides": guides_about(site, "outils", ident, "../"),
         "o": tool,
         "used_by": used_by,
-        "anomalies": [{"a": a, "responsable": (link("partenaire", a.responsable, site.partner_label(a.responsable), "../") if a.responsable else "")}
-                      for a in sorted(tool.anomalies, key=lambda a: a.etat is EtatAnomalie.resolue)],
+        "anomalies": anomalies,
+        "situations": situations(anomalies, [], guides),
         "abbreviations": site.abbr_block,
     }
 
@@ -459,7 +502,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(inline=md_inline, block=md_block, cell=md_cell, url=md_url, yaml=yaml_string,
-                       code=code_block, date=date_fr, indent4=indent, nombre=plural)
+                       date=date_fr, indent4=indent, nombre=plural)
     env.globals.update(Etat=Etat, EtatAnomalie=EtatAnomalie)
     return env
 
