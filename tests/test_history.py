@@ -203,7 +203,7 @@ def test_future_dated_status_takes_effect_on_its_date(repo: GitRepo, monkeypatch
         assert ('!!! info "Changement programmé au 1er janvier 2027"' in page) is announced
         assert ("*À dire à partir du 1er janvier 2027 :* Le dispositif est fermé depuis le 1er janvier 2027." in page) is announced
         assert ("À partir du 1er janvier 2027 : **Fermé**" in page) is announced
-        assert ("**À partir du 1er janvier 2027 : Fermé.**" in home) is announced
+        assert ("**Programmé au 1er janvier 2027 : Fermé.**" in home) is announced
 
 
 # --- pull requests ------------------------------------------------------------------

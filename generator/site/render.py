@@ -374,26 +374,38 @@ def site_context(record: Record, site: Site) -> dict[str, Any]:
     }
 
 
+# The board's order: what the agent must know before picking up first.
+URGENT = (Etat.paiements_bloques, Etat.perturbe, Etat.en_deploiement, Etat.annonce)
+BOARD_ORDER = (*URGENT, Etat.ouvert, Etat.ferme)
+
+
 def home_context(site: Site) -> dict[str, Any]:
-    groups = []
-    schemes = [r.model for r in site.corpus.of_kind("dispositif").values()]
-    for domaine in Domaine:
-        members = sorted((s for s in schemes if s.domaine is domaine), key=lambda s: (in_force(s, site.today).etat is Etat.ferme, s.nom))
-        if members:
-            groups.append({"domaine": domaine, "schemes": [
-                {"s": s, "link": f"dispositifs/{s.id}.md", "force": in_force(s, site.today),
-                 "amounts": upcoming_amounts(s.montants, site.today)} for s in members
-            ]})
+    """The board: schemes by urgency of what is in force on the build date
+    (blocked, disrupted, rolling out, announced: each with the words to say),
+    then open ones by domain, then closed ones."""
+    schemes = sorted((r.model for r in site.corpus.of_kind("dispositif").values()), key=lambda s: s.nom)
+    items = [
+        {"s": s, "link": f"dispositifs/{s.id}.md", "force": in_force(s, site.today),
+         "amounts": upcoming_amounts(s.montants, site.today)}
+        for s in schemes
+    ]
+    by_state = {etat: [i for i in items if i["force"].etat is etat] for etat in BOARD_ORDER}
+    open_schemes = by_state[Etat.ouvert]
     return {
         "overdue": len(overdue_records(site.corpus, site.today)),
         "guides": [
             link("guide", r.id, r.model.titre)
             for r in sorted(site.corpus.of_kind("guide").values(), key=lambda r: r.model.titre)
         ],
-        "groups": groups,
+        "urgent": [(etat, by_state[etat]) for etat in URGENT if by_state[etat]],
+        "open_by_domain": [
+            (domaine, members) for domaine in Domaine
+            if (members := [i for i in open_schemes if i["s"].domaine is domaine])
+        ],
+        "closed": by_state[Etat.ferme],
         "today": site.today,
-        "counts": {etat: sum(1 for s in schemes if in_force(s, site.today).etat is etat) for etat in Etat},
-        "recent": change_entries(site.history.changes[:5], site, "") if site.history else [],
+        "counts": [(etat, len(by_state[etat])) for etat in BOARD_ORDER if by_state[etat]],
+        "recent": change_entries(site.history.changes[:8], site, "") if site.history else [],
         "abbreviations": site.abbr_block,
     }
 
