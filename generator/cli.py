@@ -72,7 +72,11 @@ def _build_parser() -> argparse.ArgumentParser:
         "check", help="vérifier toutes les fiches et afficher chaque problème",
         description="Vérifie toutes les fiches et affiche chaque problème sous la forme fichier:ligne:colonne: champ: message.",
     )
-    check.add_argument("dossier", nargs="?", default=None, help="dossier des fiches (par défaut : schemes/ du projet)")
+    check.add_argument(
+        "chemins", nargs="*", metavar="CHEMIN",
+        help="fiches à vérifier (les autres sont lues pour les références), ou un dossier de fiches "
+        "(par défaut : schemes/ du projet, trouvé en remontant depuis le chemin ou le dossier courant)",
+    )
     check.add_argument(
         "--format", choices=["texte", "text", "github", "json"], default="texte",
         help="texte (par défaut), github (annotations de pull request) ou json",
@@ -81,6 +85,11 @@ def _build_parser() -> argparse.ArgumentParser:
         "--base", metavar="REV",
         help="mode pull request : refuser aussi ce que la branche fait depuis REV (raison manquante, "
         "historique réécrit, fiche supprimée, identifiant réutilisé)",
+    )
+    check.add_argument(
+        "--description", metavar="FICHIER",
+        help="avec --base : la description de la pull request (sa ligne « Pourquoi: » vaut pour toute la "
+        "demande) ; par défaut, sur GitHub Actions, celle de l'événement ($GITHUB_EVENT_PATH)",
     )
     check.add_argument(
         "--date", metavar="AAAA-MM-JJ",
@@ -111,6 +120,34 @@ def _build_parser() -> argparse.ArgumentParser:
     build.add_argument("--allow-shallow", action="store_true", help="accepter un clone superficiel (historique signalé comme partiel)")
     build.add_argument("--debug", action="store_true", help="afficher la trace complète d'une erreur interne")
 
+    codeowners = commands.add_parser(
+        "codeowners", help="écrire .github/CODEOWNERS à partir des sites référents des fiches",
+        description="Écrit .github/CODEOWNERS : chaque fiche est relue par l'équipe de son site référent "
+        "(champ equipe_forge), le code, les gabarits, la configuration et les flux de travail par l'équipe "
+        "Repères (extra.reperes.equipe_coeur de mkdocs.yml).",
+    )
+    codeowners.add_argument("--check", action="store_true", help="vérifier seulement que le fichier est à jour")
+    codeowners.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
+    new = commands.add_parser(
+        "new", help="créer une fiche valide, chaque champ commenté (dispositif, partenaire, outil, site, guide)",
+        description="Crée une fiche qui passe la vérification : chaque champ est précédé de sa description, "
+        "les champs obligatoires ont une valeur à compléter, les facultatifs sont en commentaire.",
+    )
+    new.add_argument("type", metavar="TYPE", choices=["dispositif", "partenaire", "outil", "site", "guide"],
+                     help="dispositif, partenaire, outil, site ou guide")
+    new.add_argument("id", metavar="ID", help="identifiant : minuscules sans accent, chiffres et tirets")
+    new.add_argument("--site", metavar="SITE", help="site référent qui tiendra la fiche (par défaut : le premier)")
+    new.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
+    why = commands.add_parser(
+        "pourquoi", help="vérifier qu'un message de commit qui modifie des fiches dit pourquoi (crochet commit-msg)",
+        description="Lit le message du commit en préparation (fichier donné par git au crochet commit-msg) et "
+        "refuse le commit s'il modifie des fiches sans ligne « Pourquoi: ».",
+    )
+    why.add_argument("message", metavar="FICHIER", help="fichier du message (.git/COMMIT_EDITMSG)")
+    why.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
     schema = commands.add_parser(
         "schema", help="écrire le schéma JSON de chaque type de fiche",
         description="Écrit le schéma JSON de chaque type de fiche, lu par les éditeurs pour compléter et valider pendant la saisie.",
@@ -123,12 +160,32 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_target(args: argparse.Namespace, project: Project) -> tuple[Path, set[str] | None, str]:
+    """(folder of the records, the files to report on or None for all, the folder as shown)."""
+    paths = [Path(name) for name in args.chemins]
+    if not paths:
+        return project.schemes, None, project.shown(project.schemes)
+    for path, name in zip(paths, args.chemins):
+        if not path.exists():
+            what = "fichier" if path.suffix else "dossier"
+            raise UsageError(f"{what} « {name} » introuvable")
+    if len(paths) == 1 and paths[0].is_dir():
+        return paths[0], None, args.chemins[0]
+    if any(path.is_dir() for path in paths):
+        raise UsageError("donnez soit un seul dossier, soit des fichiers", "par exemple : reperes check schemes/aej.yml")
+    outside = [name for path, name in zip(paths, args.chemins) if project.shown(path).startswith("/")]
+    if outside:
+        raise UsageError(
+            f"« {outside[0]} » n'est pas dans le projet {project.root}",
+            "vérifiez chaque fichier depuis le dossier de son propre dépôt",
+        )
+    return project.schemes, {project.shown(path) for path in paths}, project.shown(project.schemes)
+
+
 def _cmd_check(args: argparse.Namespace, project: Project) -> int:
     from .records.corpus import load_corpus
 
-    root = Path(args.dossier) if args.dossier else project.schemes
-    if not root.is_dir():
-        raise UsageError(f"dossier « {args.dossier or project.shown(root)} » introuvable")
+    root, only, shown_root = _check_target(args, project)
     corpus = load_corpus(root, debug=args.debug, base=project.root, today=project.build_date())
     from .site.links import check_links
 
@@ -138,24 +195,38 @@ def _cmd_check(args: argparse.Namespace, project: Project) -> int:
         from .history.policy import pull_request_problems
 
         errors = sorted(
-            errors + pull_request_problems(project.root, args.base, allow_shallow=args.allow_shallow),
+            errors + pull_request_problems(
+                project.root, args.base, allow_shallow=args.allow_shallow, description=_description(args),
+            ),
             key=lambda e: (e.path, e.line, e.column, e.field, e.message),
         )
+    if only is not None:
+        errors = [error for error in errors if error.path in only]
+    checked = len(only) if only is not None else corpus.files_checked
     if corpus.files_checked == 0 and not errors:
-        raise InvalidError(f"aucune fiche dans « {args.dossier or project.shown(root)} » : rien à vérifier")
+        raise InvalidError(f"aucune fiche dans « {shown_root} » : rien à vérifier")
     if args.format == "json":
-        print(format_json(errors, corpus.files_checked))
+        print(format_json(errors, checked))
+    elif args.format == "github":
+        from .contrib.github import annotation_lines, write_summary
+
+        for line in annotation_lines(errors):
+            print(line)
+        write_summary(errors, checked)
     else:
         for error in errors:
-            print(error.format_github() if args.format == "github" else error.format_text())
+            print(error.format_text())
     if errors:
         files = len({error.path for error in errors})
         summary = (
             f"{plural(len(errors), 'erreur')} dans {plural(files, 'fichier')} "
-            f"({plural(corpus.files_checked, 'fichier vérifié', 'fichiers vérifiés')})"
+            f"({plural(checked, 'fichier vérifié', 'fichiers vérifiés')})"
         )
         print(summary, file=sys.stderr)
         return _invalid_code(errors)
+    if only is not None:
+        print(f"{plural(len(only), 'fichier sans erreur', 'fichiers sans erreur')}", file=sys.stderr)
+        return EXIT_OK
     counts = {kind: len(records) for kind, records in corpus.records.items()}
     print(
         f"{plural(corpus.files_checked, 'fiche valide', 'fiches valides')} : "
@@ -166,6 +237,13 @@ def _cmd_check(args: argparse.Namespace, project: Project) -> int:
         file=sys.stderr,
     )
     return EXIT_OK
+
+
+def _description(args: argparse.Namespace) -> str | None:
+    """The pull request's description: --description FILE, else the event GitHub Actions saved."""
+    from .contrib.description import read_description
+
+    return read_description(Path(args.description) if args.description else None)
 
 
 def _invalid_code(errors: Sequence[RecordError]) -> int:
@@ -232,6 +310,73 @@ def _cmd_schema(args: argparse.Namespace, project: Project) -> int:
     return EXIT_OK
 
 
+def _start(args: argparse.Namespace) -> Path | None:
+    """Where to look for the project: from the first path given (a file or a
+    folder of the project, wherever the command runs), else the current folder."""
+    for name in getattr(args, "chemins", None) or []:
+        path = Path(name)
+        if path.exists():
+            return path if path.is_dir() else path.parent
+    return None
+
+
+def _cmd_codeowners(args: argparse.Namespace, project: Project) -> int:
+    from .contrib.codeowners import CODEOWNERS_FILE, codeowners_text, core_team
+    from .records.corpus import load_corpus
+
+    core = core_team(project)
+    corpus = load_corpus(project.schemes, debug=args.debug, base=project.root, today=project.build_date())
+    if corpus.errors:
+        print(
+            f"reperes : {plural(len(corpus.errors), 'erreur')} dans les fiches : CODEOWNERS non produit ; "
+            "lancez « make check » et corrigez-les d'abord",
+            file=sys.stderr,
+        )
+        return _invalid_code(corpus.errors)
+    target = project.root / CODEOWNERS_FILE
+    text = codeowners_text(corpus, core)
+    current = target.read_text(encoding="utf-8") if target.is_file() else None
+    if args.check:
+        if current != text:
+            print(f"{project.shown(target)}:1:1: fichier: pas à jour par rapport aux fiches ; lancez « reperes codeowners »")
+            return EXIT_INVALID
+        return EXIT_OK
+    if current != text:
+        from .scratch import write_atomically
+
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(target, text)
+    print(f"{'écrit' if current != text else 'à jour'} : {project.shown(target)}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_new(args: argparse.Namespace, project: Project) -> int:
+    from .contrib.scaffold import Scaffold, check_ident, pick_site, write_record
+    from .records.kinds import KINDS
+
+    check_ident(args.id, args.type)
+    sites_folder = project.root / KINDS["site"].folder
+    sites = sorted(path.stem for path in sites_folder.glob("*.yml")) if sites_folder.is_dir() else []
+    site = pick_site(args.type, args.site, sites)
+    target = write_record(project.root, Scaffold(args.type, args.id, site, project.build_date()))
+    print(f"créé : {project.shown(target)}" + (f" (site référent : {site})" if site else ""), file=sys.stderr)
+    print("complétez les valeurs « À compléter. », puis lancez « make check »", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_pourquoi(args: argparse.Namespace, project: Project) -> int:
+    from .contrib.description import read_description
+    from .history.policy import commit_message_problems
+
+    problems = commit_message_problems(project.root, read_description(Path(args.message)) or "")
+    for problem in problems:
+        print(problem.format_text())
+    if problems:
+        print("commit refusé : ajoutez la raison au message, puis recommencez", file=sys.stderr)
+        return EXIT_INVALID
+    return EXIT_OK
+
+
 def _report(exc: ReperesError) -> None:
     print(f"reperes : erreur : {exc.message}" + (f" ; {exc.hint}" if exc.hint else ""), file=sys.stderr)
 
@@ -242,10 +387,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    handler = {"check": _cmd_check, "build": _cmd_build, "diff": _cmd_diff, "schema": _cmd_schema}[args.command]
+    handler = {
+        "check": _cmd_check, "build": _cmd_build, "diff": _cmd_diff, "schema": _cmd_schema,
+        "codeowners": _cmd_codeowners, "new": _cmd_new, "pourquoi": _cmd_pourquoi,
+    }[args.command]
     try:
         date = parse_date(args.date) if getattr(args, "date", None) else None
-        return handler(args, Project.find(date=date))
+        return handler(args, Project.find(_start(args), date=date))
     except KeyboardInterrupt:
         print("reperes : interrompu", file=sys.stderr)
         return 130

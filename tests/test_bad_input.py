@@ -50,8 +50,8 @@ NO_TAG = "retirez-la : le type de chaque champ est fixé par le modèle"
 SLUG_RULE = "uniquement des minuscules sans accent, des chiffres et des tirets (par exemple « aide-embauche-jeunes »)"
 ONLY_LINKS = "seuls https:, mailto:, tel: et les liens internes sont acceptés"
 COLON = (
-    "deux-points « : » inattendu (dans une valeur non protégée ou une indentation incorrecte) ; "
-    "si le texte contient « : », mettez toute la valeur entre guillemets ; sinon vérifiez l'indentation"
+    "« : » suivi d'une espace dans un texte sans guillemets : YAML y lit une nouvelle « clé: valeur » ; "
+    "mettez le texte entre guillemets : nom: \"Reset: step 1\""
 )
 
 
@@ -174,7 +174,7 @@ def test_crlf_file_is_accepted(workspace, check):
             f"{E}:7:11: historique_statut[1].etat: valeur « bloque » inconnue ; valeurs possibles : {ETATS}",
             id="validation",
         ),
-        pytest.param(edited("nom: Aide exemple", "nom: Reset: step 1"), f"{E}:2:11: syntaxe: {COLON}", id="syntax"),
+        pytest.param(edited("nom: Aide exemple", "nom: Reset: step 1"), f"{E}:2:6: syntaxe: {COLON}", id="syntax"),
         pytest.param(
             appended("nom: Autre\n"),
             f"{E}:18:1: nom: clé « nom » en double (déjà présente ligne 2) ; "
@@ -222,7 +222,7 @@ def test_crlf_file_reports_same_position_as_lf(workspace, check, text, expected)
             f"{E}:7:1: syntaxe: tabulation interdite ; utilisez des espaces",
             id="tab-indent-after-sibling",
         ),
-        pytest.param("nom: Aide exemple", "nom: Reset: step 1", f"{E}:2:11: syntaxe: {COLON}", id="colon-in-value"),
+        pytest.param("nom: Aide exemple", "nom: Reset: step 1", f"{E}:2:6: syntaxe: {COLON}", id="colon-in-value"),
         pytest.param(
             "nom: Aide exemple", "nom: @user",
             f"{E}:2:6: syntaxe: le caractère « @ » ne peut pas commencer une valeur ; mettez la valeur entre guillemets : \"@…\"",
@@ -745,11 +745,14 @@ def test_duplicate_glossary_acronym_ignores_case(workspace, check):
 
 
 def test_reference_to_an_invalid_record_is_not_reported_twice(workspace, check):
-    workspace.write("schemes/outils/outil-exemple.yml", "id: outil-exemple\nnom: Outil\nobjet: Sert: aux tests.\n")
+    workspace.write("schemes/outils/outil-exemple.yml", "id: outil-exemple\nnom: Outil\nobjet: @outil\n")
     # Today exemple.yml also gets "outil « outil-exemple » introuvable ; créez
     # schemes/outils/outil-exemple.yml" - a file that exists and only needs
     # its own error fixed.
-    assert_refused(check(), [f"schemes/outils/outil-exemple.yml:3:12: syntaxe: {COLON}"])
+    assert_refused(check(), [
+        "schemes/outils/outil-exemple.yml:3:8: syntaxe: le caractère « @ » ne peut pas commencer une valeur ; "
+        "mettez la valeur entre guillemets : \"@…\""
+    ])
 
 
 # --- content: links and HTML (items 37-40, checked before rendering) ----------

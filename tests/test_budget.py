@@ -98,7 +98,7 @@ def test_line_separators_are_refused_at_their_true_position(workspace, check):
     [
         pytest.param(
             "id: exemple\nnom: Aide\n  exemple\nx\n",
-            "5:1: syntaxe: deux-points « : » manquant après une clé ; "
+            "4:1: syntaxe: deux-points « : » manquant après une clé ; "
             "écrivez « clé: valeur » ; une valeur sur plusieurs lignes s'écrit après « | » ou entre guillemets",
             id="could-not-find-colon",
         ),

@@ -214,7 +214,12 @@ def test_past_entries_rewritten_or_removed_are_told_by_their_date(base: dict[str
     def rewrite(raw: dict[str, Any]) -> None:
         raw["historique_statut"][0]["explication"] = "Annonce par décret."
 
-    assert changed(base, rewrite) == ["Explication du statut du 01/03/2024 modifiée"]
+    assert changed(base, rewrite) == ["Correction du 01/03/2024 : explication « Annonce par décret. »"]
+
+    def restate(raw: dict[str, Any]) -> None:
+        raw["historique_statut"][0]["etat"] = "perturbe"
+
+    assert changed(base, restate) == ["Statut du 01/03/2024 : annoncé → perturbé"]
 
     def drop(raw: dict[str, Any]) -> None:
         del raw["historique_statut"][0]
@@ -671,3 +676,22 @@ def test_annotations_are_walked_through_unions() -> None:
     assert fields(Dispositif)["eligibilite"].optional and not fields(Dispositif)["eligibilite"].is_list
     assert fields(Dispositif)["circuit"].model is Etape
     assert fields(Dispositif)["circuit"].is_list
+
+
+# --- the new text, for `reperes diff` ----------------------------------------------
+
+
+def test_diff_sentences_give_the_new_text_of_long_texts(base: dict[str, Any]) -> None:
+    def edit(raw: dict[str, Any]) -> None:
+        raw["resume"] = "Une aide pour les tests, désormais renforcée.\nElle est versée chaque trimestre par l'ASP."
+        raw["historique_statut"].append({"date": "2027-01-01", "etat": "ferme", "explication": "Fin du dispositif."})
+
+    after = copy.deepcopy(base)
+    edit(after)
+    after = dump("dispositif", after)
+    assert describe_changes("dispositif", base, after, with_text=True) == [
+        "Résumé modifié : « Une aide pour les tests, désormais renforcée. Elle est versée chaque trimestre par l'ASP. »",
+        "Statut : ouvert → fermé ; explication : « Fin du dispositif. »",
+    ]
+    # The site's history keeps its sentences short.
+    assert describe_changes("dispositif", base, after) == ["Résumé modifié", "Statut : ouvert → fermé"]

@@ -248,8 +248,10 @@ def test_rewriting_a_past_status_entry_is_refused(repo: GitRepo, capsys):
     result = run_check(repo, capsys, "--base", "main")
     assert result.code == 1
     assert result.lines == [
-        "schemes/exemple.yml:6:5: historique_statut[1]: l'entrée du 01/01/2025 a été modifiée ou supprimée : "
-        "l'historique du statut ne se réécrit pas ; rétablissez-la telle quelle et ajoutez une nouvelle entrée à la fin"
+        "schemes/exemple.yml:6:5: historique_statut[1]: le texte de l'entrée du 01/01/2025 a été modifié sans "
+        "ligne « Correction: » ; pour corriger son texte (explication, éléments de langage), ajoutez une ligne "
+        "« Correction: … » à la description de la pull request, à côté de « Pourquoi: » ; pour un nouveau statut, "
+        "rétablissez l'entrée et ajoutez-en une à la fin"
     ]
 
 
@@ -289,7 +291,8 @@ def test_diff_prints_readable_french(pr: GitRepo, capsys):
         "\n"
         "### Dispositif « Aide exemple » (`schemes/exemple.yml`)\n"
         "\n"
-        "- Statut : ouvert → paiements bloqués\n"
+        "- Statut : ouvert → paiements bloqués ; explication : « Flux OPCO non reçu. » ; "
+        "éléments de langage : « Les paiements sont suspendus. »\n"
         "\n"
         f"> **Pourquoi :** flux OPCO non reçu — Référent Test, 01/06/2026, commit {commit[:7]} « Bloquer »\n"
     )

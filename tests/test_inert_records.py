@@ -148,8 +148,8 @@ def test_address_is_emitted_percent_encoded(project, capsys):
 def test_edit_link_goes_through_the_same_filter(project, capsys):
     pages = build(project, capsys)
     edit = [a["href"] for tag, a in pages["dispositifs/exemple/index.html"].elements
-            if tag == "a" and "/-/edit/" in a.get("href", "")]
-    assert edit == ["https://forge.exemple.invalid/asp/reperes/-/edit/main/schemes/exemple.yml"]
+            if tag == "a" and "/edit/main/" in a.get("href", "")]
+    assert edit == ["https://forge.exemple.invalid/asp/reperes/edit/main/schemes/exemple.yml"]
 
 
 # --- 2. glossary --------------------------------------------------------------------

@@ -23,6 +23,7 @@ import datetime as dt
 import json
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from enum import Enum
 from typing import Any, NamedTuple
 
@@ -47,6 +48,7 @@ from ..records.models import (
 )
 
 __all__ = [
+    "CORRECTABLE",
     "CREATED",
     "DELETED",
     "FIELD_NAMES",
@@ -57,6 +59,12 @@ __all__ = [
     "field_name",
     "format_date_fr",
 ]
+
+# The fields of a past status entry that a correction may change: its text.
+# Its date and its state say what happened when, and never change
+# (policy.rewritten_status_history); a change of these alone is told as a
+# correction (« Correction du 01/01/2025 : explication « … » »).
+CORRECTABLE = ("explication", "elements_de_langage")
 
 CREATED = "Fiche créée"
 DELETED = "Fiche supprimée"
@@ -140,6 +148,7 @@ FIELD_NAMES: dict[str, Name] = {
     "outils": _mp("outils"),
     "partenaires": _mp("partenaires"),
     "proprietaire": _m("propriétaire"),
+    "equipe_forge": _f("équipe sur la forge"),
     # Reference
     "consulte_le": _f("date de consultation"),
     # Eligibilite
@@ -229,6 +238,18 @@ def _names(model: type[BaseModel], fields: Iterable[str]) -> str:
 
 
 # --- values ------------------------------------------------------------------
+
+# Whether sentences about a long text also give its new text (« Éléments de
+# langage modifiés : « … » »): `reperes diff` does, for reviewers to read the
+# new words; the site's history keeps its sentences short.
+_WITH_TEXT: ContextVar[bool] = ContextVar("with_text", default=False)
+
+
+def _new_text(value: Any) -> str:
+    """« : « the new text » » on one line, when sentences give it; else ""."""
+    if not _WITH_TEXT.get() or value is None or not str(value).strip():
+        return ""
+    return f" : {_quote(' '.join(str(value).split()))}"
 
 
 def _quote(text: str) -> str:
@@ -413,9 +434,9 @@ def _describe_scalar(model: type[BaseModel], field: str, before: Any, after: Any
         if before is not None and after is not None:
             if short:
                 return [f"{label} : {shown(before)} {_ARROW} {shown(after)}"]
-            return [f"{label} {_agree('modifié', name.gender)}"]
+            return [f"{label} {_agree('modifié', name.gender)}{_new_text(after)}"]
         if not short:
-            return [f"{label} {added if after is not None else removed}"]
+            return [f"{label} {added}{_new_text(after)}" if after is not None else f"{label} {removed}"]
     if before is None:
         return [f"{label} {added} : {shown(after)}"]
     if after is None:
@@ -569,6 +590,16 @@ def _describe_timeline(
                 sentences.append(f"Statut : {change} (depuis le {day})")
             else:
                 sentences.append(f"Statut : {change}" + ("" if index == len(after) - 1 else f" (entrée du {day})"))
+            # In `reperes diff`, the new status's words, for reviewers to read.
+            sentences[-1] += "".join(
+                f" ; {field_name(EntreeHistorique, name).text}{_new_text(item.get(name))}"
+                for name in CORRECTABLE if _new_text(item.get(name))
+            )
+        elif index != len(after) - 1 and _is_correction(before[pairs[index]], item, on):
+            changed = _changed_fields(EntreeHistorique, before[pairs[index]], item)
+            sentences.append(f"Correction du {day} : " + ", ".join(
+                _corrected(EntreeHistorique, name, _get(EntreeHistorique, item, name)) for name in changed
+            ))
         else:
             sentences.extend(_describe_entry(before[pairs[index]], item, day, latest=index == len(after) - 1))
     for index in _removed(before, pairs):
@@ -591,9 +622,9 @@ def _describe_entry(before: dict[str, Any], after: dict[str, Any], day: str, *, 
             f"Statut{of} : {_enum_text(state, get(before, 'etat'))} {_ARROW} {_enum_text(state, get(after, 'etat'))}"
         )
     if not _same(EntreeHistorique, "explication", get(before, "explication"), get(after, "explication")):
-        sentences.append(f"Explication du statut{of} modifiée")
+        sentences.append(f"Explication du statut{of} modifiée{_new_text(get(after, 'explication'))}")
     if not _same(EntreeHistorique, "elements_de_langage", get(before, "elements_de_langage"), get(after, "elements_de_langage")):
-        sentences.append(f"Éléments de langage{of} modifiés")
+        sentences.append(f"Éléments de langage{of} modifiés{_new_text(get(after, 'elements_de_langage'))}")
     old_next, new_next = get(before, "prochaine_mise_a_jour"), get(after, "prochaine_mise_a_jour")
     if old_next != new_next:
         if new_next is None:
@@ -607,6 +638,25 @@ def _describe_entry(before: dict[str, Any], after: dict[str, Any], day: str, *, 
     if bool(get(before, "donnee_exemple")) != bool(get(after, "donnee_exemple")):
         sentences.append(f"Statut du {day} modifié ({field_name(EntreeHistorique, 'donnee_exemple').text})")
     return sentences
+
+
+def _is_correction(before: dict[str, Any], after: dict[str, Any], on: dt.date | None) -> bool:
+    """An entry already in effect on *on* (the day of the change) whose text
+    alone changed: a correction (policy.rewritten_status_history allows no
+    other). The caller asks only for entries followed by another: the latest
+    one's text is told as the status's (« Explication du statut modifiée »)."""
+    if on is not None and dt.date.fromisoformat(str(after["date"])) > on:
+        return False
+    changed = _changed_fields(EntreeHistorique, before, after)
+    return bool(changed) and all(name in CORRECTABLE for name in changed)
+
+
+def _corrected(model: type[BaseModel], field: str, value: Any) -> str:
+    """« explication « nouveau texte » », or « explication corrigée » when long."""
+    name = field_name(model, field)
+    if value is not None and _is_short(str(value)):
+        return f"{name.text} {_quote(str(value))}"
+    return f"{name.text} {_agree('corrigé', name.gender)}{_new_text(value)}"
 
 
 def _describe_anomalies(model: type[BaseModel], field: str, before: Any, after: Any) -> list[str]:
@@ -806,7 +856,8 @@ def _describer(model: type[BaseModel], field: str) -> _Describer:
 
 
 def describe_changes(
-    kind: str, before: dict[str, Any] | None, after: dict[str, Any] | None, *, on: dt.date | None = None
+    kind: str, before: dict[str, Any] | None, after: dict[str, Any] | None, *, on: dt.date | None = None,
+    with_text: bool = False,
 ) -> list[str]:
     """The changes from *before* to *after* (two dumps of one record of *kind*),
     as French sentences in the model's field order; [] when nothing changed.
@@ -814,7 +865,17 @@ def describe_changes(
     ``before is None`` means the record was created, ``after is None`` that it
     was deleted. For guides, the Markdown body is passed under the key "texte".
     *on* is the day of the change: a status entry dated after it is "programmé".
+    *with_text*: a sentence about a long text also gives the new text.
     """
+    token = _WITH_TEXT.set(with_text)
+    try:
+        return _describe_record(kind, before, after, on)
+    finally:
+        _WITH_TEXT.reset(token)
+
+
+def _describe_record(kind: str, before: dict[str, Any] | None, after: dict[str, Any] | None,
+                     on: dt.date | None) -> list[str]:
     try:
         model = KINDS[kind].model
     except KeyError:

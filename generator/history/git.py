@@ -259,6 +259,11 @@ class Git:
         except Exception:  # noqa: BLE001 - GitCommandError, or a name git cannot be given
             raise UnknownRevisionError(revision, hint) from None
 
+    def staged_paths(self) -> list[str]:
+        """Paths the next commit changes (added, modified, deleted or renamed), as shown."""
+        out = self.repo.git.diff("--cached", "--name-only", "-z", "--no-renames")
+        return [plain_text(path) for path in out.split("\0") if path]
+
     def commits_between(self, base: str, head: str) -> list[dict[str, Any]]:
         """Commits of base..head (every parent), oldest first, with their record paths."""
         shas = self.repo.git.rev_list("--reverse", f"{base}..{head}").split()

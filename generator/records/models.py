@@ -55,10 +55,13 @@ def _invalid(kind: str, message: str, hint: str | None = None, **context: Any) -
 
 def _check_slug(value: str) -> str:
     if not SLUG_RE.match(value):
-        raise PydanticCustomError(
+        lowered = value.lower()
+        hint = f"écrivez-le en minuscules : « {lowered} »" if lowered != value and SLUG_RE.match(lowered) \
+            and lowered not in WINDOWS_RESERVED and len(lowered) <= SLUG_MAX else None
+        raise _invalid(
             "slug",
             "identifiant « {value} » invalide : uniquement des minuscules sans accent, des chiffres et des tirets (par exemple « aide-embauche-jeunes »)",
-            {"value": value},
+            hint, value=value,
         )
     if len(value) > SLUG_MAX:
         raise PydanticCustomError(
@@ -756,6 +759,23 @@ class Outil(Strict):
     """Date de la dernière relecture."""
 
 
+FORGE_TEAM_PATTERN = r"^@[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:/[A-Za-z0-9][A-Za-z0-9._-]{0,99})?$"
+
+
+def _check_forge_team(value: str) -> str:
+    if not re.match(FORGE_TEAM_PATTERN, value):
+        raise _invalid(
+            "equipe_forge", "équipe « {value} » invalide sur la forge",
+            "écrivez « @organisation/equipe » (ou « @identifiant » pour une personne), entre guillemets", value=value,
+        )
+    return value
+
+
+ForgeTeam = Annotated[
+    str, AfterValidator(_check_forge_team), WithJsonSchema({"type": "string", "pattern": FORGE_TEAM_PATTERN}),
+]
+
+
 class SiteReferent(Strict):
     """Fiche d'un site référent (schemes/sites/<id>.yml). Ses dispositifs se déduisent des fiches."""
 
@@ -765,6 +785,8 @@ class SiteReferent(Strict):
     """Nom du site."""
     contact: Contact
     """Comment joindre le site (canal interne)."""
+    equipe_forge: ForgeTeam | None = None
+    """Équipe de la forge qui relit les modifications des fiches du site (« @organisation/equipe », entre guillemets) ; reperes codeowners en tire .github/CODEOWNERS."""
     donnee_exemple: bool = False
     """true si ce site est un exemple."""
 

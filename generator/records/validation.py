@@ -17,11 +17,13 @@ from .migrate import RETIRED_KEYS
 
 
 def did_you_mean(word: str, choices: typing.Iterable[str]) -> str | None:
-    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    """The closest choice, a choice that differs only by case first (« OPCO » → « opco »)."""
+    choices = list(choices)
+    lowered = {choice.casefold(): choice for choice in choices}
+    matches = [lowered[word.casefold()]] if word.casefold() in lowered else []
     if not matches:
-        lowered = {choice.lower(): choice for choice in choices}
-        if word.lower() in lowered:
-            matches = [lowered[word.lower()]]
+        folded = difflib.get_close_matches(word.casefold(), list(lowered), n=1, cutoff=0.6)
+        matches = [lowered[match] for match in folded]
     return f"vouliez-vous dire « {matches[0]} » ?" if matches else None
 
 
