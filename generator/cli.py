@@ -148,6 +148,8 @@ def _build_parser() -> argparse.ArgumentParser:
     why.add_argument("message", metavar="FICHIER", help="fichier du message (.git/COMMIT_EDITMSG)")
     why.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
+    _add_publish(commands)
+
     schema = commands.add_parser(
         "schema", help="écrire le schéma JSON de chaque type de fiche",
         description="Écrit le schéma JSON de chaque type de fiche, lu par les éditeurs pour compléter et valider pendant la saisie.",
@@ -233,6 +235,7 @@ def _cmd_check(args: argparse.Namespace, project: Project) -> int:
         f"{plural(counts['dispositif'], 'dispositif')}, {plural(counts['partenaire'], 'partenaire')}, "
         f"{plural(counts['outil'], 'outil')}, {plural(counts['site'], 'site référent', 'sites référents')}"
         + (f", {plural(counts['guide'], 'guide')}" if counts["guide"] else "")
+        + (f", {plural(counts['remontee'], 'remontée terrain', 'remontées terrain')}" if counts["remontee"] else "")
         + (", glossaire" if counts["glossaire"] else ""),
         file=sys.stderr,
     )
@@ -377,6 +380,65 @@ def _cmd_pourquoi(args: argparse.Namespace, project: Project) -> int:
     return EXIT_OK
 
 
+def _add_publish(commands: argparse._SubParsersAction) -> None:
+    publish = commands.add_parser(
+        "publish", help="publier une édition du site (mike) sur la branche des éditions",
+        description="Construit une édition avec les mêmes garanties que « reperes build » et la dépose "
+        "sur la branche des éditions (mike). Sans --week : l'édition actuelle (HEAD, aujourd'hui), "
+        "celle que « / » ouvre. Avec --week : ce que disait la base le lundi de cette semaine "
+        "(fiches du dernier commit avant ce lundi 0 h, heure de Paris, en vigueur ce jour-là).",
+    )
+    publish.add_argument("--week", metavar="AAAA-Wss", help="semaine ISO de l'édition, par exemple 2026-W49")
+    publish.add_argument(
+        "--date", metavar="AAAA-MM-JJ",
+        help="le jour de la publication (par défaut : aujourd'hui, heure de Paris) : l'édition actuelle "
+        "est construite pour ce jour, et seule une semaine déjà commencée ce jour-là peut être publiée",
+    )
+    publish.add_argument("--branche", default=None, help="branche des éditions (par défaut : editions)")
+    publish.add_argument(
+        "--distant", metavar="DÉPÔT",
+        help="dépôt distant à relire avant et à mettre à jour après (par exemple origin) ; sans lui, "
+        "seule la branche locale change",
+    )
+    publish.add_argument(
+        "--garder", type=_count, metavar="N",
+        help="ne garder que les N éditions hebdomadaires les plus récentes et resserrer la branche "
+        "en un seul commit",
+    )
+    publish.add_argument("--debug", action="store_true", help="afficher la trace complète d'une erreur interne")
+
+
+def _count(text: str) -> int:
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"« {text} » n'est pas un nombre entier")
+    return int(text)
+
+
+def _cmd_publish(args: argparse.Namespace, project: Project) -> int:
+    from .site.editions import BRANCH, CURRENT, parse_week, publish
+
+    week = parse_week(args.week) if args.week else None
+    result = publish(
+        project, week, branch=args.branche or BRANCH, remote=args.distant, keep=args.garder, debug=args.debug,
+        say=lambda message: print(f"reperes : {message}", file=sys.stderr),
+    )
+    target = result.target
+    done = "déjà publiée, inchangée" if result.unchanged else "publiée"
+    name = "édition actuelle" if target.version == CURRENT else f"édition {target.version} « {target.title} »"
+    print(
+        f"{name} {done} sur la branche {args.branche or BRANCH} "
+        f"(commit {target.commit[:7]}, en vigueur le {target.date.strftime('%d/%m/%Y')})"
+        + (f", envoyée à {args.distant}" if args.distant else ""),
+        file=sys.stderr,
+    )
+    if result.removed:
+        print(f"éditions retirées : {', '.join(result.removed)}", file=sys.stderr)
+    if result.squashed:
+        print("branche resserrée en un seul commit", file=sys.stderr)
+    print(f"éditions : {', '.join(result.versions)}", file=sys.stderr)
+    return EXIT_OK
+
+
 def _report(exc: ReperesError) -> None:
     print(f"reperes : erreur : {exc.message}" + (f" ; {exc.hint}" if exc.hint else ""), file=sys.stderr)
 
@@ -390,6 +452,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = {
         "check": _cmd_check, "build": _cmd_build, "diff": _cmd_diff, "schema": _cmd_schema,
         "codeowners": _cmd_codeowners, "new": _cmd_new, "pourquoi": _cmd_pourquoi,
+        "publish": _cmd_publish,
     }[args.command]
     try:
         date = parse_date(args.date) if getattr(args, "date", None) else None

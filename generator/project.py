@@ -109,6 +109,13 @@ class Project:
         edit = EDIT_PATHS.get(self.settings.get("forge", "github"))
         return f"{repo.rstrip('/')}{edit}{branch}/{{chemin}}" if edit else None
 
+    @property
+    def feedback_mailbox(self) -> str | None:
+        """extra.reperes.courriel_remontees: where the field's feedback goes on
+        a page that no referent site owns (partners, tools, summaries)."""
+        value = self.settings.get("courriel_remontees")
+        return value.strip() if isinstance(value, str) and value.strip() else None
+
     def build_date(self) -> dt.date:
         """The date given to the project (``reperes build --date``), else today in Paris."""
         return self.date or today_in_paris()

@@ -656,7 +656,7 @@ def test_reserved_id_matching_its_file_is_refused(workspace, check):
         ),
         pytest.param(
             "schemes/brouillons/x.yml",
-            "schemes/brouillons:1:1: fichier: dossier inattendu « brouillons » ; dossiers possibles : partenaires, outils, sites",
+            "schemes/brouillons:1:1: fichier: dossier inattendu « brouillons » ; dossiers possibles : partenaires, outils, sites, remontees",
             id="sub-folder",
         ),
     ],

@@ -368,3 +368,11 @@ def test_relative_link_in_record_text_is_refused(workspace, check, target):
     refused(check, [f"{E}:4:9: resume: lien interne « {target} » : le texte d'une fiche paraît sur plusieurs pages ; "
                     "pour renvoyer à une autre fiche, utilisez les champs prévus (dispositifs_lies, outil, "
                     "partenaire…) ; sinon, une adresse complète en https://"])
+
+
+def test_link_in_record_text_with_a_user_before_the_host_is_refused(workspace, check):
+    # « https://www.service-public.fr@evil.example/ » reads as service-public.fr and leads to evil.example.
+    target = "https://www.service-public.fr@evil.example/"
+    workspace.scheme(MINIMAL_SCHEME.replace("resume: Une aide pour les tests.", f"resume: 'Voir [ici]({target})'"))
+    refused(check, [f"{E}:4:9: resume: lien « {target} » trompeur : il contient un identifiant avant « @ » et mène "
+                    "en fait au site « evil.example » ; écrivez l'adresse du site sans identifiant"])

@@ -35,7 +35,7 @@ from ..records.loader import load_yaml
 from ..records.migrate import upgrade
 from ..records.validation import validate_record
 from ..scratch import write_atomically
-from .changes import describe_changes
+from .changes import MOVED, describe_changes
 from .git import Git, ShallowCloneError, is_plain_text, reason_of, subject_of
 
 CACHE_DIR = PROJECT_CACHE / "historique"
@@ -350,7 +350,7 @@ def _process_commit(
         else:
             sentences = describe_changes(key[0], before, after, on=day)
             if old_path and old_path != path:
-                sentences = sentences + [f"Fichier déplacé : {old_path} → {path}"]
+                sentences = sentences + [f"{MOVED} : {old_path} → {path}"]
             state_valid.append((list(key), after_blob))
         if sentences:
             changes.append(asdict(Change(

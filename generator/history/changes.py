@@ -45,6 +45,7 @@ from ..records.models import (
     Outil,
     Partenaire,
     PeriodeMontant,
+    Remontee,
 )
 
 __all__ = [
@@ -53,8 +54,11 @@ __all__ = [
     "DELETED",
     "FIELD_NAMES",
     "GUIDE_BODY_FIELD",
+    "MOVED",
     "Name",
     "all_models",
+    "changed_fields",
+    "content_sentences",
     "describe_changes",
     "field_name",
     "format_date_fr",
@@ -68,6 +72,10 @@ CORRECTABLE = ("explication", "elements_de_langage")
 
 CREATED = "Fiche créée"
 DELETED = "Fiche supprimée"
+REVIEWED = "Revue le"  # a new review date: « Revue le 05/11/2026 (au lieu du …) »
+MOVED = "Fichier déplacé"  # a record's file moved (changelog.py): « Fichier déplacé : a → b »
+# Fields that say when a record is read again, not what it says.
+REVIEW_FIELDS = ("revu_le", "intervalle_revue_jours")
 
 # Key under which the caller passes a guide's Markdown body (see guides.py).
 GUIDE_BODY_FIELD = "texte"
@@ -199,12 +207,19 @@ FIELD_NAMES: dict[str, Name] = {
     # Terme
     "developpement": _f("forme développée"),
     "definition": _f("définition"),
+    # Remontee
+    "guide": _m("guide"),
+    "signalement": _m("signalement"),
+    "modification": _f("modification"),
+    "traitee_le": _f("date de traitement"),
 }
 
 # Where a field means something else in one model.
 FIELD_NAME_OVERRIDES: dict[tuple[type[BaseModel], str], Name] = {
     (Anomalie, "depuis"): _f("date d'apparition"),
     (Guide, "proprietaire"): _m("site propriétaire"),
+    (Remontee, "date"): _f("date de réception"),
+    (Remontee, "site_referent"): _m("site référent qui la traite"),
 }
 
 # Unit shown after integer values.
@@ -450,8 +465,8 @@ def _describe_revu_le(model: type[BaseModel], field: str, before: Any, after: An
     if after is None:
         return ["Date de revue retirée"]
     if before is None:
-        return [f"Revue le {format_date_fr(after)}"]
-    return [f"Revue le {format_date_fr(after)} (au lieu du {format_date_fr(before)})"]
+        return [f"{REVIEWED} {format_date_fr(after)}"]
+    return [f"{REVIEWED} {format_date_fr(after)} (au lieu du {format_date_fr(before)})"]
 
 
 def _describe_words(model: type[BaseModel], field: str, before: Any, after: Any) -> list[str]:
@@ -898,6 +913,24 @@ def _describe_record(kind: str, before: dict[str, Any] | None, after: dict[str, 
     if model is Guide and _norm_text(before.get(GUIDE_BODY_FIELD)) != _norm_text(after.get(GUIDE_BODY_FIELD)):
         sentences.append("Texte du guide modifié")
     return sentences
+
+
+def changed_fields(kind: str, before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The top-level fields of a record of *kind* that differ between two dumps,
+    in the model's field order (what a reader sees as different, as
+    describe_changes compares them); a guide's body counts as field "texte"."""
+    model = KINDS[kind].model
+    changed = _changed_fields(model, before, after)
+    if model is Guide and _norm_text(before.get(GUIDE_BODY_FIELD)) != _norm_text(after.get(GUIDE_BODY_FIELD)):
+        changed.append(GUIDE_BODY_FIELD)
+    return changed
+
+
+def content_sentences(sentences: list[str]) -> list[str]:
+    """The sentences of a change that tell what a record says: not its
+    creation, its review date or interval, nor a move of its file."""
+    bookkeeping = (f"{REVIEWED} ", f"{MOVED} ", *(f"{_cap(FIELD_NAMES[name].text)} " for name in REVIEW_FIELDS))
+    return [sentence for sentence in sentences if sentence != CREATED and not sentence.startswith(bookkeeping)]
 
 
 def all_models() -> list[type[BaseModel]]:

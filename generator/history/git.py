@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import subprocess
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -106,6 +107,11 @@ class UnknownRevisionError(HistoryError):
     def __init__(self, revision: str, hint: str) -> None:
         super().__init__(f"révision « {revision} » introuvable", hint)
         self.revision = revision
+
+
+def _one_line(text: str) -> str:
+    """What git printed, on one line (for a message)."""
+    return " ".join(plain_text(text).split())
 
 
 def reason_of(message: str) -> str | None:
@@ -269,3 +275,116 @@ class Git:
         shas = self.repo.git.rev_list("--reverse", f"{base}..{head}").split()
         return self.details(shas)
 
+
+    # --- editions: the versions branch and snapshots of a past commit -------------
+
+    def run(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+        """``git ARGS`` in the work tree, its outcome returned (never raised)."""
+        return subprocess.run(
+            ["git", *args], cwd=self.repo.working_tree_dir, input=input,
+            capture_output=True, text=True, encoding="utf-8", errors="replace", check=False,
+        )
+
+    @property
+    def root(self) -> Path:
+        """The work tree's top folder."""
+        return Path(self.repo.working_tree_dir)
+
+    def common_dir(self) -> Path:
+        """The repository's own folder, shared by all its work trees (.git)."""
+        return Path(self.repo.git.rev_parse("--path-format=absolute", "--git-common-dir").strip())
+
+    def last_commit_before(self, revision: str, moment: dt.datetime) -> str | None:
+        """The newest main-line commit of *revision* made before *moment* (committer date)."""
+        out = self.repo.git.rev_list("-1", "--first-parent", f"--before={moment.isoformat()}", revision)
+        return out.strip() or None
+
+    def committed_at(self, revision: str) -> dt.datetime:
+        """Committer date of *revision*."""
+        stamp, offset = self.repo.git.log("-1", "--format=%ct %cd", "--date=format:%z", revision).split()
+        return dt.datetime.fromisoformat(commit_date(int(stamp), offset))
+
+    def add_worktree(self, path: Path, commit: str) -> None:
+        """A detached work tree of *commit* at *path* (files as they were then)."""
+        self.repo.git.worktree("add", "--detach", "--force", str(path), commit)
+
+    def remove_worktree(self, path: Path) -> None:
+        self.run("worktree", "remove", "--force", str(path))
+        self.run("worktree", "prune")
+
+    def restore_all_but(self, revision: str, kept: tuple[str, ...]) -> None:
+        """Every file of the work tree as at *revision*, but those under the folders *kept*."""
+        pathspec = [".", *(f":(exclude){folder}" for folder in kept)]
+        self.repo.git.rm("-r", "-q", "-f", "--ignore-unmatch", "--", *pathspec)
+        self.repo.git.checkout(revision, "--", *pathspec)
+
+    def point_branch(self, branch: str, commit: str | None) -> None:
+        """Point *branch* at *commit* unconditionally; None deletes it (a scratch branch)."""
+        if commit is None:
+            self.run("update-ref", "-d", f"refs/heads/{branch}")
+        else:
+            self.repo.git.update_ref(f"refs/heads/{branch}", commit)
+
+    def ref_sha(self, ref: str) -> str | None:
+        """The commit *ref* ("refs/heads/editions") points at; None if absent."""
+        completed = self.run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+        return completed.stdout.strip() or None
+
+    def current_branch(self) -> str | None:
+        """The branch checked out here; None on a detached HEAD."""
+        completed = self.run("symbolic-ref", "--quiet", "--short", "HEAD")
+        return completed.stdout.strip() or None
+
+    def has_remote(self, remote: str) -> bool:
+        return remote in self.run("remote").stdout.split()
+
+    def fetch_branch(self, remote: str, branch: str) -> str | None:
+        """Fetch *branch* of *remote* into refs/remotes/; its commit, None when the remote has none."""
+        completed = self.run("fetch", "--quiet", remote, f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}")
+        if completed.returncode != 0:
+            if self.run("ls-remote", "--exit-code", "--heads", remote, branch).returncode == 2:
+                return None  # the remote has no such branch yet
+            raise HistoryError(
+                f"impossible de lire la branche « {branch} » du dépôt distant « {remote} » : "
+                + _one_line(completed.stderr),
+                "vérifiez l'accès au dépôt distant (git fetch)",
+            )
+        return self.ref_sha(f"refs/remotes/{remote}/{branch}")
+
+    def is_ancestor(self, older: str, newer: str) -> bool:
+        return self.run("merge-base", "--is-ancestor", older, newer).returncode == 0
+
+    def move_branch(self, branch: str, new: str, expected: str | None) -> bool:
+        """Point *branch* at *new* only if it still points at *expected* (None: does not exist).
+
+        Compare-and-swap by git itself: False when the branch moved meanwhile."""
+        old = expected or "0" * 40
+        return self.run("update-ref", f"refs/heads/{branch}", new, old).returncode == 0
+
+    def push_branch(self, remote: str, branch: str, expected: str | None) -> bool:
+        """Push *branch* to *remote* if the remote's branch is still *expected* (None: absent).
+
+        ``--force-with-lease`` with an explicit value: a squashed branch can be
+        pushed, but never over what another publication pushed meanwhile.
+        False when the remote moved underneath."""
+        completed = self.run(
+            "push", "--quiet", "--porcelain", f"--force-with-lease=refs/heads/{branch}:{expected or ''}",
+            remote, f"refs/heads/{branch}:refs/heads/{branch}",
+        )
+        if completed.returncode == 0:
+            return True
+        if "stale info" in completed.stdout + completed.stderr or "rejected" in completed.stdout + completed.stderr:
+            return False
+        raise HistoryError(
+            f"impossible d'envoyer la branche « {branch} » au dépôt distant « {remote} » : "
+            + _one_line(completed.stderr or completed.stdout),
+            "vérifiez les droits d'écriture sur le dépôt distant (git push)",
+        )
+
+    def squash_branch(self, branch: str, message: str) -> str:
+        """One parentless commit holding the tree of *branch*'s tip (not yet pointed at)."""
+        tree = self.repo.git.rev_parse(f"refs/heads/{branch}^{{tree}}").strip()
+        return self.repo.git.commit_tree(tree, "-m", message).strip()
+
+    def branch_commits(self, branch: str) -> int:
+        return int(self.repo.git.rev_list("--count", f"refs/heads/{branch}").strip())

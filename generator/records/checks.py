@@ -24,7 +24,7 @@ from .validation import did_you_mean
 RESERVED_SCHEME_IDS = {
     "glossaire", "partenaires", "outils", "sites", "guides", "index", "readme",
     "tags", "etiquettes", "a-revoir", "journal", "recherche", "assets", "search",
-    "briefings", "dispositifs", "schemas",
+    "briefings", "dispositifs", "schemas", "remontees",
 }
 
 # Ids a record of each kind may not take, because the site generates a page of

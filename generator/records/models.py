@@ -31,6 +31,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ..fr import format_date_fr
 from . import markdown as _markdown
 from .budget import HINT as BUDGET_HINT
 from .budget import budget_problem
@@ -47,7 +48,9 @@ WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
 
 def _invalid(kind: str, message: str, hint: str | None = None, **context: Any) -> PydanticCustomError:
     """A French validation error; its hint travels as a field of the context
-    (``ctx["hint"]``, read by validation.translate), never inside the message."""
+    (``ctx["hint"]``, read by validation.translate), never inside the message.
+    A rule of a whole object may name the field to fix as ``at="champ"``: the
+    error is then shown at that field's line."""
     # The hint first: pydantic fills the template key by key, so text put in
     # by a later key (a contributor's value) is never read as a template.
     return PydanticCustomError(kind, message, ({"hint": hint} if hint else {}) | context or None)
@@ -117,6 +120,11 @@ def link_problem(target: str, shown: str | None = None) -> tuple[str, str | None
             return f"lien « {shown} » interdit (adresse avec « : » qui n'est pas un schéma accepté)", _SCHEME_HINT
         return None
     scheme = match.group(1)
+    if scheme == "https":
+        host = urllib.parse.urlsplit(cleaned).netloc
+        if "@" in host:  # « https://www.service-public.fr@evil.example/ » leads to evil.example
+            return (f"lien « {shown} » trompeur : il contient un identifiant avant « @ » et mène en fait au site "
+                    f"« {host.rsplit('@', 1)[1]} »", "écrivez l'adresse du site sans identifiant")
     if scheme in ALLOWED_SCHEMES:
         return None
     if scheme == "http":
@@ -422,6 +430,15 @@ class Canal(LabelledEnum):
     courriel = ("courriel", "Courriel")
     courrier = ("courrier", "Courrier")
     formulaire = ("formulaire", "Formulaire en ligne")
+
+
+class EtatRemontee(LabelledEnum):
+    """Où en est une remontée du terrain."""
+
+    recue = ("recue", "Reçue")
+    a_l_etude = ("a_l_etude", "À l'étude")
+    integree = ("integree", "Intégrée")
+    refusee = ("refusee", "Refusée")
 
 
 class CanalReponse(LabelledEnum):
@@ -832,3 +849,76 @@ class Guide(Strict):
     """Nombre de jours avant la prochaine relecture (90 par défaut)."""
     etiquettes: list[Etiquette] = []
     """Mots-clés (minuscules, tirets), pour l'index des étiquettes."""
+
+
+class Remontee(Strict):
+    """Une remontée du terrain (schemes/remontees/<id>.yml) : ce qu'un agent a signalé sur une fiche, et ce qu'il en est advenu."""
+
+    id: Slug
+    """Identifiant unique, identique au nom du fichier sans .yml (par exemple « 2026-11-03-aej-statut »)."""
+    date: Date
+    """Date à laquelle la remontée a été reçue (AAAA-MM-JJ)."""
+    dispositif: Slug | None = None
+    """Dispositif concerné (identifiant) ; au moins un des champs dispositif, guide, outil ou partenaire."""
+    guide: Slug | None = None
+    """Guide d'appel concerné (identifiant : nom du fichier de docs/guides/ sans .md)."""
+    outil: Slug | None = None
+    """Outil concerné (identifiant)."""
+    partenaire: Slug | None = None
+    """Partenaire concerné (identifiant)."""
+    signalement: Texte
+    """Ce qui a été signalé, avec les mots du terrain (sans donnée personnelle d'un appelant)."""
+    site_referent: Slug
+    """Site référent qui traite la remontée (identifiant)."""
+    etat: Annotated[EtatRemontee, StrictMode(False)]
+    """Où en est la remontée : recue, a_l_etude, integree ou refusee."""
+    reponse: Texte | None = None
+    """La réponse faite au terrain (obligatoire dès que la remontée n'est plus « recue »)."""
+    modification: Texte | None = None
+    """La modification à laquelle la remontée a conduit (par exemple « Statut de l'AEJ mis à jour le 03/11/2026 ») ; obligatoire pour une remontée intégrée."""
+    traitee_le: Date | None = None
+    """Date à laquelle la remontée a été intégrée ou refusée (obligatoire dans ces deux cas)."""
+    donnee_exemple: bool = False
+    """true si cette remontée est un exemple et non une remontée réelle."""
+
+    @model_validator(mode="after")
+    def _follow_up_consistent(self) -> Remontee:
+        if not any((self.dispositif, self.guide, self.outil, self.partenaire)):
+            raise _invalid(
+                "remontee_fiche", "remontée sans fiche concernée",
+                "ajoutez « dispositif: », « guide: », « outil: » ou « partenaire: » avec l'identifiant de la fiche",
+            )
+        closed = self.etat in (EtatRemontee.integree, EtatRemontee.refusee)
+        if self.etat is not EtatRemontee.recue and self.reponse is None:
+            raise _invalid(
+                "remontee_reponse", "remontée « {etat} » sans réponse",
+                "ajoutez « reponse: » : le terrain voit ce qu'est devenu son signalement", at="etat",
+                etat=self.etat.label.lower(),
+            )
+        if closed and self.traitee_le is None:
+            raise _invalid(
+                "remontee_date", "remontée « {etat} » sans date de traitement",
+                "ajoutez « traitee_le: AAAA-MM-JJ »", at="etat", etat=self.etat.label.lower(),
+            )
+        if not closed and self.traitee_le is not None:
+            raise _invalid(
+                "remontee_date", "remontée « {etat} » avec une date de traitement",
+                "passez « etat: integree » ou « etat: refusee », ou retirez « traitee_le »",
+                at="traitee_le", etat=self.etat.label.lower(),
+            )
+        if self.traitee_le is not None and self.traitee_le < self.date:
+            raise _invalid("remontee_date", "remontée traitée le {done}, avant d'être reçue (le {received})",
+                           "« traitee_le » est au plus tôt la date de réception « date »", at="traitee_le",
+                           done=format_date_fr(self.traitee_le), received=format_date_fr(self.date))
+        if self.etat is EtatRemontee.integree and self.modification is None:
+            raise _invalid(
+                "remontee_modification", "remontée intégrée sans la modification qu'elle a entraînée",
+                "ajoutez « modification: » (par exemple « Statut de l'AEJ mis à jour le 03/11/2026 »)", at="etat",
+            )
+        if self.etat is not EtatRemontee.integree and self.modification is not None:
+            raise _invalid(
+                "remontee_modification", "remontée « {etat} » avec une modification",
+                "seule une remontée intégrée a conduit à une modification : passez « etat: integree » "
+                "ou retirez « modification »", at="modification", etat=self.etat.label.lower(),
+            )
+        return self

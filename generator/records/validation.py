@@ -174,6 +174,9 @@ def validate_record(
                         suggested.add(loc[:-1] + (match[0],))
         for error in raw_errors:
             loc: Path = tuple(error["loc"])
+            at = (error.get("ctx") or {}).get("at")
+            if isinstance(at, str):  # a rule of the whole object names the field to fix (models._invalid)
+                loc = loc + (at,)
             if error["type"] == "missing" and loc in suggested:
                 continue
             if error["type"] == "extra_forbidden":

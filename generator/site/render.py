@@ -24,6 +24,7 @@ from markdown.extensions.toc import slugify
 from ..fr import date_fr, plural
 from ..history.changelog import Change, History
 from ..history.git import plain_text
+from ..history.recheck import Recheck, records_to_recheck
 from ..project import GENERATED_DIR, Project
 from ..records.corpus import Corpus, Page, Record
 from ..records.freshness import overdue_records, review_state
@@ -32,6 +33,7 @@ from ..records.models import ACTEURS, Domaine, Etat, EtatAnomalie, url_problem
 from ..records.references import references, reverse_index
 from ..records.status import in_force, periods_in_force, upcoming_amounts
 from ..scratch import write_atomically
+from .feedback import remontee_context, remontees_about, remontees_index_context
 from .markdown import abbreviation_line, md_block, md_cell, md_inline, md_url, yaml_string
 
 SOURCE_MANIFEST = ".sources"  # page -> record file, for "Modifier cette page"
@@ -56,6 +58,14 @@ class Site:
     def __post_init__(self) -> None:
         self.abbr_block = abbreviations_block(self.corpus)
         self._index: dict[str, Any] | None = None
+        self._rechecks: dict[tuple[str, str], list[Recheck]] | None = None
+
+    @property
+    def rechecks(self) -> dict[tuple[str, str], list[Recheck]]:
+        """Reviewed records to check again since a record they depend on changed (computed once)."""
+        if self._rechecks is None:
+            self._rechecks = records_to_recheck(self.corpus, self.history)
+        return self._rechecks
 
     @property
     def index(self) -> dict[str, Any]:
@@ -116,6 +126,33 @@ def change_entries(changes: list[Change], site: Site, link_prefix: str = "../") 
 def record_name(model: Any) -> str:
     """What a record is called on the site: its name, or a guide's title."""
     return getattr(model, "nom", None) or getattr(model, "titre", None) or ""
+
+
+RECHECK_SENTENCES = 3  # sentences of one change shown in a banner
+RECHECK_ITEMS = 5  # changes listed in a banner
+
+
+def recheck_text(recheck: Recheck, site: Site, prefix: str) -> str:
+    """« Le dispositif « [AEJ](…) » a changé le 03/11/2026 (Statut : ouvert → perturbé) », as Markdown."""
+    record = site.corpus.of_kind(recheck.kind)[recheck.ident]
+    name = getattr(record.model, "sigle", None) or record_name(record.model) or recheck.ident
+    named = KINDS[recheck.kind].named
+    sentences = [md_inline(sentence) for sentence in recheck.sentences[:RECHECK_SENTENCES]]
+    more = len(recheck.sentences) - RECHECK_SENTENCES
+    if more > 0:
+        sentences.append(f"et {plural(more, 'autre modification', 'autres modifications')}")
+    return (f"{named[:1].upper()}{named[1:]} « {link(recheck.kind, recheck.ident, name, prefix)} » a changé le "
+            f"{date_fr(recheck.day, numeric=True)} ({' ; '.join(sentences)})")
+
+
+def recheck_context(kind: str, record: Record, site: Site, prefix: str = "../") -> dict[str, Any]:
+    """The "à revérifier" banner of a reviewed record's page."""
+    rechecks = site.rechecks.get((kind, record.id), [])
+    return {
+        "recheck": [recheck_text(r, site, prefix) for r in rechecks[:RECHECK_ITEMS]],
+        "recheck_more": max(0, len(rechecks) - RECHECK_ITEMS),
+        "recheck_this": "ce guide" if kind == "guide" else "cette fiche",
+    }
 
 
 def link(kind: str, ident: str, label: str, prefix: str = "", anchor: str = "") -> str:
@@ -225,6 +262,8 @@ def scheme_context(record: Record, site: Site) -> dict[str, Any]:
             f"[{md_inline(site.corpus.of_kind('dispositif')[ident].model.nom)}]({ident}.md)"
             for ident in scheme.dispositifs_lies
         ],
+        "remontees": remontees_about(site, "dispositif", scheme.id),
+        **recheck_context("dispositif", record, site),
         "edit_url": site.edit_url(record.path),
         "abbreviations": site.abbr_block,
     }
@@ -261,6 +300,8 @@ def guide_context(record: Record, site: Site) -> dict[str, Any]:
         "schemes": links("dispositif", "dispositifs", guide.dispositifs),
         "tools": links("outil", "outils", guide.outils),
         "partners": links("partenaire", "partenaires", guide.partenaires),
+        "remontees": remontees_about(site, "guide", record.id),
+        **recheck_context("guide", record, site),
         "edit_url": site.edit_url(record.path),
         "abbreviations": site.abbr_block,
     }
@@ -292,7 +333,25 @@ def review_context(site: Site) -> dict[str, Any]:
         }
         for ident, items in sorted(by_site.items(), key=lambda kv: sites[kv[0]].model.nom)
     ]
+    # Records to check again since a record they depend on changed, by owner, most recent change first.
+    to_recheck: dict[str, list[dict[str, Any]]] = {}
+    for (kind, ident), rechecks in site.rechecks.items():
+        record = site.corpus.of_kind(kind)[ident]
+        to_recheck.setdefault(owner_of(kind, record.model), []).append({
+            "link": link(kind, ident, record_name(record.model)), "kind": KINDS[kind].label,
+            "revu_le": record.model.revu_le, "changes": [recheck_text(r, site, "") for r in rechecks],
+            "latest": rechecks[0].change.when, "edit_url": site.edit_url(record.path),
+        })
+    recheck_groups = [
+        {
+            "site": link("site", ident, sites[ident].model.nom),
+            "entries": sorted(items, key=lambda item: item["latest"], reverse=True),
+        }
+        for ident, items in sorted(to_recheck.items(), key=lambda kv: sites[kv[0]].model.nom)
+    ]
     return {"groups": groups, "today": site.today, "total": sum(len(g["entries"]) for g in groups),
+            "recheck_groups": recheck_groups, "recheck_total": sum(len(g["entries"]) for g in recheck_groups),
+            "history_available": site.history is not None and site.history.available,
             "abbreviations": site.abbr_block}
 
 
@@ -322,6 +381,7 @@ def partner_context(record: Record, site: Site) -> dict[str, Any]:
         "steps": [{"scheme": scheme(r), "number": n, "step": step} for r, n, step in site.index["steps"].get(ident, [])],
         "fixes": [{"scheme": scheme(r), "a": issue} for r, issue in site.index["fixes"].get(ident, [])],
         "redirects": [{"scheme": scheme(r), "r": redirect} for r, redirect in site.index["redirects"].get(ident, [])],
+        "remontees": remontees_about(site, "partenaire", ident),
         "abbreviations": site.abbr_block,
     }
 
@@ -338,6 +398,7 @@ def tool_context(record: Record, site: Site) -> dict[str, Any]:
     guides = guides_about(site, "outils", ident, "../")
     return {
         "edit_url": site.edit_url(record.path),
+        "remontees": remontees_about(site, "outil", ident),
         "o": tool,
         "used_by": used_by,
         "anomalies": anomalies,
@@ -533,6 +594,7 @@ _RECORD_PAGES = [
     ("partenaire", "partner.md.jinja", partner_context),
     ("outil", "tool.md.jinja", tool_context),
     ("site", "site.md.jinja", site_context),
+    ("remontee", "remontee.md.jinja", remontee_context),
 ]
 
 
@@ -583,6 +645,11 @@ class Renderer:
         if corpus.of_kind("guide"):
             pages["guides/index.md"] = (
                 self.env.get_template("guides.md.jinja").render(**guides_index_context(site)), None
+            )
+            self.rendered += 1
+        if corpus.of_kind("remontee"):
+            pages["remontees/index.md"] = (
+                self.env.get_template("remontees.md.jinja").render(**remontees_index_context(site)), None
             )
             self.rendered += 1
         for kind, template_name, context in _RECORD_PAGES:
