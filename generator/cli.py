@@ -120,6 +120,21 @@ def _build_parser() -> argparse.ArgumentParser:
     build.add_argument("--allow-shallow", action="store_true", help="accepter un clone superficiel (historique signalé comme partiel)")
     build.add_argument("--debug", action="store_true", help="afficher la trace complète d'une erreur interne")
 
+    briefing = commands.add_parser(
+        "briefing", help="préparer le point hebdo d'une semaine (brouillon sous docs/briefings/posts/)",
+        description="Prépare ou met à jour le point hebdo d'une semaine ISO à partir de l'historique des fiches : "
+        "éléments de langage, statuts, anomalies, partenaires et circuits, échéances, perturbations, revues. "
+        "Ce que l'encadrement a écrit hors des parties produites est toujours gardé.",
+    )
+    briefing.add_argument(
+        "--week", "--semaine", dest="week", metavar="AAAA-Wss",
+        help="semaine ISO, par exemple 2026-W49 (par défaut : la semaine dernière, heure de Paris)",
+    )
+    briefing.add_argument("--auteur", metavar="ID", help="auteur déclaré dans docs/briefings/.authors.yml "
+                          "(par défaut : encadrement)")
+    briefing.add_argument("--allow-shallow", action="store_true", help="accepter un clone superficiel (historique partiel)")
+    briefing.add_argument("--debug", action="store_true", help="afficher la trace complète d'une erreur interne")
+
     codeowners = commands.add_parser(
         "codeowners", help="écrire .github/CODEOWNERS à partir des sites référents des fiches",
         description="Écrit .github/CODEOWNERS : chaque fiche est relue par l'équipe de son site référent "
@@ -294,6 +309,40 @@ def _cmd_diff(args: argparse.Namespace, project: Project) -> int:
     return EXIT_OK
 
 
+def _cmd_briefing(args: argparse.Namespace, project: Project) -> int:
+    from .history.briefing import week_briefing
+    from .history.weeks import last_week, parse_week
+    from .records.briefings import parse_post
+    from .site.briefing import MarkerError, write_briefing
+
+    week = parse_week(args.week) if args.week else last_week(project.build_date())
+    briefing = week_briefing(project.root, week, allow_shallow=args.allow_shallow)
+    try:
+        written = write_briefing(project.root, briefing, author=args.auteur)
+    except MarkerError as exc:
+        for error in exc.errors:
+            print(error.format_text())
+        _report(exc)
+        return exc.exit_code
+    shown = project.shown(written.path)
+    if written.created:
+        print(f"écrit : {shown} (point hebdo de la semaine {week.iso}, brouillon : « draft: true »)", file=sys.stderr)
+    else:
+        print(f"mis à jour : {shown} ({plural(written.refreshed, 'élément rafraîchi', 'éléments rafraîchis')}, "
+              f"{plural(len(written.kept), 'élément modifié à la main conservé', 'éléments modifiés à la main conservés')})",
+              file=sys.stderr)
+    if briefing.partial:
+        print("reperes : attention : clone superficiel, historique partiel", file=sys.stderr)
+    relative = written.path.relative_to(project.root / "docs").as_posix()
+    _, problems = parse_post(shown, relative, written.path.read_bytes())
+    for problem in problems:
+        print(problem.format_text())
+    if problems:
+        print(f"{plural(len(problems), 'erreur')} à corriger dans le point hebdo avant la pull request", file=sys.stderr)
+        return EXIT_INVALID
+    return EXIT_OK
+
+
 def _cmd_schema(args: argparse.Namespace, project: Project) -> int:
     from .contrib.schema import REFERENCE_DOC, reference_is_stale, stale_schemas, write_reference, write_schemas
 
@@ -452,7 +501,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = {
         "check": _cmd_check, "build": _cmd_build, "diff": _cmd_diff, "schema": _cmd_schema,
         "codeowners": _cmd_codeowners, "new": _cmd_new, "pourquoi": _cmd_pourquoi,
-        "publish": _cmd_publish,
+        "publish": _cmd_publish, "briefing": _cmd_briefing,
     }[args.command]
     try:
         date = parse_date(args.date) if getattr(args, "date", None) else None

@@ -171,6 +171,15 @@ def test_scheduled_status_change_says_programme(base: dict[str, Any]) -> None:
         })
 
     assert changed(base, edit, on=dt.date(2026, 12, 1)) == ["Statut programmé au 01/01/2027 : ouvert → fermé"]
+
+    def same_state(raw: dict[str, Any]) -> None:
+        raw["historique_statut"].append({
+            "date": "2027-01-01", "etat": "ouvert", "explication": "Nouvelles règles.",
+            "elements_de_langage": "Les règles changent au 1er janvier 2027.",
+        })
+
+    assert changed(base, same_state, on=dt.date(2026, 12, 1)) == ["Statut programmé au 01/01/2027 : reste ouvert"]
+    assert changed(base, same_state, on=dt.date(2027, 1, 2)) == ["Statut : reste ouvert (entrée du 01/01/2027)"]
     # Told on its own date or later, the same entry is a status change in force.
     assert changed(base, edit, on=dt.date(2027, 1, 1)) == ["Statut : ouvert → fermé"]
 

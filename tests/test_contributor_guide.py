@@ -16,6 +16,7 @@ from generator.records.introspect import fields
 from generator.records.kinds import KINDS
 from generator.records.loader import load_yaml
 from generator.records.models import Dispositif
+from generator.records.validation import validate_record
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "contribuer" / "index.md"
@@ -83,6 +84,11 @@ def test_every_yaml_example_of_the_guide_is_accepted(line, block):
         block = "historique_statut:\n" + block
     loaded, errors, reliable = load_yaml(f"docs/contribuer/index.md:{line}", textwrap.dedent(block).encode())
     assert (errors, reliable) == ([], True)
+    if "id" in loaded.data:  # a whole record: valid as the kind it is written for
+        outcomes = {kind: validate_record(row.model, loaded, "exemple")[1] for kind, row in KINDS.items()}
+        assert any(not problems for problems in outcomes.values()), {
+            kind: [e.format_text() for e in problems] for kind, problems in outcomes.items()}
+        return
     for name, value in loaded.data.items():
         info = fields(Dispositif)[name]  # a scheme's field
         if info.model is not None and info.is_list:

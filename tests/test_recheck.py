@@ -85,7 +85,7 @@ def test_a_guide_is_marked_after_its_scheme_changes_and_cleared_by_its_review(re
     assert recheck_rows(review) == [
         "| [Paiement en retard](guides/paiement-en-retard.md) | Guide | 1er octobre 2026 | "
         + SCHEME_CHANGED.replace("../", "")
-        + " · [modifier](https://forge.exemple.invalid/asp/reperes/-/edit/main/docs/guides/paiement-en-retard.md) |"
+        + " · [modifier](https://forge.exemple.invalid/asp/reperes/edit/main/docs/guides/paiement-en-retard.md) |"
     ]
     assert "1 fiche ou guide dépend d'une fiche qui a changé depuis sa dernière revue." in review
 

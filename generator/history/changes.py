@@ -595,16 +595,19 @@ def _describe_timeline(
         if index not in pairs:
             new_state = _enum_text(state, item.get("etat"))
             previous = after[index - 1] if index else None
-            change = (
-                f"{_enum_text(state, previous.get('etat'))} {_ARROW} {new_state}" if previous is not None
-                else new_state
-            )
+            if previous is None:
+                change = new_state
+            elif previous.get("etat") == item.get("etat"):  # same state, new explanation and words
+                change = f"reste {new_state}"
+            else:
+                change = f"{_enum_text(state, previous.get('etat'))} {_ARROW} {new_state}"
             if on is not None and dt.date.fromisoformat(str(item["date"])) > on:
                 sentences.append(f"Statut programmé au {day} : {change}")
             elif previous is None:
                 sentences.append(f"Statut : {change} (depuis le {day})")
             else:
-                sentences.append(f"Statut : {change}" + ("" if index == len(after) - 1 else f" (entrée du {day})"))
+                latest = index == len(after) - 1 and previous.get("etat") != item.get("etat")
+                sentences.append(f"Statut : {change}" + ("" if latest else f" (entrée du {day})"))
             # In `reperes diff`, the new status's words, for reviewers to read.
             sentences[-1] += "".join(
                 f" ; {field_name(EntreeHistorique, name).text}{_new_text(item.get(name))}"

@@ -176,7 +176,7 @@ class Git:
         out = self.repo.git.rev_list("--first-parent", "--reverse", head, "--", *RECORD_ROOTS)
         return out.split()
 
-    def details(self, commits: list[str]) -> list[dict[str, Any]]:
+    def details(self, commits: list[str], roots: tuple[str, ...] = RECORD_ROOTS) -> list[dict[str, Any]]:
         """Author, date, message and changed record paths of each commit.
 
         Nothing written by a committer travels in git log's output: it gives
@@ -187,7 +187,7 @@ class Git:
         if not commits:
             return []
         entries = []
-        tokens = self._log_stdin(commits).split("\0")
+        tokens = self._log_stdin(commits, roots).split("\0")
         index = 0
         while index < len(tokens):
             token = tokens[index].strip()
@@ -210,12 +210,12 @@ class Git:
             entry["author"], entry["message"] = author, message
         return entries
 
-    def _log_stdin(self, commits: list[str]) -> str:
+    def _log_stdin(self, commits: list[str], roots: tuple[str, ...]) -> str:
         import subprocess
 
         completed = subprocess.run(
             ["git", "log", "--no-walk=unsorted", "--stdin", "--diff-merges=first-parent", "--raw", "-z",
-             "--no-abbrev", "--no-renames", "--date=raw", "--format=%H %cd %P", "--", *RECORD_ROOTS],
+             "--no-abbrev", "--no-renames", "--date=raw", "--format=%H %cd %P", "--", *roots],
             cwd=self.repo.working_tree_dir, input="\n".join(commits) + "\n",
             capture_output=True, text=True, encoding="utf-8", errors="replace", check=True,
         )
@@ -265,15 +265,20 @@ class Git:
         except Exception:  # noqa: BLE001 - GitCommandError, or a name git cannot be given
             raise UnknownRevisionError(revision, hint) from None
 
+    def first_parent(self, commit: str) -> str | None:
+        """The first parent of *commit*; None for a root commit."""
+        out = self.repo.git.rev_list("--parents", "-1", commit).split()
+        return out[1] if len(out) > 1 else None
+
     def staged_paths(self) -> list[str]:
         """Paths the next commit changes (added, modified, deleted or renamed), as shown."""
         out = self.repo.git.diff("--cached", "--name-only", "-z", "--no-renames")
         return [plain_text(path) for path in out.split("\0") if path]
 
-    def commits_between(self, base: str, head: str) -> list[dict[str, Any]]:
-        """Commits of base..head (every parent), oldest first, with their record paths."""
+    def commits_between(self, base: str, head: str, roots: tuple[str, ...] = RECORD_ROOTS) -> list[dict[str, Any]]:
+        """Commits of base..head (every parent), oldest first, with their paths under *roots*."""
         shas = self.repo.git.rev_list("--reverse", f"{base}..{head}").split()
-        return self.details(shas)
+        return self.details(shas, roots)
 
 
     # --- editions: the versions branch and snapshots of a past commit -------------

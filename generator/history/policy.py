@@ -1,6 +1,6 @@
 """The pull-request rules: what a change to the records may not do.
 
-Every commit that changes records says why (``Pourquoi:``), or the pull
+Every commit that changes records or weekly briefings says why (``Pourquoi:``), or the pull
 request's description does, for the whole request; past entries of a status
 history are never removed and their date and state never change, and their
 text (explication, elements_de_langage) is changed only by a correction that
@@ -16,10 +16,14 @@ from typing import Any
 
 from ..errors import RecordError
 from ..fr import format_date_fr
-from ..records.kinds import kind_of_path
+from ..records.briefings import BRIEFINGS_FOLDER
+from ..records.kinds import RECORD_ROOTS, kind_of_path
 from .changelog import Versions, read_history
 from .changes import CORRECTABLE
 from .git import Git, ShallowCloneError, reason_of, subject_of
+
+# Weekly briefings are reviewed under the records' rules (records/briefings.py).
+BRIEFINGS_ROOT = f"docs/{BRIEFINGS_FOLDER}"
 
 # (kind, id) -> (path, blob, data) of every record at a revision (Versions.records_at).
 Records = dict[tuple[str, str], tuple[str, str, dict[str, Any] | None]]
@@ -47,7 +51,7 @@ def pull_request_problems(project: Path, base: str, head: str = "HEAD", *, allow
         base_sha, head_sha = gitrepo.resolve(base, hint), gitrepo.resolve(head, hint)
         versions = Versions(gitrepo)
         before, after = versions.records_at(base_sha), versions.records_at(head_sha)
-        commits = gitrepo.commits_between(base_sha, head_sha)
+        commits = gitrepo.commits_between(base_sha, head_sha, (*RECORD_ROOTS, BRIEFINGS_ROOT))
         problems = missing_reasons(commits, description)
         problems += deleted_records(before, after)
         corrected = {path for info in commits if has_correction(info["message"]) for _, path, _, _ in info["files"]}
@@ -65,13 +69,15 @@ def missing_reasons(commits: list[dict[str, Any]], description: str | None = Non
     for info in commits:
         if len(info["parents"]) > 1:
             continue  # a merge brings changes checked in their own commits
-        touched = [path for _, path, _, _ in info["files"] if kind_of_path(path)]
+        touched = [path for _, path, _, _ in info["files"]
+                   if kind_of_path(path) or path.startswith(BRIEFINGS_ROOT + "/")]
         if touched and reason_of(info["message"]) is None:
             subject = subject_of(info["message"])
             for path in dict.fromkeys(touched):
                 problems.append(RecordError(
                     path, 1, 1, "pourquoi",
-                    f"le commit {info['commit'][:7]} « {subject} » modifie cette fiche sans dire pourquoi"
+                    f"le commit {info['commit'][:7]} « {subject} » modifie "
+                    f"{'ce point hebdo' if path.startswith(BRIEFINGS_ROOT + '/') else 'cette fiche'} sans dire pourquoi"
                     + (" (ni la description de la pull request)" if description is not None else ""),
                     "ajoutez une ligne « Pourquoi: … » à la description de la pull request "
                     "(elle devient le message du commit fusionné)",

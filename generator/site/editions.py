@@ -44,7 +44,6 @@ import datetime as dt
 import itertools
 import json
 import os
-import re
 import shutil
 import tempfile
 import time
@@ -58,7 +57,8 @@ from ..fr import date_fr, format_date_fr, plural
 from ..history.changelog import Versions
 from ..history.changes import changed_fields, field_name
 from ..history.git import Git, HistoryError, ShallowCloneError
-from ..project import CACHE_DIR, PARIS, Project
+from ..history.weeks import Week, parse_week
+from ..project import CACHE_DIR, Project
 from ..records.kinds import KINDS, RECORD_ROOTS, kind_of_path
 from ..records.loader import load_yaml
 from ..records.migrate import upgrade
@@ -74,7 +74,6 @@ CHANGES_FILE = "changements.json"
 PROVIDER_VARIABLE = "REPERES_EDITIONS"
 ATTEMPTS = 3  # publications when the branch keeps moving underneath
 LOCK_WAIT = 15 * 60  # seconds a publication waits for the one in progress
-_WEEK = re.compile(r"(\d{4})-W(\d{2})")
 _REDIRECT = Path(__file__).parent / "templates" / "edition-redirection.html"
 _NOT_FOUND = Path(__file__).parent / "templates" / "edition-introuvable.html"
 
@@ -88,44 +87,6 @@ class BranchError(UsageError):
 
 
 # --- what is published -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Week:
-    year: int
-    number: int
-
-    @property
-    def monday(self) -> dt.date:
-        return dt.date.fromisocalendar(self.year, self.number, 1)
-
-    @property
-    def version(self) -> str:
-        return f"{self.year}-S{self.number:02d}"
-
-    @property
-    def title(self) -> str:
-        return f"Semaine {self.number} ({format_date_fr(self.monday)})"
-
-    def start(self) -> dt.datetime:
-        """Monday 00:00, Paris time."""
-        from zoneinfo import ZoneInfo
-
-        return dt.datetime.combine(self.monday, dt.time(0, 0), ZoneInfo(PARIS))
-
-
-def parse_week(text: str) -> Week:
-    """« 2026-W49 » (ISO week) typed by a user; a UsageError otherwise."""
-    match = _WEEK.fullmatch(text.strip())
-    hint = "écrivez l'année et la semaine ISO, par exemple 2026-W49"
-    if not match:
-        raise UsageError(f"semaine « {text} » au mauvais format", hint)
-    year, number = int(match.group(1)), int(match.group(2))
-    try:
-        dt.date.fromisocalendar(year, number, 1)
-    except ValueError:
-        raise UsageError(f"semaine « {text} » inexistante : l'année {year} n'a pas de semaine {number}", hint) from None
-    return Week(year, number)
 
 
 @dataclass(frozen=True)

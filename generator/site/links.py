@@ -22,6 +22,7 @@ from urllib.parse import unquote
 
 from ..errors import FILE_FIELD, RecordError
 from ..history.changelog import History
+from ..records.briefings import POSTS_FOLDER
 from ..records.corpus import Corpus, Page
 from ..records.guides import BODY_FIELD
 from ..records.markdown import Scan, is_image_path
@@ -79,7 +80,7 @@ def check_links(corpus: Corpus, *, today: dt.date | None = None, history: Histor
     generated_folders = {path.split("/", 1)[0] for path in rendered if "/" in path}
     for relative, page in sorted(corpus.pages.items()):
         folder = relative.split("/", 1)[0]
-        if folder in generated_folders:
+        if folder in generated_folders and not relative.startswith(POSTS_FOLDER + "/"):  # briefings: beside their index
             errors.append(RecordError(page.path, 1, 1, FILE_FIELD,
                                       f"dossier docs/{folder}/ réservé aux pages produites depuis les fiches",
                                       "placez les pages écrites à la main dans un autre dossier, par exemple docs/contribuer/"))

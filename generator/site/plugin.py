@@ -37,7 +37,7 @@ from .safety import describe_problems, sanitise, scan_site
 
 log = logging.getLogger("mkdocs.plugins.reperes")
 
-WATCHED = ("docs/contribuer", "docs/guides")  # hand-written pages (optional folders)
+WATCHED = ("docs/contribuer", "docs/guides", "docs/briefings")  # hand-written pages (optional folders)
 # Menu sections whose folder name is not their French title.
 SECTION_TITLES = {KINDS["remontee"].pages: "Remontées terrain"}
 

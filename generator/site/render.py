@@ -26,6 +26,7 @@ from ..history.changelog import Change, History
 from ..history.git import plain_text
 from ..history.recheck import Recheck, records_to_recheck
 from ..project import GENERATED_DIR, Project
+from ..records.briefings import BRIEFINGS_FOLDER, POSTS_FOLDER, Post
 from ..records.corpus import Corpus, Page, Record
 from ..records.freshness import overdue_records, review_state
 from ..records.kinds import KINDS, owner_of
@@ -467,6 +468,7 @@ def home_context(site: Site) -> dict[str, Any]:
         "today": site.today,
         "counts": [(etat, len(by_state[etat])) for etat in BOARD_ORDER if by_state[etat]],
         "recent": change_entries(site.history.changes[:8], site, "") if site.history else [],
+        "briefing": latest_briefing(site),
         "abbreviations": site.abbr_block,
     }
 
@@ -542,6 +544,63 @@ def atom_feed(site: Site, limit: int = 50) -> str:
     lines.append("</feed>")
     # Only XML 1.0 characters, whatever a commit or a record carries: git text
     # is cleaned when read, this keeps the whole feed well-formed by construction.
+    return plain_text("\n".join(lines)) + "\n"
+
+
+# --- weekly briefings ------------------------------------------------------------
+
+
+def published_posts(site: Site) -> list[Post]:
+    """Briefings the blog publishes, newest first: all but drafts (as Material's blog decides)."""
+    posts = [p for p in site.corpus.posts.values() if not p.header.draft]
+    return sorted(posts, key=lambda p: (p.header.date, p.header.slug), reverse=True)
+
+
+def latest_briefing(site: Site, prefix: str = "") -> dict[str, Any] | None:
+    """The newest published briefing, linked from *prefix* (the page's way to the site's root)."""
+    posts = published_posts(site)
+    if not posts:
+        return None
+    post = posts[0]
+    return {"link": f"[{md_inline(post.title)}]({prefix}{post.relative})", "date": post.header.date}
+
+
+def briefings_context(site: Site) -> dict[str, Any]:
+    return {"posts": published_posts(site), "abbreviations": site.abbr_block}
+
+
+def briefings_feed(site: Site, limit: int = 50) -> str:
+    """The Atom feed of the published briefings (links relative to the site root),
+    written like journal.xml: the blog plugin has none of its own, and
+    mkdocs-rss-plugin would bring another build tool (properdocs) in."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    posts = published_posts(site)[:limit]
+    updated = f"{(posts[0].header.date if posts else site.today).isoformat()}T00:00:00+00:00"
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="fr">',
+        "  <title>Repères : points hebdo</title>",
+        "  <id>urn:reperes:briefings</id>",
+        f"  <updated>{updated}</updated>",
+        f'  <link rel="alternate" href="{BRIEFINGS_FOLDER}/"/>',
+    ]
+    authors = site.corpus.authors.authors if site.corpus.authors else {}
+    for post in posts:
+        href = f"{BRIEFINGS_FOLDER}/{post.header.slug}/"
+        lines += [
+            "  <entry>",
+            f"    <title>{escape(post.title)}</title>",
+            f"    <id>urn:reperes:briefing:{escape(post.header.slug)}</id>",
+            f"    <updated>{post.header.date.isoformat()}T00:00:00+00:00</updated>",
+            *(f"    <author><name>{escape(authors[a].name if a in authors else a)}</name></author>"
+              for a in post.header.authors),
+            *(f"    <category term={quoteattr(c)}/>" for c in post.header.categories),
+            f"    <link rel=\"alternate\" href={quoteattr(href)}/>",
+            f"    <summary type=\"text\">{escape(post.header.description)}</summary>",
+            "  </entry>",
+        ]
+    lines.append("</feed>")
     return plain_text("\n".join(lines)) + "\n"
 
 
@@ -641,6 +700,10 @@ class Renderer:
         for owner in corpus.of_kind("site"):
             pages[f"journal/{owner}.md"] = (journal.render(**journal_context(site, owner)), None)
         pages["journal.xml"] = (atom_feed(site), None)
+        pages[f"{BRIEFINGS_FOLDER}/index.md"] = (
+            self.env.get_template("briefings.md.jinja").render(**briefings_context(site)), None
+        )
+        pages["briefings.xml"] = (briefings_feed(site), None)
         self.rendered += 1 + len(corpus.of_kind("site"))
         if corpus.of_kind("guide"):
             pages["guides/index.md"] = (
@@ -675,9 +738,25 @@ def copy_handwritten(pages: dict[str, Page], abbreviations: str = "") -> dict[st
     such as ``env.md -> /proc/self/environ``, reaches the site), with the
     glossary's abbreviations appended."""
     return {
-        relative: (page.text.rstrip("\n") + "\n" + abbreviations, f"docs/{relative}")
+        relative: (_excerpted(relative, page.text).rstrip("\n") + "\n" + abbreviations, f"docs/{relative}")
         for relative, page in sorted(pages.items())
     }
+
+
+EXCERPT_SEPARATOR = "<!-- more -->"  # Material's blog: what comes before it is the post's excerpt
+
+
+def _excerpted(relative: str, text: str) -> str:
+    """A briefing's text with the blog's excerpt separator before its first
+    section: the index and archives show the title and the week's summary.
+    Written by Repères, never by contributors (their HTML is refused)."""
+    if not relative.startswith(POSTS_FOLDER + "/"):
+        return text
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        if line.startswith("## "):
+            return "\n".join([*lines[:index], EXCERPT_SEPARATOR, "", *lines[index:]])
+    return text
 
 
 def copy_images(images: set[str], docs: Path, out: Path) -> None:
