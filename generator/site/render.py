@@ -355,6 +355,67 @@ def home_context(site: Site) -> dict[str, Any]:
     }
 
 
+def status_badge(etat: Etat) -> str:
+    """A status as the board shows it (reperes.css colours ``.reperes-<état>``)."""
+    return f"**{etat.label}**{{ .reperes-etat .reperes-{etat.value} }}"
+
+
+def _section(title: str, intro: str, columns: list[str], rows: list[list[str]], summary: str, empty: str,
+             site: Site) -> dict[str, Any]:
+    return {"title": title, "intro": intro, "columns": columns, "rows": rows, "summary": summary,
+            "empty": empty, "abbreviations": site.abbr_block}
+
+
+def schemes_index_context(site: Site) -> dict[str, Any]:
+    """Every scheme, by name, with its status in force: the Dispositifs section's page."""
+    sites = site.corpus.of_kind("site")
+    rows = []
+    for record in sorted(site.corpus.of_kind("dispositif").values(), key=lambda r: (r.model.nom.casefold(), r.id)):
+        scheme = record.model
+        force = in_force(scheme, site.today)
+        name = link("dispositif", record.id, scheme.nom, "../") + (f" ({md_inline(scheme.sigle)})" if scheme.sigle else "")
+        rows.append([name, scheme.domaine.label, status_badge(force.etat), date_fr(force.depuis),
+                     link("site", scheme.site_referent, sites[scheme.site_referent].model.nom, "../")])
+    return _section(
+        "Dispositifs", "Tous les dispositifs, par ordre alphabétique, avec leur état en vigueur. "
+        "Par domaine : [tableau de bord](../index.md).",
+        ["Dispositif", "Domaine", "État", "Depuis", "Site référent"], rows,
+        plural(len(rows), "dispositif"), "Aucun dispositif.", site)
+
+
+def partners_index_context(site: Site) -> dict[str, Any]:
+    rows = [
+        [link("partenaire", r.id, r.model.nom, "../") + (f" ({md_inline(r.model.sigle)})" if r.model.sigle else ""),
+         r.model.type.label, md_cell(r.model.role)]
+        for r in sorted(site.corpus.of_kind("partenaire").values(), key=lambda r: (r.model.nom.casefold(), r.id))
+    ]
+    return _section("Partenaires", "Les organismes avec qui les dispositifs sont gérés : rôle, contacts, "
+                    "étapes des circuits dont ils ont la charge.", ["Partenaire", "Type", "Rôle"], rows,
+                    plural(len(rows), "partenaire"), "Aucun partenaire.", site)
+
+
+def tools_index_context(site: Site) -> dict[str, Any]:
+    rows = [
+        [link("outil", r.id, r.model.nom, "../") + (f" ({md_inline(r.model.sigle)})" if r.model.sigle else ""),
+         md_cell(r.model.objet)]
+        for r in sorted(site.corpus.of_kind("outil").values(), key=lambda r: (r.model.nom.casefold(), r.id))
+    ]
+    return _section("Outils", "Les applications utilisées dans les circuits : modes opératoires et anomalies connues.",
+                    ["Outil", "Objet"], rows, plural(len(rows), "outil"), "Aucun outil.", site)
+
+
+def sites_index_context(site: Site) -> dict[str, Any]:
+    owned = site.index["owned"]
+    rows = [
+        [link("site", r.id, r.model.nom, "../"), str(len(owned.get(r.id, []))),
+         f"{md_cell(r.model.contact.libelle)} — {md_cell(r.model.contact.valeur)}"]
+        for r in sorted(site.corpus.of_kind("site").values(), key=lambda r: (r.model.nom.casefold(), r.id))
+    ]
+    return _section("Sites référents", "Les sites qui tiennent les fiches à jour et les relisent.",
+                    ["Site référent", "Dispositifs suivis", "Contact"], rows, plural(len(rows), "site référent", "sites référents"),
+                    "Aucun site référent.", site)
+
+
 def _owner(change: Change, site: Site) -> str | None:
     record = site.corpus.of_kind(change.kind).get(change.record_id)
     if record is None:
@@ -470,6 +531,13 @@ _SUMMARY_PAGES = [
     ("glossaire.md", "glossary.md.jinja", glossary_context),
     ("a-revoir.md", "review.md.jinja", review_context),
     ("etiquettes.md", "tags.md.jinja", tags_context),
+    # The sections' index pages (mkdocs.yml's nav): records are reached from
+    # these, the board and search, never from every page's sidebar.
+    ("dispositifs/index.md", "section.md.jinja", schemes_index_context),
+    ("partenaires/index.md", "section.md.jinja", partners_index_context),
+    ("outils/index.md", "section.md.jinja", tools_index_context),
+    ("sites/index.md", "section.md.jinja", sites_index_context),
+    ("guides/index.md", "guides.md.jinja", guides_index_context),
 ]
 
 _RECORD_PAGES = [
