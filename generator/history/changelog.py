@@ -22,6 +22,7 @@ history), and describes the changes field by field (``changes.py``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field, fields
@@ -60,8 +61,9 @@ class Change:
     def short(self) -> str:
         return self.commit[:7]
 
-    @property
+    @functools.cached_property
     def when(self) -> dt.datetime:
+        """The commit's date in Paris (computed once: every journal page asks)."""
         moment = dt.datetime.fromisoformat(self.date)
         try:
             from zoneinfo import ZoneInfo

@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import jinja2
 
-from ..fr import date_fr, plural
+from ..fr import MONTHS, date_fr, plural
 from ..history.changelog import Change, History
 from ..history.git import plain_text
 from ..project import GENERATED_DIR, Project
@@ -423,29 +423,119 @@ def _owner(change: Change, site: Site) -> str | None:
     return owner_of(change.kind, record.model)
 
 
-def journal_context(site: Site, owner: str | None = None) -> dict[str, Any]:
-    """Changes newest first, grouped by week (Monday, Europe/Paris)."""
-    history = site.history
-    changes = [c for c in (history.changes if history else []) if owner is None or _owner(c, site) == owner]
-    prefix = "../"  # every journal page lives in journal/
+# The journal: one page per month (journal/2026-11/), newest first, and an
+# index of the months with the latest changes; the same for each referent
+# site (journal/<site>/ and journal/<site>/2026-11/). A page's size depends on
+# one month's activity, never on the length of the history.
+JOURNAL_RECENT = 50  # changes shown on an index page
+
+
+def period_of(change: Change) -> str:
+    """The month a change belongs to, in Paris: "2026-11" (its page's name,
+    of the form records/checks.py reserves: no referent site takes it)."""
+    when = change.when
+    return f"{when.year:04d}-{when.month:02d}"
+
+
+def period_label(period: str) -> str:
+    year, month = period.split("-")
+    return f"{MONTHS[int(month) - 1]} {year}"
+
+
+def _weeks(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Entries (newest first) grouped by week (Monday, Europe/Paris)."""
     weeks: list[dict[str, Any]] = []
-    for entry in change_entries(changes, site, prefix):
+    for entry in entries:
         monday = entry["when"].date() - dt.timedelta(days=entry["when"].weekday())
         if not weeks or weeks[-1]["monday"] != monday:
             weeks.append({"monday": monday, "entries": []})
         weeks[-1]["entries"].append(entry)
+    return weeks
+
+
+@dataclass
+class JournalPage:
+    """One page of the journal: its path, what it shows and what its text depends on."""
+
+    path: str
+    owner: str | None  # a referent site's id, or None: every change
+    period: str | None  # "2026-11", or None: the index (months and latest changes)
+    changes: list[Change]  # newest first: the month's, or the latest ones
+    periods: list[tuple[str, int]]  # (month, number of changes), newest first, of this owner
+    filters: list[str]  # referent sites offered as filters (index pages only)
+
+    def key(self, site: Site) -> tuple[Any, ...]:
+        """What the page's text depends on besides the build's settings (the
+        history's head among them): the records its entries name (their names
+        and links), the referent sites it names, the months it lists."""
+        sites = site.corpus.of_kind("site")
+        entries = []
+        for change in self.changes:
+            record = site.corpus.of_kind(change.kind).get(change.record_id)
+            # What an entry shows of its record: the name in its link (editing
+            # anything else in a record leaves the journal as it is).
+            entries.append((change.commit, change.kind, change.record_id,
+                            None if record is None else record_name(record.model)))
+        named = tuple(sites[o].model.nom if o in sites else None
+                      for o in [*([self.owner] if self.owner else []), *self.filters])
+        return (self.path, named, tuple(self.periods), tuple(entries))
+
+
+def journal_pages(site: Site) -> list[JournalPage]:
+    """Every page of the journal, for the whole site and for each referent site."""
+    changes = site.history.changes if site.history else []
     sites = site.corpus.of_kind("site")
-    owners = sorted({o for o in (_owner(c, site) for c in (history.changes if history else [])) if o in sites})
+    by_owner: dict[str | None, list[Change]] = {None: list(changes)}
+    for change in changes:
+        owner = _owner(change, site)
+        if owner in sites:
+            by_owner.setdefault(owner, []).append(change)
+    filters = sorted(owner for owner in by_owner if owner is not None)
+    pages = []
+    for owner in [None, *sorted(sites)]:
+        owned = by_owner.get(owner, [])
+        months: dict[str, list[Change]] = {}
+        for change in owned:
+            months.setdefault(period_of(change), []).append(change)
+        periods = [(period, len(items)) for period, items in months.items()]
+        folder = "journal/" if owner is None else f"journal/{owner}/"
+        pages.append(JournalPage("journal/index.md" if owner is None else f"journal/{owner}.md", owner, None,
+                                 owned[:JOURNAL_RECENT], periods, filters))
+        pages += [JournalPage(f"{folder}{period}.md", owner, period, items, periods, [])
+                  for period, items in months.items()]
+    return pages
+
+
+def journal_context(site: Site, page: JournalPage) -> dict[str, Any]:
+    """What one journal page shows; its links are relative to the page itself."""
+    history = site.history
+    depth = page.path.count("/")
+    prefix = "../" * depth  # to the site's root
+    journal = "../" * (depth - 1)  # to journal/
+    home = f"{journal}{page.owner}.md" if page.owner else f"{journal}index.md"  # this owner's index
+    months_folder = "" if page.period else (f"{page.owner}/" if page.owner else "")
+    periods = [period for period, _ in page.periods]
+    newer = older = None
+    if page.period is not None:
+        at = periods.index(page.period)
+        newer = periods[at - 1] if at > 0 else None
+        older = periods[at + 1] if at + 1 < len(periods) else None
+    sites = site.corpus.of_kind("site")
     return {
-        "weeks": weeks,
-        "owner": sites[owner].model if owner else None,
-        "site_filters": [(f"[{md_inline(sites[o].model.nom)}]({o}.md)", o == owner)
-                         for o in owners],
-        "scheme_filters": [
-            link("dispositif", r.id, r.model.sigle or r.model.nom, "../", "#historique-des-modifications")
-            for r in sorted(site.corpus.of_kind("dispositif").values(), key=lambda r: r.model.nom)
-            if history and history.for_record("dispositif", r.id)
-        ],
+        "weeks": _weeks(change_entries(page.changes, site, prefix)),
+        "owner": sites[page.owner].model if page.owner else None,
+        "period": period_label(page.period) if page.period else None,
+        "home": home,
+        "newer": (period_label(newer), f"{newer}.md") if newer else None,
+        "older": (period_label(older), f"{older}.md") if older else None,
+        "periods": [(period_label(period), f"{months_folder}{period}.md", count) for period, count in page.periods],
+        "shown": len(page.changes),
+        "more": len(page.changes) < sum(count for _, count in page.periods) if page.period is None else False,
+        "feed": f"{prefix}journal.xml",
+        "site_filters": [(f"[{md_inline(sites[o].model.nom)}]({journal}{o}.md)", o == page.owner)
+                         for o in page.filters],
+        "all": f"{journal}index.md",
+        "schemes": f"{prefix}dispositifs/index.md",
         "available": history is not None and history.available,
         "partial": history is not None and history.partial,
         "abbreviations": site.abbr_block,
@@ -588,16 +678,18 @@ class Renderer:
             pages[path] = (self.env.get_template(template_name).render(**context(site)), source)
             self.rendered += 1
         journal = self.env.get_template("journal.md.jinja")
-        pages["journal/index.md"] = (journal.render(**journal_context(site)), None)
-        for owner in corpus.of_kind("site"):
-            pages[f"journal/{owner}.md"] = (journal.render(**journal_context(site, owner)), None)
+        for page in journal_pages(site):
+            key = (everywhere, page.key(site))
+            previous = self._pages.get(page.path)
+            if previous is not None and previous[0] == key:
+                text = previous[1]
+            else:
+                text = journal.render(**journal_context(site, page))
+                self.rendered += 1
+            cache[page.path] = (key, text)
+            pages[page.path] = (text, None)
         pages["journal.xml"] = (atom_feed(site), None)
-        self.rendered += 1 + len(corpus.of_kind("site"))
-        if corpus.of_kind("guide"):
-            pages["guides/index.md"] = (
-                self.env.get_template("guides.md.jinja").render(**guides_index_context(site)), None
-            )
-            self.rendered += 1
+        self.rendered += 1
         for kind, template_name, context in _RECORD_PAGES:
             template = self.env.get_template(template_name)
             for ident, record in sorted(corpus.of_kind(kind).items()):
