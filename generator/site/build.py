@@ -28,7 +28,7 @@ from ..history.changelog import History, current_head, read_history
 from ..records.corpus import Corpus, LoadCache, load_corpus
 from ..scratch import remove_leftovers, temporary_prefix, unique_sibling
 from .links import check_links
-from .render import GENERATED_DIR, Generator, generate
+from .render import GENERATED_DIR, Generator, generate, render_pages
 
 PLUGIN_NAME = "reperes"  # entry point of the MkDocs plugin (pyproject.toml)
 
@@ -80,10 +80,13 @@ def generate_pages(
         history = read_history(project, allow_shallow=allow_shallow)
         state.history = history
     result.history = history
-    corpus.errors.extend(check_links(corpus, today=today, history=history))  # before MkDocs, at path:line
+    # Rendered once: the link check reads the pages that are then written.
+    rendered = render_pages(corpus, project, today, state.generator, history)
+    corpus.errors.extend(check_links(corpus, rendered=rendered))  # before MkDocs, at path:line
     if corpus.errors:
         return result
-    result.written, result.removed = generate(corpus, project, today, state=state.generator, history=history)
+    result.written, result.removed = generate(corpus, project, today, state=state.generator, history=history,
+                                              rendered=rendered)
     return result
 
 

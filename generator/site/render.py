@@ -743,15 +743,17 @@ def write_pages(
     every page back; it is updated. Returns (written, removed) page paths.
     """
     memory = written_before if written_before is not None else {}
+    warm = bool(memory)  # this process wrote or read every page of the folder before
     out.mkdir(parents=True, exist_ok=True)
     written, removed = [], []
     manifest_lines = []
+    base = str(out)
     for relative, (text, source) in sorted(pages.items()):
-        target = out / relative
         if source:
             manifest_lines.append(f"{relative}\t{source}")
-        if memory.get(relative) == text and target.exists():
+        if memory.get(relative) == text and os.path.exists(os.path.join(base, relative)):
             continue
+        target = out / relative
         if relative not in memory and target.exists() and target.read_text(encoding="utf-8") == text:
             memory[relative] = text
             continue
@@ -759,7 +761,12 @@ def write_pages(
         write_atomically(target, text)  # unique temporary name: concurrent builds never collide
         memory[relative] = text
         written.append(relative)
-    for path in sorted([*out.rglob("*.md"), *out.rglob("*.xml")]):
+    if warm:
+        # Under `mkdocs serve`: what this process knows is on disk is all that can be stale.
+        stale = [out / relative for relative in memory if relative != SOURCE_MANIFEST and relative not in pages]
+    else:
+        stale = [*out.rglob("*.md"), *out.rglob("*.xml")]
+    for path in sorted(stale):
         relative = path.relative_to(out).as_posix()
         if relative not in pages:
             path.unlink(missing_ok=True)  # a concurrent build may have removed it first
@@ -802,17 +809,28 @@ class Generator:
         return cls(Renderer(), {})
 
 
+def render_pages(
+    corpus: Corpus, project: Path, today: dt.date | None = None, state: Generator | None = None,
+    history: History | None = None,
+) -> dict[str, tuple[str, str | None]]:
+    """Every generated page, as the project's settings ask (build date, edit link)."""
+    state = state or Generator.new()
+    settings = Project(project, today)
+    return state.renderer.render(corpus, settings.build_date(), checked_edit_template(settings), history)
+
+
 def generate(
     corpus: Corpus,
     project: Path,
     today: dt.date | None = None,
     state: Generator | None = None,
     history: History | None = None,
+    rendered: dict[str, tuple[str, str | None]] | None = None,
 ) -> tuple[list[str], list[str]]:
-    """Render every page and write those that changed into docs/genere/."""
+    """Render every page (unless *rendered* by render_pages already) and write
+    those that changed into docs/genere/."""
     state = state or Generator.new()
-    settings = Project(project, today)
-    pages = state.renderer.render(corpus, settings.build_date(), checked_edit_template(settings), history)
+    pages = dict(rendered) if rendered is not None else render_pages(corpus, project, today, state, history)
     pages.update(copy_handwritten(corpus.pages, abbreviations_block(corpus)))
     copy_images(corpus.images, project / "docs", project / GENERATED_DIR)
     return write_pages(pages, project / GENERATED_DIR, state.written)
