@@ -30,7 +30,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from ..errors import plural
 from ..history.git import HistoryError
 from .build import BuildResult, BuildState, generate_pages
-from .safety import describe_problems, sanitise, scan_site
+from .safety import ScanMemo, describe_problems, sanitise, scan_site
 
 log = logging.getLogger("mkdocs.plugins.reperes")
 
@@ -44,6 +44,7 @@ class ReperesPlugin(BasePlugin):
         self.debug = False
         self.allow_shallow = False
         self.state = BuildState()
+        self.scanned = ScanMemo()
         self.result: BuildResult | None = None
         self.failure: HistoryError | None = None  # why the last build stopped, for `reperes build`
         self.unsafe: str | None = None  # the scan's message, when it failed the last build
@@ -55,6 +56,7 @@ class ReperesPlugin(BasePlugin):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
         self.state = BuildState()
+        self.scanned = ScanMemo()
 
     def on_pre_build(self, *, config: Any) -> None:
         self.result, self.failure, self.unsafe = None, None, None
@@ -88,7 +90,7 @@ class ReperesPlugin(BasePlugin):
         return sanitise(html)
 
     def on_post_build(self, *, config: Any) -> None:
-        problems = scan_site(Path(config.site_dir))
+        problems = scan_site(Path(config.site_dir), self.scanned)
         if problems:
             self.unsafe = describe_problems(problems)
             raise Abort(f"Repères : {self.unsafe}")
