@@ -19,6 +19,7 @@ installed theme, so a theme update cannot silently widen the list).
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -130,6 +131,7 @@ def is_external(url: str) -> bool:
     return cleaned.startswith("//") or bool(re.match(r"^(https?|ftp|wss?):", cleaned))
 
 
+@functools.cache  # the installed theme does not change while a process runs
 def theme_inline_scripts() -> list[re.Pattern[str]]:
     """Inline scripts of the installed Material templates, as exact patterns.
 
@@ -290,6 +292,7 @@ def scan_site(site: Path, memo: ScanMemo | None = None) -> list[str]:
     memo.parsed = 0
     problems: list[str] = []
     root = site.resolve()
+    found_in_site: dict[tuple[Path, str], bool] = {}  # (folder, script path) -> a file of the site
     for page in sorted(site.rglob("*.html")):
         relative = page.relative_to(site).as_posix()
         found, scripts = memo.scan(page, relative, allowed)
@@ -300,8 +303,11 @@ def scan_site(site: Path, memo: ScanMemo | None = None) -> list[str]:
                 problems.append(f"{relative}: script « {src} » qui ne vient pas du site")
                 continue
             path = src.split("?")[0].split("#")[0]
-            target = ((root / path.lstrip("/")) if path.startswith("/") else (page.parent / path)).resolve()
-            if root not in target.parents or not target.is_file():
+            key = (root if path.startswith("/") else page.parent, path)
+            if key not in found_in_site:  # every page of a folder loads the same few scripts
+                target = ((root / path.lstrip("/")) if path.startswith("/") else (page.parent / path)).resolve()
+                found_in_site[key] = root in target.parents and target.is_file()
+            if not found_in_site[key]:
                 problems.append(f"{relative}: script « {src} » introuvable dans le site")
     for stylesheet in sorted(site.rglob("*.css")):
         for url in _CSS_IMPORT.findall(stylesheet.read_text(encoding="utf-8", errors="replace")):
