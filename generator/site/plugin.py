@@ -30,6 +30,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from ..errors import plural
 from ..history.git import HistoryError
 from .build import BuildResult, BuildState, generate_pages
+from .links import page_address
 from .safety import ScanMemo, describe_problems, sanitise, scan_site
 
 log = logging.getLogger("mkdocs.plugins.reperes")
@@ -45,6 +46,10 @@ class ReperesPlugin(BasePlugin):
         self.allow_shallow = False
         self.state = BuildState()
         self.scanned = ScanMemo()
+        self.dirty = False  # `mkdocs serve --dirty`
+        self.built = False  # a build of this process has finished
+        self.sections: dict[str, Any] = {}  # nav pages by source path (on_nav)
+        self.lit: Any = None  # the section lit for the page being rendered
         self.result: BuildResult | None = None
         self.failure: HistoryError | None = None  # why the last build stopped, for `reperes build`
         self.unsafe: str | None = None  # the scan's message, when it failed the last build
@@ -55,8 +60,19 @@ class ReperesPlugin(BasePlugin):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
+        self.dirty = dirty
+        self.built = False
         self.state = BuildState()
         self.scanned = ScanMemo()
+
+    def on_config(self, config: Any) -> Any:
+        """`mkdocs serve --dirty` (`make serve`) rebuilds only the pages whose
+        Markdown changed; the navigation lists only sections, so the others stay
+        right. The sitemap (every page's address) is written by the first build
+        and then left as is: a preview has no use for it."""
+        if self.command == "serve" and self.dirty and self.built:
+            config.theme.static_templates.discard("sitemap.xml")
+        return config
 
     def on_pre_build(self, *, config: Any) -> None:
         self.result, self.failure, self.unsafe = None, None, None
@@ -85,11 +101,41 @@ class ReperesPlugin(BasePlugin):
         if result.written or result.removed:
             log.info("Repères : %d page(s) régénérée(s), %d supprimée(s)", len(result.written), len(result.removed))
 
+    def on_nav(self, nav: Any, *, config: Any, files: Any) -> Any:
+        """The nav's pages by source path: a record's page lights its section."""
+        self.sections = {page.file.src_uri: page for page in nav.pages}
+        return nav
+
+    def on_page_context(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
+        """A page outside the nav (a record's) shows its section as the current
+        one: the scheme pages light « Dispositifs », a month of the journal « Journal »."""
+        self.lit = None
+        if page.file.src_uri not in self.sections:
+            section = self.sections.get(f"{page.file.src_uri.split('/')[0]}/index.md")
+            if section is not None and not section.active:
+                section.active = True
+                self.lit = section
+        return context
+
+    def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
+        if self.lit is not None:
+            self.lit.active = False
+            self.lit = None
+        return output
+
     @event_priority(-100)  # last: what other plugins add to the content is cleaned too
     def on_page_content(self, html: str, *, page: Any, config: Any, files: Any) -> str:
         return sanitise(html)
 
     def on_post_build(self, *, config: Any) -> None:
+        self.built = True
+        if self.command == "serve" and self.dirty and self.result is not None:
+            # A dirty build writes what changed and removes nothing: the page
+            # of a deleted record goes with its Markdown.
+            for relative in self.result.removed:
+                if relative.endswith(".md"):
+                    page = Path(config.site_dir) / page_address(relative).lstrip("/") / "index.html"
+                    page.unlink(missing_ok=True)
         problems = scan_site(Path(config.site_dir), self.scanned)
         if problems:
             self.unsafe = describe_problems(problems)
