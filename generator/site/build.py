@@ -14,6 +14,7 @@ temporary name is unique (scratch.py): two builds at once both succeed.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import errno
 import logging
@@ -44,6 +45,13 @@ class BuildResult:
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> BuildResult:
+        """What `reperes build` reports of a generation that succeeded, without
+        the records or the history's changes (the memory they hold)."""
+        history = None if self.history is None else dataclasses.replace(self.history, changes=[])
+        corpus = Corpus(self.corpus.root, errors=self.corpus.errors, files_checked=self.corpus.files_checked)
+        return BuildResult(corpus, history, self.written, self.removed, self.warnings)
 
 
 @dataclass
