@@ -748,7 +748,6 @@ _SUMMARY_PAGES = [
     ("outils/index.md", "section.md.jinja", tools_index_context),
     ("sites/index.md", "section.md.jinja", sites_index_context),
     ("guides/index.md", "guides.md.jinja", guides_index_context),
-    ("remontees/index.md", "remontees.md.jinja", remontees_index_context),
 ]
 
 _RECORD_PAGES = [
@@ -816,6 +815,11 @@ class Renderer:
         )
         pages["briefings.xml"] = (briefings_feed(site), None)
         self.rendered += 2
+        if corpus.of_kind("remontee"):  # no page, and no nav entry, until the first remontée
+            pages["remontees/index.md"] = (
+                self.env.get_template("remontees.md.jinja").render(**remontees_index_context(site)), None
+            )
+            self.rendered += 1
         for kind, template_name, context in _RECORD_PAGES:
             template = self.env.get_template(template_name)
             for ident, record in sorted(corpus.of_kind(kind).items()):
