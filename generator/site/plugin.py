@@ -9,8 +9,8 @@ runs in `reperes build`, a plain `mkdocs build`, `mike deploy` and
   build with the lines of `reperes check`;
 - ``on_page_content`` passes the HTML of every page through the allowlist
   (safety.py ``sanitise``), after every other plugin;
-- ``on_post_build`` scans the built site (safety.py ``scan_site``) and fails
-  the build on any finding.
+- ``on_post_build`` prepares the search index (search.py) and scans the
+  built site (safety.py ``scan_site``), failing the build on any finding.
 
 Under `mkdocs serve`, invalid records are shown and the last good pages stay
 served until the records are fixed; the instance (kept across rebuilds
@@ -29,8 +29,10 @@ from mkdocs.plugins import BasePlugin, event_priority
 
 from ..errors import plural
 from ..history.git import HistoryError
+from ..project import today_in_paris
 from .build import BuildResult, BuildState, generate_pages
 from .safety import describe_problems, sanitise, scan_site
+from .search import write_prepared_index
 
 log = logging.getLogger("mkdocs.plugins.reperes")
 
@@ -88,6 +90,8 @@ class ReperesPlugin(BasePlugin):
         return sanitise(html)
 
     def on_post_build(self, *, config: Any) -> None:
+        corpus = self.result.corpus if self.result and not self.result.corpus.errors else None
+        write_prepared_index(Path(config.site_dir), corpus, self.today or today_in_paris())
         problems = scan_site(Path(config.site_dir))
         if problems:
             self.unsafe = describe_problems(problems)
