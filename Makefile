@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installe
 
-.PHONY: install test test-fast check schema bench clean serve build
+.PHONY: install test test-fast check schema bench clean serve build new codeowners pre-commit
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,20 @@ test-fast: $(STAMP)
 	$(BIN)/ruff check generator tests
 	$(BIN)/python -m pytest -m "not browser and not slow"
 
+# make check ; make check FICHIERS="schemes/aej.yml" ; make check BASE=origin/main (comme la pull request)
 check: $(STAMP)
-	$(BIN)/reperes check
+	$(BIN)/reperes check $(if $(BASE),--base $(BASE)) $(FICHIERS)
+
+# make new TYPE=dispositif ID=aide-exemple [SITE=site-…] : une fiche valide, chaque champ commenté
+new: $(STAMP)
+	$(BIN)/reperes new $(TYPE) $(ID) $(if $(SITE),--site $(SITE))
+
+codeowners: $(STAMP)
+	$(BIN)/reperes codeowners
+
+# Vérification des fiches avant chaque commit, et de la ligne « Pourquoi: » du message.
+pre-commit: $(STAMP)
+	$(BIN)/pre-commit install --hook-type pre-commit --hook-type commit-msg
 
 schema: $(STAMP)
 	$(BIN)/reperes schema

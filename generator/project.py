@@ -24,6 +24,8 @@ GUIDES_DIR = Path("docs") / "guides"  # hand-written guides
 CACHE_DIR = Path(".cache") / "reperes"  # what Repères keeps between runs (git-ignored)
 PARIS = "Europe/Paris"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Path from a repository's address to its file editor, by forge (extra.reperes.forge).
+EDIT_PATHS = {"github": "/edit/", "gitlab": "/-/edit/"}
 
 
 @dataclass
@@ -91,9 +93,28 @@ class Project:
 
     @property
     def edit_template(self) -> str | None:
-        """extra.reperes.modifier: the forge's edit URL, with {chemin}."""
+        """The forge's address for editing a file, with {chemin}: extra.reperes.modifier
+        when set (any forge); else derived from mkdocs.yml's repo_url for the forge
+        that extra.reperes.forge names, GitHub by default (…/edit/main/{chemin}) or
+        GitLab (…/-/edit/main/{chemin}), on the branch extra.reperes.branche (main)."""
         value = self.settings.get("modifier")
-        return value if isinstance(value, str) and value.startswith("https://") else None
+        if value is not None:
+            return value if isinstance(value, str) and value.startswith("https://") else None
+        repo = read_config(self.config_file).get("repo_url")
+        if not isinstance(repo, str) or not repo.startswith("https://"):
+            return None
+        branch = self.settings.get("branche", "main")
+        if not isinstance(branch, str) or not re.fullmatch(r"[A-Za-z0-9._/-]+", branch):
+            return None
+        edit = EDIT_PATHS.get(self.settings.get("forge", "github"))
+        return f"{repo.rstrip('/')}{edit}{branch}/{{chemin}}" if edit else None
+
+    @property
+    def feedback_mailbox(self) -> str | None:
+        """extra.reperes.courriel_remontees: where the field's feedback goes on
+        a page that no referent site owns (partners, tools, summaries)."""
+        value = self.settings.get("courriel_remontees")
+        return value.strip() if isinstance(value, str) and value.strip() else None
 
     def build_date(self) -> dt.date:
         """The date given to the project (``reperes build --date``), else today in Paris."""
@@ -104,9 +125,9 @@ def is_project(folder: Path) -> bool:
     return (folder / CONFIG_FILE).is_file() and (folder / SCHEMES_DIR).is_dir()
 
 
-def read_settings(config_file: Path) -> dict[str, Any]:
-    """`extra.reperes` of a mkdocs.yml. MkDocs' own tags (!!python/name, !ENV)
-    are read as nothing: this reading never runs code."""
+def read_config(config_file: Path) -> dict[str, Any]:
+    """A mkdocs.yml as data ({} when absent or unreadable). MkDocs' own tags
+    (!!python/name, !ENV) are read as nothing: this reading never runs code."""
     import yaml
 
     class _Tolerant(yaml.SafeLoader):
@@ -117,7 +138,13 @@ def read_settings(config_file: Path) -> dict[str, Any]:
         config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_Tolerant) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return {}
-    extra = config.get("extra") if isinstance(config, dict) else None
+    return config if isinstance(config, dict) else {}
+
+
+def read_settings(config_file: Path) -> dict[str, Any]:
+    """`extra.reperes` of a mkdocs.yml ({} when absent)."""
+    config = read_config(config_file)
+    extra = config.get("extra")
     settings = extra.get("reperes") if isinstance(extra, dict) else None
     return settings if isinstance(settings, dict) else {}
 

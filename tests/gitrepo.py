@@ -58,3 +58,15 @@ class GitRepo:
             return self.commit(message, date)
         self.git("merge", "-q", "--no-ff", branch, "-m", message, date=date)
         return self.git("rev-parse", "HEAD")
+
+
+def committed(root: Path, files: dict[str, str], *, branch: str | None = None) -> GitRepo:
+    """A repository holding *files* in one commit with its reason; on *branch*
+    (a referent's pull request) when given."""
+    repo = GitRepo(root)
+    for name, text in files.items():
+        repo.write(name, text)
+    repo.commit("Fiches initiales\n\nPourquoi: première version des fiches", "2026-01-05T10:00:00+01:00")
+    if branch:
+        repo.git("checkout", "-q", "-b", branch)
+    return repo

@@ -58,7 +58,7 @@ def test_record_text_over_budget_is_refused(workspace, check, char):
     workspace.scheme(MINIMAL_SCHEME.replace("explication: Tout fonctionne.", f"explication: '{text}'"))
     result = check()
     limit = f"{MAX_CHARACTERS[char]:,}".replace(",", " ")
-    assert result.lines == [f"{E}:8:16: statut.explication: texte trop chargé : 4 000 « {char} » (au plus {limit}) ; {HINT}"]
+    assert result.lines == [f"{E}:8:18: historique_statut[1].explication: texte trop chargé : 4 000 « {char} » (au plus {limit}) ; {HINT}"]
     assert result.code == 1
 
 
@@ -98,7 +98,7 @@ def test_line_separators_are_refused_at_their_true_position(workspace, check):
     [
         pytest.param(
             "id: exemple\nnom: Aide\n  exemple\nx\n",
-            "5:1: syntaxe: deux-points « : » manquant après une clé ; "
+            "4:1: syntaxe: deux-points « : » manquant après une clé ; "
             "écrivez « clé: valeur » ; une valeur sur plusieurs lignes s'écrit après « | » ou entre guillemets",
             id="could-not-find-colon",
         ),

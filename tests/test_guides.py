@@ -94,10 +94,10 @@ def test_guide_page_review_page_and_edit_links(workspace, capsys, monkeypatch):
     guide = (out / "guides/changer-de-rib.md").read_text(encoding="utf-8")
     assert '!!! warning "Guide à revoir"' in guide
     assert "Relecture prévue le 30 août 2026" in guide
-    assert guide.count("[Modifier cette page](https://forge.exemple.invalid/asp/reperes/-/edit/main/"
+    assert guide.count("[Modifier cette page](https://forge.exemple.invalid/asp/reperes/edit/main/"
                        "docs/guides/changer-de-rib.md)") == 1
     scheme = (out / "dispositifs/exemple.md").read_text(encoding="utf-8")
-    assert "[Modifier cette page](https://forge.exemple.invalid/asp/reperes/-/edit/main/schemes/exemple.yml)" in scheme
+    assert "[Modifier cette page](https://forge.exemple.invalid/asp/reperes/edit/main/schemes/exemple.yml)" in scheme
     assert "- [Changer de RIB](../guides/changer-de-rib.md)" in scheme
     review = (out / "a-revoir.md").read_text(encoding="utf-8")
     assert "## [Site](sites/site-exemple.md)" in review

@@ -148,8 +148,8 @@ def test_address_is_emitted_percent_encoded(project, capsys):
 def test_edit_link_goes_through_the_same_filter(project, capsys):
     pages = build(project, capsys)
     edit = [a["href"] for tag, a in pages["dispositifs/exemple/index.html"].elements
-            if tag == "a" and "/-/edit/" in a.get("href", "")]
-    assert edit == ["https://forge.exemple.invalid/asp/reperes/-/edit/main/schemes/exemple.yml"]
+            if tag == "a" and "/edit/main/" in a.get("href", "")]
+    assert edit == ["https://forge.exemple.invalid/asp/reperes/edit/main/schemes/exemple.yml"]
 
 
 # --- 2. glossary --------------------------------------------------------------------
@@ -229,8 +229,8 @@ def _yaml_block(text: str, indent: int) -> str:
 
 def test_block_constructs_in_record_text_stay_text(project, capsys):
     scheme = MINIMAL_SCHEME.replace(
-        "  elements_de_langage: Votre dossier suit son cours.",
-        "  elements_de_langage: " + _yaml_block(BLOCK_PAYLOAD, 4),
+        "    elements_de_langage: Votre dossier suit son cours.",
+        "    elements_de_langage: " + _yaml_block(BLOCK_PAYLOAD, 6),
     )
     scheme += "faq:\n  - question: Une question ?\n    reponse: " + _yaml_block(BLOCK_PAYLOAD, 6) + "\n"
     scheme += ("eligibilite:\n  beneficiaires: Tout le monde.\n  conditions:\n"
@@ -341,7 +341,7 @@ def test_reserved_ids_cover_every_generated_page(workspace):
     "old, new, where",
     [
         ("revu_le: 2026-11-01", "revu_le: 9999-12-31", "17:10: revu_le"),
-        ("depuis: 2025-01-01", "depuis: 1899-01-01", "7:11: statut.depuis"),
+        ("date: 2025-01-01", "date: 1899-01-01", "6:11: historique_statut[1].date"),
         ("revu_le: 2026-11-01", "revu_le: 2101-01-01", "17:10: revu_le"),
     ],
     ids=["year-9999", "too-old", "after-2100"],
@@ -366,3 +366,11 @@ def test_relative_link_in_record_text_is_refused(workspace, check, target):
     refused(check, [f"{E}:4:9: resume: lien interne « {target} » : le texte d'une fiche paraît sur plusieurs pages ; "
                     "pour renvoyer à une autre fiche, utilisez les champs prévus (dispositifs_lies, outil, "
                     "partenaire…) ; sinon, une adresse complète en https://"])
+
+
+def test_link_in_record_text_with_a_user_before_the_host_is_refused(workspace, check):
+    # « https://www.service-public.fr@evil.example/ » reads as service-public.fr and leads to evil.example.
+    target = "https://www.service-public.fr@evil.example/"
+    workspace.scheme(MINIMAL_SCHEME.replace("resume: Une aide pour les tests.", f"resume: 'Voir [ici]({target})'"))
+    refused(check, [f"{E}:4:9: resume: lien « {target} » trompeur : il contient un identifiant avant « @ » et mène "
+                    "en fait au site « evil.example » ; écrivez l'adresse du site sans identifiant"])

@@ -6,7 +6,8 @@ A module may import its own folder and anything to its right; site/ and
 contrib/ do not import each other; the three shared modules are ordered
 (project → errors → fr) so that they cannot form a cycle either.
 generator/__init__.py and __main__.py are free. GitPython is imported only
-in history/git.py, Jinja and MkDocs (and Material) only in site/.
+in history/git.py, Jinja and MkDocs (and Material) only in site/, mike (which
+writes the editions branch) only in site/editions.py.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "generator"
 RANKS = {"cli": 0, "site": 1, "contrib": 1, "history": 2, "records": 3, "project": 4, "errors": 5, "fr": 6}
 FREE = {"__init__", "__main__"}  # generator/__init__.py, generator/__main__.py
 # Third-party packages that only one part ("site/") or one module ("history/git.py") may import.
-ONLY_IN = {"git": "history/git.py", "jinja2": "site/", "mkdocs": "site/", "material": "site/"}
+ONLY_IN = {"git": "history/git.py", "jinja2": "site/", "mkdocs": "site/", "material": "site/",
+           "mike": "site/editions.py"}
 
 
 def allowed_in(shown: str, place: str) -> bool:

@@ -23,6 +23,7 @@ import datetime as dt
 import json
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from enum import Enum
 from typing import Any, NamedTuple
 
@@ -44,23 +45,37 @@ from ..records.models import (
     Outil,
     Partenaire,
     PeriodeMontant,
-    Statut,
+    Remontee,
 )
 
 __all__ = [
+    "CORRECTABLE",
     "CREATED",
     "DELETED",
     "FIELD_NAMES",
     "GUIDE_BODY_FIELD",
+    "MOVED",
     "Name",
     "all_models",
+    "changed_fields",
+    "content_sentences",
     "describe_changes",
     "field_name",
     "format_date_fr",
 ]
 
+# The fields of a past status entry that a correction may change: its text.
+# Its date and its state say what happened when, and never change
+# (policy.rewritten_status_history); a change of these alone is told as a
+# correction (« Correction du 01/01/2025 : explication « … » »).
+CORRECTABLE = ("explication", "elements_de_langage")
+
 CREATED = "Fiche créée"
 DELETED = "Fiche supprimée"
+REVIEWED = "Revue le"  # a new review date: « Revue le 05/11/2026 (au lieu du …) »
+MOVED = "Fichier déplacé"  # a record's file moved (changelog.py): « Fichier déplacé : a → b »
+# Fields that say when a record is read again, not what it says.
+REVIEW_FIELDS = ("revu_le", "intervalle_revue_jours")
 
 # Key under which the caller passes a guide's Markdown body (see guides.py).
 GUIDE_BODY_FIELD = "texte"
@@ -119,8 +134,7 @@ FIELD_NAMES: dict[str, Name] = {
     "montants": _mp("montants"),
     "references": _fp("références"),
     "circuit": _m("circuit"),
-    "statut": _m("statut"),
-    "historique_statut": _m("historique du statut"),
+    "historique_statut": _m("statut"),
     "anomalies": _fp("anomalies connues"),
     "faq": _fp("questions fréquentes"),
     "orientation": _f("orientation"),
@@ -142,6 +156,7 @@ FIELD_NAMES: dict[str, Name] = {
     "outils": _mp("outils"),
     "partenaires": _mp("partenaires"),
     "proprietaire": _m("propriétaire"),
+    "equipe_forge": _f("équipe sur la forge"),
     # Reference
     "consulte_le": _f("date de consultation"),
     # Eligibilite
@@ -157,7 +172,7 @@ FIELD_NAMES: dict[str, Name] = {
     "outil": _m("outil"),
     "delai": _m("délai"),
     "verification": _f("vérification"),
-    # Statut, EntreeHistorique
+    # EntreeHistorique
     "etat": _m("état"),
     "depuis": _f("date d'effet"),
     "explication": _f("explication"),
@@ -192,12 +207,19 @@ FIELD_NAMES: dict[str, Name] = {
     # Terme
     "developpement": _f("forme développée"),
     "definition": _f("définition"),
+    # Remontee
+    "guide": _m("guide"),
+    "signalement": _m("signalement"),
+    "modification": _f("modification"),
+    "traitee_le": _f("date de traitement"),
 }
 
 # Where a field means something else in one model.
 FIELD_NAME_OVERRIDES: dict[tuple[type[BaseModel], str], Name] = {
     (Anomalie, "depuis"): _f("date d'apparition"),
     (Guide, "proprietaire"): _m("site propriétaire"),
+    (Remontee, "date"): _f("date de réception"),
+    (Remontee, "site_referent"): _m("site référent qui la traite"),
 }
 
 # Unit shown after integer values.
@@ -231,6 +253,18 @@ def _names(model: type[BaseModel], fields: Iterable[str]) -> str:
 
 
 # --- values ------------------------------------------------------------------
+
+# Whether sentences about a long text also give its new text (« Éléments de
+# langage modifiés : « … » »): `reperes diff` does, for reviewers to read the
+# new words; the site's history keeps its sentences short.
+_WITH_TEXT: ContextVar[bool] = ContextVar("with_text", default=False)
+
+
+def _new_text(value: Any) -> str:
+    """« : « the new text » » on one line, when sentences give it; else ""."""
+    if not _WITH_TEXT.get() or value is None or not str(value).strip():
+        return ""
+    return f" : {_quote(' '.join(str(value).split()))}"
 
 
 def _quote(text: str) -> str:
@@ -415,9 +449,9 @@ def _describe_scalar(model: type[BaseModel], field: str, before: Any, after: Any
         if before is not None and after is not None:
             if short:
                 return [f"{label} : {shown(before)} {_ARROW} {shown(after)}"]
-            return [f"{label} {_agree('modifié', name.gender)}"]
+            return [f"{label} {_agree('modifié', name.gender)}{_new_text(after)}"]
         if not short:
-            return [f"{label} {added if after is not None else removed}"]
+            return [f"{label} {added}{_new_text(after)}" if after is not None else f"{label} {removed}"]
     if before is None:
         return [f"{label} {added} : {shown(after)}"]
     if after is None:
@@ -431,8 +465,8 @@ def _describe_revu_le(model: type[BaseModel], field: str, before: Any, after: An
     if after is None:
         return ["Date de revue retirée"]
     if before is None:
-        return [f"Revue le {format_date_fr(after)}"]
-    return [f"Revue le {format_date_fr(after)} (au lieu du {format_date_fr(before)})"]
+        return [f"{REVIEWED} {format_date_fr(after)}"]
+    return [f"{REVIEWED} {format_date_fr(after)} (au lieu du {format_date_fr(before)})"]
 
 
 def _describe_words(model: type[BaseModel], field: str, before: Any, after: Any) -> list[str]:
@@ -542,46 +576,14 @@ def _describe_keyed_list(model: type[BaseModel], field: str, before: Any, after:
 # --- the parts of a scheme that have sentences of their own ------------------
 
 
-def _describe_statut(model: type[BaseModel], field: str, before: Any, after: Any) -> list[str]:
-    if before is None or after is None:
-        return _describe_object(model, field, before, after)
-
-    def get(data: dict[str, Any], name: str) -> Any:
-        return _get(Statut, data, name)
-
-    sentences = []
-    if get(before, "etat") != get(after, "etat"):
-        sentences.append(
-            f"Statut : {_enum_text(fields(Statut)['etat'].enum, get(before, 'etat'))} {_ARROW} "
-            f"{_enum_text(fields(Statut)['etat'].enum, get(after, 'etat'))}"
-        )
-    if get(before, "depuis") != get(after, "depuis"):
-        sentences.append(
-            f"Statut en vigueur depuis le {format_date_fr(get(after, 'depuis'))} "
-            f"(au lieu du {format_date_fr(get(before, 'depuis'))})"
-        )
-    if not _same(Statut, "explication", get(before, "explication"), get(after, "explication")):
-        sentences.append("Explication du statut modifiée")
-    if not _same(Statut, "elements_de_langage", get(before, "elements_de_langage"), get(after, "elements_de_langage")):
-        sentences.append("Éléments de langage modifiés")
-    old_next, new_next = get(before, "prochaine_mise_a_jour"), get(after, "prochaine_mise_a_jour")
-    if old_next != new_next:
-        if new_next is None:
-            sentences.append("Prochaine mise à jour retirée")
-        elif old_next is None:
-            sentences.append(f"Prochaine mise à jour annoncée le {format_date_fr(new_next)}")
-        else:
-            sentences.append(
-                f"Prochaine mise à jour : {format_date_fr(new_next)} (au lieu du {format_date_fr(old_next)})"
-            )
-    if bool(get(before, "donnee_exemple")) != bool(get(after, "donnee_exemple")):
-        sentences.append(f"Statut modifié ({field_name(Statut, 'donnee_exemple').text})")
-    return sentences
-
-
-def _describe_history(model: type[BaseModel], field: str, before: Any, after: Any) -> list[str]:
-    """Status history: entries are appended; changed or removed ones are still told."""
+def _describe_timeline(
+    model: type[BaseModel], field: str, before: Any, after: Any, on: dt.date | None = None
+) -> list[str]:
+    """The status timeline: a new entry is a status change, in force or
+    scheduled (dated after *on*, the day of the change); an edited entry is
+    told field by field; a removed one is told too."""
     before, after = list(before or []), list(after or [])
+    state = fields(EntreeHistorique)["etat"].enum
 
     def same_date(_old: int, old_item: dict[str, Any], _new: int, new_item: dict[str, Any]) -> bool:
         return old_item.get("date") == new_item.get("date")
@@ -591,13 +593,88 @@ def _describe_history(model: type[BaseModel], field: str, before: Any, after: An
     for index, item in enumerate(after):
         day = format_date_fr(item["date"])
         if index not in pairs:
-            state = _enum_text(fields(EntreeHistorique)["etat"].enum, item.get("etat"))
-            sentences.append(f"Historique du statut : entrée du {day} ajoutée ({state})")
-        elif _changed_fields(EntreeHistorique, before[pairs[index]], item):
-            sentences.append(f"Historique du statut : entrée du {day} modifiée")
+            new_state = _enum_text(state, item.get("etat"))
+            previous = after[index - 1] if index else None
+            if previous is None:
+                change = new_state
+            elif previous.get("etat") == item.get("etat"):  # same state, new explanation and words
+                change = f"reste {new_state}"
+            else:
+                change = f"{_enum_text(state, previous.get('etat'))} {_ARROW} {new_state}"
+            if on is not None and dt.date.fromisoformat(str(item["date"])) > on:
+                sentences.append(f"Statut programmé au {day} : {change}")
+            elif previous is None:
+                sentences.append(f"Statut : {change} (depuis le {day})")
+            else:
+                latest = index == len(after) - 1 and previous.get("etat") != item.get("etat")
+                sentences.append(f"Statut : {change}" + ("" if latest else f" (entrée du {day})"))
+            # In `reperes diff`, the new status's words, for reviewers to read.
+            sentences[-1] += "".join(
+                f" ; {field_name(EntreeHistorique, name).text}{_new_text(item.get(name))}"
+                for name in CORRECTABLE if _new_text(item.get(name))
+            )
+        elif index != len(after) - 1 and _is_correction(before[pairs[index]], item, on):
+            changed = _changed_fields(EntreeHistorique, before[pairs[index]], item)
+            sentences.append(f"Correction du {day} : " + ", ".join(
+                _corrected(EntreeHistorique, name, _get(EntreeHistorique, item, name)) for name in changed
+            ))
+        else:
+            sentences.extend(_describe_entry(before[pairs[index]], item, day, latest=index == len(after) - 1))
     for index in _removed(before, pairs):
-        sentences.append(f"Historique du statut : entrée du {format_date_fr(before[index]['date'])} retirée")
+        sentences.append(f"Statut : entrée du {format_date_fr(before[index]['date'])} retirée")
     return sentences
+
+
+def _describe_entry(before: dict[str, Any], after: dict[str, Any], day: str, *, latest: bool) -> list[str]:
+    """One timeline entry edited in place (its date unchanged); an entry other
+    than the latest one is named by its date."""
+    of = "" if latest else f" du {day}"
+
+    def get(data: dict[str, Any], name: str) -> Any:
+        return _get(EntreeHistorique, data, name)
+
+    sentences = []
+    state = fields(EntreeHistorique)["etat"].enum
+    if get(before, "etat") != get(after, "etat"):
+        sentences.append(
+            f"Statut{of} : {_enum_text(state, get(before, 'etat'))} {_ARROW} {_enum_text(state, get(after, 'etat'))}"
+        )
+    if not _same(EntreeHistorique, "explication", get(before, "explication"), get(after, "explication")):
+        sentences.append(f"Explication du statut{of} modifiée{_new_text(get(after, 'explication'))}")
+    if not _same(EntreeHistorique, "elements_de_langage", get(before, "elements_de_langage"), get(after, "elements_de_langage")):
+        sentences.append(f"Éléments de langage{of} modifiés{_new_text(get(after, 'elements_de_langage'))}")
+    old_next, new_next = get(before, "prochaine_mise_a_jour"), get(after, "prochaine_mise_a_jour")
+    if old_next != new_next:
+        if new_next is None:
+            sentences.append(f"Prochaine mise à jour{of} retirée")
+        elif old_next is None:
+            sentences.append(f"Prochaine mise à jour{of} annoncée le {format_date_fr(new_next)}")
+        else:
+            sentences.append(
+                f"Prochaine mise à jour{of} : {format_date_fr(new_next)} (au lieu du {format_date_fr(old_next)})"
+            )
+    if bool(get(before, "donnee_exemple")) != bool(get(after, "donnee_exemple")):
+        sentences.append(f"Statut du {day} modifié ({field_name(EntreeHistorique, 'donnee_exemple').text})")
+    return sentences
+
+
+def _is_correction(before: dict[str, Any], after: dict[str, Any], on: dt.date | None) -> bool:
+    """An entry already in effect on *on* (the day of the change) whose text
+    alone changed: a correction (policy.rewritten_status_history allows no
+    other). The caller asks only for entries followed by another: the latest
+    one's text is told as the status's (« Explication du statut modifiée »)."""
+    if on is not None and dt.date.fromisoformat(str(after["date"])) > on:
+        return False
+    changed = _changed_fields(EntreeHistorique, before, after)
+    return bool(changed) and all(name in CORRECTABLE for name in changed)
+
+
+def _corrected(model: type[BaseModel], field: str, value: Any) -> str:
+    """« explication « nouveau texte » », or « explication corrigée » when long."""
+    name = field_name(model, field)
+    if value is not None and _is_short(str(value)):
+        return f"{name.text} {_quote(str(value))}"
+    return f"{name.text} {_agree('corrigé', name.gender)}{_new_text(value)}"
 
 
 def _describe_anomalies(model: type[BaseModel], field: str, before: Any, after: Any) -> list[str]:
@@ -768,8 +845,7 @@ def _describe_amounts(model: type[BaseModel], field: str, before: Any, after: An
 _Describer = Callable[[type[BaseModel], str, Any, Any], list[str]]
 
 _SPECIAL: dict[tuple[type[BaseModel], str], _Describer] = {
-    (Dispositif, "statut"): _describe_statut,
-    (Dispositif, "historique_statut"): _describe_history,
+    (Dispositif, "historique_statut"): _describe_timeline,
     (Dispositif, "anomalies"): _describe_anomalies,
     (Outil, "anomalies"): _describe_anomalies,
     (Dispositif, "circuit"): _describe_circuit,
@@ -797,13 +873,27 @@ def _describer(model: type[BaseModel], field: str) -> _Describer:
 # --- entry point -------------------------------------------------------------
 
 
-def describe_changes(kind: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
+def describe_changes(
+    kind: str, before: dict[str, Any] | None, after: dict[str, Any] | None, *, on: dt.date | None = None,
+    with_text: bool = False,
+) -> list[str]:
     """The changes from *before* to *after* (two dumps of one record of *kind*),
     as French sentences in the model's field order; [] when nothing changed.
 
     ``before is None`` means the record was created, ``after is None`` that it
     was deleted. For guides, the Markdown body is passed under the key "texte".
+    *on* is the day of the change: a status entry dated after it is "programmé".
+    *with_text*: a sentence about a long text also gives the new text.
     """
+    token = _WITH_TEXT.set(with_text)
+    try:
+        return _describe_record(kind, before, after, on)
+    finally:
+        _WITH_TEXT.reset(token)
+
+
+def _describe_record(kind: str, before: dict[str, Any] | None, after: dict[str, Any] | None,
+                     on: dt.date | None) -> list[str]:
     try:
         model = KINDS[kind].model
     except KeyError:
@@ -819,10 +909,31 @@ def describe_changes(kind: str, before: dict[str, Any] | None, after: dict[str, 
         old, new = _get(model, before, field), _get(model, after, field)
         if _same(model, field, old, new):
             continue
-        sentences.extend(_describer(model, field)(model, field, old, new))
+        if (model, field) == (Dispositif, "historique_statut"):
+            sentences.extend(_describe_timeline(model, field, old, new, on))
+        else:
+            sentences.extend(_describer(model, field)(model, field, old, new))
     if model is Guide and _norm_text(before.get(GUIDE_BODY_FIELD)) != _norm_text(after.get(GUIDE_BODY_FIELD)):
         sentences.append("Texte du guide modifié")
     return sentences
+
+
+def changed_fields(kind: str, before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The top-level fields of a record of *kind* that differ between two dumps,
+    in the model's field order (what a reader sees as different, as
+    describe_changes compares them); a guide's body counts as field "texte"."""
+    model = KINDS[kind].model
+    changed = _changed_fields(model, before, after)
+    if model is Guide and _norm_text(before.get(GUIDE_BODY_FIELD)) != _norm_text(after.get(GUIDE_BODY_FIELD)):
+        changed.append(GUIDE_BODY_FIELD)
+    return changed
+
+
+def content_sentences(sentences: list[str]) -> list[str]:
+    """The sentences of a change that tell what a record says: not its
+    creation, its review date or interval, nor a move of its file."""
+    bookkeeping = (f"{REVIEWED} ", f"{MOVED} ", *(f"{_cap(FIELD_NAMES[name].text)} " for name in REVIEW_FIELDS))
+    return [sentence for sentence in sentences if sentence != CREATED and not sentence.startswith(bookkeeping)]
 
 
 def all_models() -> list[type[BaseModel]]:

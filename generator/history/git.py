@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import subprocess
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -108,6 +109,11 @@ class UnknownRevisionError(HistoryError):
         self.revision = revision
 
 
+def _one_line(text: str) -> str:
+    """What git printed, on one line (for a message)."""
+    return " ".join(plain_text(text).split())
+
+
 def reason_of(message: str) -> str | None:
     """The `Pourquoi:` line of a commit message, with its indented continuation."""
     match = _REASON.search(message)
@@ -170,7 +176,7 @@ class Git:
         out = self.repo.git.rev_list("--first-parent", "--reverse", head, "--", *RECORD_ROOTS)
         return out.split()
 
-    def details(self, commits: list[str]) -> list[dict[str, Any]]:
+    def details(self, commits: list[str], roots: tuple[str, ...] = RECORD_ROOTS) -> list[dict[str, Any]]:
         """Author, date, message and changed record paths of each commit.
 
         Nothing written by a committer travels in git log's output: it gives
@@ -181,7 +187,7 @@ class Git:
         if not commits:
             return []
         entries = []
-        tokens = self._log_stdin(commits).split("\0")
+        tokens = self._log_stdin(commits, roots).split("\0")
         index = 0
         while index < len(tokens):
             token = tokens[index].strip()
@@ -204,12 +210,12 @@ class Git:
             entry["author"], entry["message"] = author, message
         return entries
 
-    def _log_stdin(self, commits: list[str]) -> str:
+    def _log_stdin(self, commits: list[str], roots: tuple[str, ...]) -> str:
         import subprocess
 
         completed = subprocess.run(
             ["git", "log", "--no-walk=unsorted", "--stdin", "--diff-merges=first-parent", "--raw", "-z",
-             "--no-abbrev", "--no-renames", "--date=raw", "--format=%H %cd %P", "--", *RECORD_ROOTS],
+             "--no-abbrev", "--no-renames", "--date=raw", "--format=%H %cd %P", "--", *roots],
             cwd=self.repo.working_tree_dir, input="\n".join(commits) + "\n",
             capture_output=True, text=True, encoding="utf-8", errors="replace", check=True,
         )
@@ -259,8 +265,131 @@ class Git:
         except Exception:  # noqa: BLE001 - GitCommandError, or a name git cannot be given
             raise UnknownRevisionError(revision, hint) from None
 
-    def commits_between(self, base: str, head: str) -> list[dict[str, Any]]:
-        """Commits of base..head (every parent), oldest first, with their record paths."""
-        shas = self.repo.git.rev_list("--reverse", f"{base}..{head}").split()
-        return self.details(shas)
+    def first_parent(self, commit: str) -> str | None:
+        """The first parent of *commit*; None for a root commit."""
+        out = self.repo.git.rev_list("--parents", "-1", commit).split()
+        return out[1] if len(out) > 1 else None
 
+    def staged_paths(self) -> list[str]:
+        """Paths the next commit changes (added, modified, deleted or renamed), as shown."""
+        out = self.repo.git.diff("--cached", "--name-only", "-z", "--no-renames")
+        return [plain_text(path) for path in out.split("\0") if path]
+
+    def commits_between(self, base: str, head: str, roots: tuple[str, ...] = RECORD_ROOTS) -> list[dict[str, Any]]:
+        """Commits of base..head (every parent), oldest first, with their paths under *roots*."""
+        shas = self.repo.git.rev_list("--reverse", f"{base}..{head}").split()
+        return self.details(shas, roots)
+
+
+    # --- editions: the versions branch and snapshots of a past commit -------------
+
+    def run(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+        """``git ARGS`` in the work tree, its outcome returned (never raised)."""
+        return subprocess.run(
+            ["git", *args], cwd=self.repo.working_tree_dir, input=input,
+            capture_output=True, text=True, encoding="utf-8", errors="replace", check=False,
+        )
+
+    @property
+    def root(self) -> Path:
+        """The work tree's top folder."""
+        return Path(self.repo.working_tree_dir)
+
+    def common_dir(self) -> Path:
+        """The repository's own folder, shared by all its work trees (.git)."""
+        return Path(self.repo.git.rev_parse("--path-format=absolute", "--git-common-dir").strip())
+
+    def last_commit_before(self, revision: str, moment: dt.datetime) -> str | None:
+        """The newest main-line commit of *revision* made before *moment* (committer date)."""
+        out = self.repo.git.rev_list("-1", "--first-parent", f"--before={moment.isoformat()}", revision)
+        return out.strip() or None
+
+    def committed_at(self, revision: str) -> dt.datetime:
+        """Committer date of *revision*."""
+        stamp, offset = self.repo.git.log("-1", "--format=%ct %cd", "--date=format:%z", revision).split()
+        return dt.datetime.fromisoformat(commit_date(int(stamp), offset))
+
+    def add_worktree(self, path: Path, commit: str) -> None:
+        """A detached work tree of *commit* at *path* (files as they were then)."""
+        self.repo.git.worktree("add", "--detach", "--force", str(path), commit)
+
+    def remove_worktree(self, path: Path) -> None:
+        self.run("worktree", "remove", "--force", str(path))
+        self.run("worktree", "prune")
+
+    def restore_all_but(self, revision: str, kept: tuple[str, ...]) -> None:
+        """Every file of the work tree as at *revision*, but those under the folders *kept*."""
+        pathspec = [".", *(f":(exclude){folder}" for folder in kept)]
+        self.repo.git.rm("-r", "-q", "-f", "--ignore-unmatch", "--", *pathspec)
+        self.repo.git.checkout(revision, "--", *pathspec)
+
+    def point_branch(self, branch: str, commit: str | None) -> None:
+        """Point *branch* at *commit* unconditionally; None deletes it (a scratch branch)."""
+        if commit is None:
+            self.run("update-ref", "-d", f"refs/heads/{branch}")
+        else:
+            self.repo.git.update_ref(f"refs/heads/{branch}", commit)
+
+    def ref_sha(self, ref: str) -> str | None:
+        """The commit *ref* ("refs/heads/editions") points at; None if absent."""
+        completed = self.run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+        return completed.stdout.strip() or None
+
+    def current_branch(self) -> str | None:
+        """The branch checked out here; None on a detached HEAD."""
+        completed = self.run("symbolic-ref", "--quiet", "--short", "HEAD")
+        return completed.stdout.strip() or None
+
+    def has_remote(self, remote: str) -> bool:
+        return remote in self.run("remote").stdout.split()
+
+    def fetch_branch(self, remote: str, branch: str) -> str | None:
+        """Fetch *branch* of *remote* into refs/remotes/; its commit, None when the remote has none."""
+        completed = self.run("fetch", "--quiet", remote, f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}")
+        if completed.returncode != 0:
+            if self.run("ls-remote", "--exit-code", "--heads", remote, branch).returncode == 2:
+                return None  # the remote has no such branch yet
+            raise HistoryError(
+                f"impossible de lire la branche « {branch} » du dépôt distant « {remote} » : "
+                + _one_line(completed.stderr),
+                "vérifiez l'accès au dépôt distant (git fetch)",
+            )
+        return self.ref_sha(f"refs/remotes/{remote}/{branch}")
+
+    def is_ancestor(self, older: str, newer: str) -> bool:
+        return self.run("merge-base", "--is-ancestor", older, newer).returncode == 0
+
+    def move_branch(self, branch: str, new: str, expected: str | None) -> bool:
+        """Point *branch* at *new* only if it still points at *expected* (None: does not exist).
+
+        Compare-and-swap by git itself: False when the branch moved meanwhile."""
+        old = expected or "0" * 40
+        return self.run("update-ref", f"refs/heads/{branch}", new, old).returncode == 0
+
+    def push_branch(self, remote: str, branch: str, expected: str | None) -> bool:
+        """Push *branch* to *remote* if the remote's branch is still *expected* (None: absent).
+
+        ``--force-with-lease`` with an explicit value: a squashed branch can be
+        pushed, but never over what another publication pushed meanwhile.
+        False when the remote moved underneath."""
+        completed = self.run(
+            "push", "--quiet", "--porcelain", f"--force-with-lease=refs/heads/{branch}:{expected or ''}",
+            remote, f"refs/heads/{branch}:refs/heads/{branch}",
+        )
+        if completed.returncode == 0:
+            return True
+        if "stale info" in completed.stdout + completed.stderr or "rejected" in completed.stdout + completed.stderr:
+            return False
+        raise HistoryError(
+            f"impossible d'envoyer la branche « {branch} » au dépôt distant « {remote} » : "
+            + _one_line(completed.stderr or completed.stdout),
+            "vérifiez les droits d'écriture sur le dépôt distant (git push)",
+        )
+
+    def squash_branch(self, branch: str, message: str) -> str:
+        """One parentless commit holding the tree of *branch*'s tip (not yet pointed at)."""
+        tree = self.repo.git.rev_parse(f"refs/heads/{branch}^{{tree}}").strip()
+        return self.repo.git.commit_tree(tree, "-m", message).strip()
+
+    def branch_commits(self, branch: str) -> int:
+        return int(self.repo.git.rev_list("--count", f"refs/heads/{branch}").strip())

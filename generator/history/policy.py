@@ -1,27 +1,49 @@
 """The pull-request rules: what a change to the records may not do.
 
-Every commit that changes records says why (``Pourquoi:``); past entries of a
-status history are never edited or removed; a record is closed, never
-deleted; the id of a deleted record is never reused.
+Every commit that changes records or weekly briefings says why (``Pourquoi:``), or the pull
+request's description does, for the whole request; past entries of a status
+history are never removed and their date and state never change, and their
+text (explication, elements_de_langage) is changed only by a correction that
+says so (a ``Correction:`` line); a record is closed, never deleted; the id of
+a deleted record is never reused.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from ..errors import RecordError
 from ..fr import format_date_fr
-from ..records.kinds import kind_of_path
+from ..records.briefings import BRIEFINGS_FOLDER
+from ..records.kinds import RECORD_ROOTS, kind_of_path
 from .changelog import Versions, read_history
+from .changes import CORRECTABLE
 from .git import Git, ShallowCloneError, reason_of, subject_of
+
+# Weekly briefings are reviewed under the records' rules (records/briefings.py).
+BRIEFINGS_ROOT = f"docs/{BRIEFINGS_FOLDER}"
 
 # (kind, id) -> (path, blob, data) of every record at a revision (Versions.records_at).
 Records = dict[tuple[str, str], tuple[str, str, dict[str, Any] | None]]
 
+_CORRECTION = re.compile(r"^correction[ \t]*:[ \t]*\S", re.I | re.M)
 
-def pull_request_problems(project: Path, base: str, head: str = "HEAD", *, allow_shallow: bool = False) -> list[RecordError]:
-    """What a record pull request may not do, compared with *base*."""
+
+def has_correction(message: str | None) -> bool:
+    """Whether a commit message or a description holds a `Correction: …` line."""
+    return bool(message and _CORRECTION.search(message))
+
+
+def pull_request_problems(project: Path, base: str, head: str = "HEAD", *, allow_shallow: bool = False,
+                          description: str | None = None) -> list[RecordError]:
+    """What a record pull request may not do, compared with *base*.
+
+    *description* is the pull request's description, when known: its
+    ``Pourquoi:`` line gives the reason of every commit, its ``Correction:``
+    line allows correcting the text of past status entries.
+    """
     with Git.require(project, "« --base »") as gitrepo:
         if gitrepo.is_shallow() and not allow_shallow:
             raise ShallowCloneError()
@@ -29,26 +51,34 @@ def pull_request_problems(project: Path, base: str, head: str = "HEAD", *, allow
         base_sha, head_sha = gitrepo.resolve(base, hint), gitrepo.resolve(head, hint)
         versions = Versions(gitrepo)
         before, after = versions.records_at(base_sha), versions.records_at(head_sha)
-        problems = missing_reasons(gitrepo.commits_between(base_sha, head_sha))
+        commits = gitrepo.commits_between(base_sha, head_sha, (*RECORD_ROOTS, BRIEFINGS_ROOT))
+        problems = missing_reasons(commits, description)
         problems += deleted_records(before, after)
-        problems += rewritten_status_history(versions, before, after)
+        corrected = {path for info in commits if has_correction(info["message"]) for _, path, _, _ in info["files"]}
+        problems += rewritten_status_history(versions, before, after, corrected, has_correction(description))
     problems += reused_ids(project, before, after, head_sha, allow_shallow=allow_shallow)
     return sorted(problems, key=lambda e: (e.path, e.line, e.column, e.message))
 
 
-def missing_reasons(commits: list[dict[str, Any]]) -> list[RecordError]:
-    """Every commit that changes records says why (``Pourquoi:``)."""
+def missing_reasons(commits: list[dict[str, Any]], description: str | None = None) -> list[RecordError]:
+    """Every commit that changes records says why (``Pourquoi:``), or the
+    pull request's *description* does, for all of them."""
+    if description is not None and reason_of(description) is not None:
+        return []
     problems = []
     for info in commits:
         if len(info["parents"]) > 1:
             continue  # a merge brings changes checked in their own commits
-        touched = [path for _, path, _, _ in info["files"] if kind_of_path(path)]
+        touched = [path for _, path, _, _ in info["files"]
+                   if kind_of_path(path) or path.startswith(BRIEFINGS_ROOT + "/")]
         if touched and reason_of(info["message"]) is None:
             subject = subject_of(info["message"])
             for path in dict.fromkeys(touched):
                 problems.append(RecordError(
                     path, 1, 1, "pourquoi",
-                    f"le commit {info['commit'][:7]} « {subject} » modifie cette fiche sans dire pourquoi",
+                    f"le commit {info['commit'][:7]} « {subject} » modifie "
+                    f"{'ce point hebdo' if path.startswith(BRIEFINGS_ROOT + '/') else 'cette fiche'} sans dire pourquoi"
+                    + (" (ni la description de la pull request)" if description is not None else ""),
                     "ajoutez une ligne « Pourquoi: … » à la description de la pull request "
                     "(elle devient le message du commit fusionné)",
                 ))
@@ -70,8 +100,12 @@ def deleted_records(before: Records, after: Records) -> list[RecordError]:
     return problems
 
 
-def rewritten_status_history(versions: Versions, before: Records, after: Records) -> list[RecordError]:
-    """Past entries of a status history are never edited or removed."""
+def rewritten_status_history(versions: Versions, before: Records, after: Records,
+                             corrected: set[str] = frozenset(), correct_all: bool = False) -> list[RecordError]:
+    """Past entries of a status history are never removed, their date and state
+    never change, and their text changes only by a declared correction (a
+    ``Correction:`` line in a commit changing *corrected* paths, or in the
+    description: *correct_all*)."""
     problems = []
     for key, (_path, _blob, data) in sorted(before.items()):
         if key not in after:
@@ -81,16 +115,34 @@ def rewritten_status_history(versions: Versions, before: Records, after: Records
             continue
         old_entries, new_entries = data["historique_statut"], new_data["historique_statut"]
         for index, entry in enumerate(old_entries):
-            if index < len(new_entries) and new_entries[index] == entry:
+            new_entry = new_entries[index] if index < len(new_entries) else None
+            if new_entry == entry:
                 continue
             loc: tuple[str | int, ...] = ("historique_statut", min(index, max(len(new_entries) - 1, 0)))
             line, column = versions.position(new_path, new_blob, loc if new_entries else ("historique_statut",))
-            problems.append(RecordError(
-                new_path, line, column, f"historique_statut[{index + 1}]",
-                f"l'entrée du {format_date_fr(entry['date'])} a été modifiée ou supprimée : "
-                "l'historique du statut ne se réécrit pas",
-                "rétablissez-la telle quelle et ajoutez une nouvelle entrée à la fin",
-            ))
+            day = format_date_fr(entry["date"])
+            text_only = new_entry is not None and all(
+                new_entry.get(field) == entry.get(field) for field in set(entry) | set(new_entry)
+                if field not in CORRECTABLE
+            )
+            if text_only and (correct_all or new_path in corrected):
+                continue
+            if text_only:
+                message = f"le texte de l'entrée du {day} a été modifié sans ligne « Correction: »"
+                hint = (
+                    "pour corriger son texte (explication, éléments de langage), ajoutez une ligne "
+                    "« Correction: … » à la description de la pull request, à côté de « Pourquoi: » ; "
+                    "pour un nouveau statut, rétablissez l'entrée et ajoutez-en une à la fin"
+                )
+            else:
+                message = (
+                    f"l'entrée du {day} a été modifiée ou supprimée : l'historique du statut ne se réécrit pas"
+                )
+                hint = (
+                    "rétablissez sa date et son état et ajoutez une nouvelle entrée à la fin "
+                    "(seul son texte se corrige, avec une ligne « Correction: »)"
+                )
+            problems.append(RecordError(new_path, line, column, f"historique_statut[{index + 1}]", message, hint))
             break
     return problems
 
@@ -117,3 +169,21 @@ def reused_ids(project: Path, before: Records, after: Records, head_sha: str, *,
                 "choisissez un autre identifiant : un identifiant n'est jamais réutilisé",
             ))
     return problems
+
+
+def commit_message_problems(project: Path, message: str) -> list[RecordError]:
+    """The commit about to be made (the commit-msg hook): when it changes
+    records, its message says why. Lines git drops (« # … ») do not count."""
+    kept = "\n".join(line for line in message.split("\n") if not line.startswith("#"))
+    if reason_of(kept) is not None:
+        return []
+    with Git.require(project, "« reperes pourquoi »") as gitrepo:
+        touched = [path for path in gitrepo.staged_paths() if kind_of_path(path)]
+    return [
+        RecordError(
+            path, 1, 1, "pourquoi", "ce commit modifie cette fiche sans dire pourquoi",
+            "ajoutez au message une ligne « Pourquoi: … » (dans une pull request, la ligne de sa description suffit)",
+        )
+        for path in touched
+    ]
+

@@ -10,6 +10,8 @@ Layout (documented in the README and the contributor guide):
     schemes/_schemas/*.json        JSON Schemas written by `reperes schema`
     docs/guides/<id>.md            guides (a header, then Markdown)
     docs/<dossier>/…/<nom>.md      hand-written pages (docs/contribuer/…)
+    docs/briefings/posts/<nom>.md  weekly briefings (a header, then Markdown; briefings.py)
+    docs/briefings/.authors.yml    the briefings' authors
     docs/…/<nom>.png (jpg, gif…)   images that guides and pages show
 
 Anything else is reported, so that no file is silently ignored. Only regular
@@ -20,6 +22,7 @@ the repository can reach the site.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import stat
@@ -30,7 +33,8 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from ..errors import FILE_FIELD, INTERNAL_HINT, InternalRecordError, RecordError
-from ..project import GENERATED_DIR, GUIDES_DIR
+from ..project import GENERATED_DIR, GUIDES_DIR, today_in_paris
+from .briefings import AUTHORS_FILE, POSTS_FOLDER, Auteurs, Post, check_briefings, parse_authors, parse_post
 from .kinds import GLOSSARY_FILE, KINDS, SUBFOLDERS
 from .loader import MAX_BYTES, Loaded, load_yaml
 from .markdown import IMAGE_SUFFIXES
@@ -89,6 +93,11 @@ class Corpus:
     # ("contribuer/index.md"), and the images found under docs/.
     pages: dict[str, Page] = field(default_factory=dict)
     images: set[str] = field(default_factory=set)
+    # Weekly briefings that passed their checks (also in pages), by path under docs/.
+    posts: dict[str, Post] = field(default_factory=dict)
+    authors: Auteurs | None = None  # docs/briefings/.authors.yml, when valid
+    # The date the status timelines are read at (the build date).
+    today: dt.date = field(default_factory=today_in_paris)
 
     def of_kind(self, kind: str) -> dict[str, Record]:
         return self.records[kind]
@@ -347,16 +356,59 @@ def load_page(path: Path, docs: Path) -> tuple[Page | None, list[RecordError]]:
     from .guides import parse_page
 
     shown = display_path(path)
-    try:
-        raw, size = read_source(path)
-    except NotRegularFile:
-        return None, [RecordError(shown, 1, 1, FILE_FIELD, f"« {path.name} » {_NOT_REGULAR[0]}", _NOT_REGULAR[1])]
-    except OSError as exc:
-        return None, [RecordError(shown, 1, 1, FILE_FIELD, f"lecture impossible : {exc.strerror or exc}")]
+    raw, size, problem = _read_checked(path, shown)
+    if raw is None:
+        return None, problem
     text, errors = parse_page(shown, raw, size)
     if text is None:
         return None, errors
     return Page(shown, path.relative_to(docs).as_posix(), text), errors
+
+
+def load_post(path: Path, docs: Path) -> tuple[Post | None, list[RecordError]]:
+    """Read and check one weekly briefing. Never raises for bad input."""
+    shown = display_path(path)
+    raw, size, problem = _read_checked(path, shown)
+    if raw is None:
+        return None, problem
+    return parse_post(shown, path.relative_to(docs).as_posix(), raw, size)
+
+
+def _read_checked(path: Path, shown: str) -> tuple[bytes | None, int, list[RecordError]]:
+    """(bytes, size, []) of a regular file, or (None, 0, [the problem])."""
+    try:
+        raw, size = read_source(path)
+    except NotRegularFile:
+        return None, 0, [RecordError(shown, 1, 1, FILE_FIELD, f"« {path.name} » {_NOT_REGULAR[0]}", _NOT_REGULAR[1])]
+    except OSError as exc:
+        return None, 0, [RecordError(shown, 1, 1, FILE_FIELD, f"lecture impossible : {exc.strerror or exc}")]
+    return raw, size, []
+
+
+def _check_briefings(corpus: Corpus, docs: Path) -> list[RecordError]:
+    """The authors file (when briefings or the file exist) and what holds across briefings."""
+    path = docs / AUTHORS_FILE
+    shown = display_path(path)
+    if not corpus.posts and not os.path.lexists(path):
+        return []
+    errors: list[RecordError] = []
+    authors = None
+    if os.path.islink(path):
+        errors.append(RecordError(shown, 1, 1, FILE_FIELD, "lien symbolique interdit", _SYMLINK_HINT))
+    elif not os.path.lexists(path):
+        errors.append(RecordError(shown, 1, 1, FILE_FIELD, "fichier des auteurs manquant",
+                                  "créez-le : chaque auteur a name, description et avatar"))
+    else:
+        raw, size, problem = _read_checked(path, shown)
+        errors.extend(problem)
+        if raw is not None:
+            authors, found = parse_authors(shown, raw, size)
+            errors.extend(found)
+            corpus.authors = authors
+    if errors and authors is None:
+        return errors
+    return errors + check_briefings(corpus.posts, authors, shown,
+                                    {rel: page.path for rel, page in corpus.pages.items()}, corpus.images)
 
 
 class LoadCache:
@@ -386,12 +438,13 @@ class LoadCache:
 
 
 def load_corpus(
-    root: Path, *, debug: bool = False, cache: LoadCache | None = None, base: Path | None = None
+    root: Path, *, debug: bool = False, cache: LoadCache | None = None, base: Path | None = None,
+    today: dt.date | None = None,
 ) -> Corpus:
     """Every record under *root*; paths shown relative to *base* (default: the working directory)."""
     from .checks import check_corpus  # cross-record rules need every record first
 
-    corpus = Corpus(root=root)
+    corpus = Corpus(root=root, today=today or today_in_paris())
     files, corpus.errors = discover(root, base)
     seen_ids: dict[tuple[str, str], Record] = {}
     docs = root.parent / "docs"
@@ -402,6 +455,13 @@ def load_corpus(
                 corpus.errors.append(RecordError(display_path(path, base), 1, 1, FILE_FIELD, *problem))
             else:
                 corpus.images.add(path.relative_to(docs).as_posix())
+            continue
+        if kind == "page" and path.relative_to(docs).as_posix().startswith(POSTS_FOLDER + "/"):
+            post, errors = load_post(path, docs)
+            corpus.errors.extend(errors)
+            if post is not None:
+                corpus.posts[post.relative] = post
+                corpus.pages[post.relative] = Page(display_path(path), post.relative, post.text)
             continue
         if kind == "page":  # not a record: not counted in the summary's records
             page, errors = load_page(path, docs)
@@ -427,6 +487,7 @@ def load_corpus(
         seen_ids[key] = record
         corpus.records[kind][record.id] = record
     corpus.errors.extend(check_corpus(corpus))
+    corpus.errors.extend(_check_briefings(corpus, docs))
     corpus.errors.sort(key=lambda e: (e.path, e.line, e.column, e.field, e.message))
     return corpus
 

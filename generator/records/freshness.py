@@ -1,5 +1,13 @@
 """Review due: when a reviewed record (``Kind.reviewed`` in kinds.py) should
-next be read again, and whether it is late on a date."""
+next be read again, whether it is late on a date, and what it depends on.
+
+A reviewed record depends on the records it names (references.py: a guide's
+dispositifs, outils and partenaires, a scheme's partners, tools and related
+schemes), but not on its owner: a referent site's own record changing (its
+contact) says nothing about what its records say. When one of them changes
+after the dependent's ``revu_le``, the dependent is to be checked again;
+what changed, and when, is read from the history (history/recheck.py).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +15,13 @@ import datetime as dt
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from .kinds import KINDS, Kind
+from .references import references
 
 if TYPE_CHECKING:
     from .corpus import Corpus, Record
+
+# Reference roles that do not make a record depend on the one it names.
+NOT_DEPENDENCIES = frozenset({"propriétaire"})
 
 
 class Reviewed(Protocol):
@@ -48,3 +60,21 @@ def overdue_records(corpus: Corpus, today: dt.date) -> list[tuple[Record, Kind, 
         for record in corpus.of_kind(kind.name).values()
         if (state := review_state(record.model, today)).overdue
     ]
+
+
+def dependencies(corpus: Corpus) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """(kind, id) of each reviewed record -> the records it depends on,
+    (kind, id) each once, in the order of its fields."""
+    found: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for kind in KINDS.values():
+        if not kind.reviewed:
+            continue
+        for record in corpus.of_kind(kind.name).values():
+            named = [
+                (ref.kind, ref.target) for ref in references(kind.name, record)
+                if ref.role not in NOT_DEPENDENCIES and ref.kind in KINDS
+                and (ref.kind, ref.target) != (kind.name, record.id)
+            ]
+            if named:
+                found[(kind.name, record.id)] = list(dict.fromkeys(named))
+    return found

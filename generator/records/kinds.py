@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 from pydantic import BaseModel
 
 from ..project import GUIDES_DIR, SCHEMES_DIR
-from .models import Dispositif, Glossaire, Guide, Outil, Partenaire, SiteReferent
+from .models import Dispositif, Glossaire, Guide, Outil, Partenaire, Remontee, SiteReferent
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,8 @@ KINDS: dict[str, Kind] = {
              None, False),
         Kind("glossaire", Glossaire, f"{SCHEMES_DIR}/glossaire.yml", None, "Glossaire", "le glossaire", None, False),
         Kind("guide", Guide, f"{GUIDES_DIR.as_posix()}/{{id}}.md", "guides", "Guide", "le guide", "proprietaire", True),
+        Kind("remontee", Remontee, f"{SCHEMES_DIR}/remontees/{{id}}.yml", "remontees", "Remontée terrain",
+             "la remontée", "site_referent", False),
     )
 }
 

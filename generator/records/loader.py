@@ -35,10 +35,12 @@ except ImportError:  # pragma: no cover - PyYAML wheels ship libyaml
     from yaml import SafeLoader as _Parser  # type: ignore[assignment]
 
 from ..errors import FILE_FIELD, SYNTAX_FIELD, RecordError
+from .syntax import MAX_DEPTH, SYNTAX_FALLBACK, Diagnosis, diagnose, prose_key
 
 MAX_BYTES = 256 * 1024
-MAX_DEPTH = 24
 MAX_ERRORS_PER_FILE = 50
+# Syntax mistakes repaired in one file to find the others (each repair re-parses the file).
+MAX_REPAIRS = 10
 
 Path = tuple[str | int, ...]
 
@@ -200,89 +202,6 @@ def character_errors(
     return errors
 
 
-# --- syntax errors from libyaml, in French ---
-
-_QUOTE_HINT = "si la valeur contient « : », « # », « [ » ou « { », mettez-la entre guillemets"
-
-# libyaml's problem strings (scanner, parser, reader), by prefix, in French.
-# Those that depend on the character met are handled in _syntax_message.
-_SYNTAX_MESSAGES: tuple[tuple[str, str, str | None], ...] = (
-    ("could not find expected ':'", "deux-points « : » manquant après une clé",
-     "écrivez « clé: valeur » ; une valeur sur plusieurs lignes s'écrit après « | » ou entre guillemets"),
-    ("mapping values are not allowed",
-     "deux-points « : » inattendu (dans une valeur non protégée ou une indentation incorrecte)",
-     "si le texte contient « : », mettez toute la valeur entre guillemets ; sinon vérifiez l'indentation"),
-    ("mapping keys are not allowed", "« ? » inattendu à cet endroit", _QUOTE_HINT),
-    ("block sequence entries are not allowed", "tiret de liste « - » inattendu à cet endroit",
-     "une liste commence sur la ligne suivant sa clé, indentée ; ou mettez la valeur entre guillemets"),
-    ("did not find expected ',' or ']'", "crochet « [ » non fermé", "ajoutez « ] » à la fin de la liste"),
-    ("did not find expected ',' or '}'", "accolade « { » non fermée", "ajoutez « } » à la fin"),
-    ("found unexpected end of stream", "guillemet non fermé", "fermez le guillemet ouvert plus haut"),
-    ("found unexpected document indicator", "ligne « --- » ou « ... » à l'intérieur d'un texte entre guillemets",
-     "fermez le guillemet avant cette ligne"),
-    ("did not find expected key", "indentation incorrecte ou texte en trop après une valeur",
-     "alignez la clé sur les autres clés du même niveau, ou mettez la valeur entre guillemets"),
-    ("did not find expected '-' indicator", "mélange d'une liste (« - ») et de clés au même niveau",
-     "vérifiez l'indentation de cette ligne"),
-    ("did not find expected node content", "valeur attendue", _QUOTE_HINT),
-    ("found unknown escape character", "séquence d'échappement inconnue après « \\ » entre guillemets doubles",
-     "utilisez des guillemets simples, ou doublez la barre oblique « \\\\ »"),
-    ("did not find expected hexdecimal number", "séquence d'échappement « \\x », « \\u » ou « \\U » incomplète",
-     "utilisez des guillemets simples, ou doublez la barre oblique « \\\\ »"),
-    ("found invalid Unicode character escape code", "séquence d'échappement Unicode invalide",
-     "écrivez le caractère lui-même plutôt que son code"),
-    ("found undefined tag handle", "étiquette YAML « ! » inconnue", "mettez la valeur entre guillemets"),
-    ("did not find expected tag URI", "étiquette YAML « ! » invalide", "mettez la valeur entre guillemets"),
-    ("did not find the expected '>'", "étiquette YAML « !< » non fermée", "mettez la valeur entre guillemets"),
-    ("did not find URI escaped octet", "étiquette YAML « ! » invalide", "mettez la valeur entre guillemets"),
-    ("found an incorrect", "étiquette YAML « ! » invalide", "mettez la valeur entre guillemets"),
-    ("did not find expected '!'", "étiquette YAML « ! » invalide", "mettez la valeur entre guillemets"),
-    ("did not find expected alphabetic or numeric character", "nom d'ancre « & » ou d'alias « * » manquant",
-     "si « & » ou « * » fait partie du texte, mettez la valeur entre guillemets"),
-    ("did not find expected comment or line break", "texte inattendu après « | » ou « > »",
-     "écrivez le texte sur les lignes suivantes, indenté"),
-    ("found an indentation indicator equal to 0", "indicateur d'indentation 0 après « | » ou « > »",
-     "écrivez seulement « | » ou « > »"),
-    ("found a tab character", "tabulation interdite", "utilisez des espaces"),
-    ("did not find expected <document start>", "texte en trop après la fin de l'enregistrement",
-     "vérifiez l'indentation, ou retirez ce qui suit"),
-    ("exceeded maximum nesting depth", "imbrication trop profonde",
-     f"{MAX_DEPTH} niveaux au plus : simplifiez la structure"),
-    ("found unexpected ':'", "deux-points « : » inattendu", _QUOTE_HINT),
-    ("found unexpected non-alphabetical character", "directive « % » invalide",
-     "une ligne ne commence pas par « % » : mettez la valeur entre guillemets"),
-    ("could not find expected directive name", "directive « % » invalide",
-     "une ligne ne commence pas par « % » : mettez la valeur entre guillemets"),
-    ("found unknown directive name", "directive « % » inconnue",
-     "une ligne ne commence pas par « % » : mettez la valeur entre guillemets"),
-    ("found duplicate %", "directive « % » en double", "retirez les lignes commençant par « % »"),
-    ("found incompatible YAML document", "version YAML non prise en charge", "retirez la ligne « %YAML »"),
-    ("found extremely long version number", "directive « %YAML » invalide", "retirez la ligne « %YAML »"),
-    ("did not find expected", "syntaxe YAML invalide", "vérifiez la directive « % » ou retirez-la"),
-)
-_SYNTAX_FALLBACK = ("syntaxe YAML invalide", "vérifiez l'indentation et les guillemets de cette ligne")
-
-
-def _syntax_message(problem: str, char: str) -> tuple[str, str | None]:
-    """libyaml's English problem -> (French message, hint); never English."""
-    if problem.startswith("found character that cannot start any token"):
-        if char == "\t":
-            return (
-                "tabulation interdite pour l'indentation",
-                "indentez avec des espaces (deux par niveau)",
-            )
-        if char:
-            return (
-                f"le caractère « {char} » ne peut pas commencer une valeur",
-                f"mettez la valeur entre guillemets : \"{char}…\"",
-            )
-        return "caractère inattendu", _QUOTE_HINT
-    for prefix, message, hint in _SYNTAX_MESSAGES:
-        if problem.startswith(prefix):
-            return message, hint
-    return _SYNTAX_FALLBACK
-
-
 @dataclass
 class _Frame:
     container: dict | list
@@ -294,6 +213,15 @@ class _Frame:
     key_lines: dict[str, int] = field(default_factory=dict)
 
 
+class _Repairable(Exception):
+    """A mistake met while building (a list item's text read as a key): the
+    build stops, the text is repaired and parsed again."""
+
+    def __init__(self, diagnosis: Diagnosis) -> None:
+        super().__init__(diagnosis.message)
+        self.diagnosis = diagnosis
+
+
 class _Loader:
     def __init__(self, path: str, raw: bytes, size: int | None = None) -> None:
         self.path = path
@@ -301,6 +229,7 @@ class _Loader:
         self.size = len(raw) if size is None else size
         self.errors: list[RecordError] = []
         self.fatal = False  # structure unreliable: skip model validation
+        self.syntax: Diagnosis | None = None  # the syntax problem that stopped the last build
         self.text = ""
         self.char_errors: list[int] = []  # indexes in self.errors
         self.spans: list[tuple[tuple[int, int], tuple[int, int], Path]] = []
@@ -435,26 +364,22 @@ class _Loader:
                     has_root = True
                 if kind in ("MappingStartEvent", "SequenceStartEvent"):
                     stack.append(new_frame)
+        except _Repairable as found:
+            self.syntax = found.diagnosis
+            return None
         except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            problem = exc.problem or ""
-            if problem.startswith(("did not find expected ',' or", "found unexpected end of stream")) and exc.context_mark:
-                mark = exc.context_mark  # the opening bracket or quote, not where libyaml gave up
-            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-            char = ""
-            if mark is not None:
-                text_lines = text.split("\n")
-                if mark.line < len(text_lines) and mark.column < len(text_lines[mark.line]):
-                    char = text_lines[mark.line][mark.column]
-            message, hint = _syntax_message(exc.problem or str(exc), char)
-            self.error(line, column, SYNTAX_FIELD, message, hint)
-            self.fatal = True
+            def zero_based(mark: Any) -> tuple[int, int] | None:
+                return (mark.line, mark.column) if mark is not None else None
+
+            self.syntax = diagnose(
+                exc.problem or str(exc), zero_based(exc.problem_mark or exc.context_mark),
+                zero_based(exc.context_mark), text.split("\n"),
+            )
             return None
         except yaml.YAMLError as exc:  # reader errors and the like
             mark = getattr(exc, "problem_mark", None)
             line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-            self.error(line, column, SYNTAX_FIELD, *_SYNTAX_FALLBACK)
-            self.fatal = True
+            self.syntax = Diagnosis(line, column, *SYNTAX_FALLBACK)
             return None
 
         if not has_root or root is None:
@@ -492,6 +417,10 @@ class _Loader:
             frame.pending_key = "\0invalid"
             return
         key = event.value
+        if not event.style and not frame.key_lines:
+            found = prose_key(self.text.split("\n"), position[0] - 1, position[1] - 1, key)
+            if found is not None:
+                raise _Repairable(found)
         if event.style == '"':
             self.check_decoded(key, position, dotted(frame.path + (key,)))
         if self.char_errors:
@@ -621,15 +550,39 @@ def load_yaml(path: str, raw: bytes, size: int | None = None) -> tuple[Loaded | 
     text = loader.decode()
     if text is None:
         return None, loader.errors, False
-    text = loader.check_characters(text)
-    loader.text = text
-    if "#" in text:
-        loader.lines = text.split("\n")
+    # libyaml reads CRLF as one line break: the same lines, and the repairs see them as written.
+    text = loader.check_characters(text).replace("\r\n", "\n")
+    repaired_lines: set[int] = set()
+    while True:
+        loader.text = text
+        loader.lines = text.split("\n") if "#" in text else []
         loader.comment_lines = {
             number for number, line in enumerate(loader.lines) if _INLINE_COMMENT.search(line)
         }
-    loaded = loader.build(text)
+        before = (len(loader.errors), loader.fatal, set(loader.aliases_reported), list(loader.spans))
+        loader.syntax = None
+        loaded = loader.build(text)
+        found = loader.syntax
+        if found is None:
+            break
+        # Repaired as meant, the text is parsed again from the start, for the
+        # file's other errors; what this attempt found before stopping is found again.
+        resumes = found.repaired is not None and found.line not in repaired_lines \
+            and len(repaired_lines) < MAX_REPAIRS
+        if resumes:
+            del loader.errors[before[0]:]
+            loader.fatal, loader.aliases_reported, loader.spans = before[1], before[2], before[3]
+        loader.error(found.line, found.column, SYNTAX_FIELD, found.message, found.hint)
+        if not resumes:
+            loader.fatal = True
+            return None, _in_order(loader.errors), False
+        repaired_lines.add(found.line)
+        text = "\n".join(found.repaired)
     if loader.char_errors:
         loader.name_fields_of_char_errors()
         loader.fatal = True  # the placeholders would only add noise downstream
-    return loaded, loader.errors, not loader.fatal
+    return loaded, _in_order(loader.errors) if repaired_lines else loader.errors, not loader.fatal
+
+
+def _in_order(errors: list[RecordError]) -> list[RecordError]:
+    return sorted(errors, key=lambda error: (error.line, error.column))

@@ -31,6 +31,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ..fr import format_date_fr
 from . import markdown as _markdown
 from .budget import HINT as BUDGET_HINT
 from .budget import budget_problem
@@ -47,7 +48,9 @@ WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
 
 def _invalid(kind: str, message: str, hint: str | None = None, **context: Any) -> PydanticCustomError:
     """A French validation error; its hint travels as a field of the context
-    (``ctx["hint"]``, read by validation.translate), never inside the message."""
+    (``ctx["hint"]``, read by validation.translate), never inside the message.
+    A rule of a whole object may name the field to fix as ``at="champ"``: the
+    error is then shown at that field's line."""
     # The hint first: pydantic fills the template key by key, so text put in
     # by a later key (a contributor's value) is never read as a template.
     return PydanticCustomError(kind, message, ({"hint": hint} if hint else {}) | context or None)
@@ -55,10 +58,13 @@ def _invalid(kind: str, message: str, hint: str | None = None, **context: Any) -
 
 def _check_slug(value: str) -> str:
     if not SLUG_RE.match(value):
-        raise PydanticCustomError(
+        lowered = value.lower()
+        hint = f"écrivez-le en minuscules : « {lowered} »" if lowered != value and SLUG_RE.match(lowered) \
+            and lowered not in WINDOWS_RESERVED and len(lowered) <= SLUG_MAX else None
+        raise _invalid(
             "slug",
             "identifiant « {value} » invalide : uniquement des minuscules sans accent, des chiffres et des tirets (par exemple « aide-embauche-jeunes »)",
-            {"value": value},
+            hint, value=value,
         )
     if len(value) > SLUG_MAX:
         raise PydanticCustomError(
@@ -114,6 +120,11 @@ def link_problem(target: str, shown: str | None = None) -> tuple[str, str | None
             return f"lien « {shown} » interdit (adresse avec « : » qui n'est pas un schéma accepté)", _SCHEME_HINT
         return None
     scheme = match.group(1)
+    if scheme == "https":
+        host = urllib.parse.urlsplit(cleaned).netloc
+        if "@" in host:  # « https://www.service-public.fr@evil.example/ » leads to evil.example
+            return (f"lien « {shown} » trompeur : il contient un identifiant avant « @ » et mène en fait au site "
+                    f"« {host.rsplit('@', 1)[1]} »", "écrivez l'adresse du site sans identifiant")
     if scheme in ALLOWED_SCHEMES:
         return None
     if scheme == "http":
@@ -421,6 +432,15 @@ class Canal(LabelledEnum):
     formulaire = ("formulaire", "Formulaire en ligne")
 
 
+class EtatRemontee(LabelledEnum):
+    """Où en est une remontée du terrain."""
+
+    recue = ("recue", "Reçue")
+    a_l_etude = ("a_l_etude", "À l'étude")
+    integree = ("integree", "Intégrée")
+    refusee = ("refusee", "Refusée")
+
+
 class CanalReponse(LabelledEnum):
     """Forme d'un modèle de réponse."""
 
@@ -507,32 +527,21 @@ class Etape(Strict):
     """Source publique de cette étape."""
 
 
-class Statut(Strict):
-    """État actuel du déploiement et ce qu'il faut dire à l'appelant."""
-
-    etat: Annotated[Etat, StrictMode(False)]
-    """État du dispositif : annonce, en_deploiement, ouvert, perturbe, paiements_bloques ou ferme."""
-    depuis: Date
-    """Date depuis laquelle cet état s'applique."""
-    explication: Texte
-    """Pourquoi le dispositif est dans cet état (notamment la cause d'un retard), en une ou deux phrases."""
-    elements_de_langage: Texte
-    """Ce qu'il faut dire à l'appelant, mot pour mot."""
-    prochaine_mise_a_jour: Date | None = None
-    """Date prévue de la prochaine information sur ce statut."""
-    donnee_exemple: bool = False
-    """true si ce contenu est un exemple et non une information officielle."""
-
-
 class EntreeHistorique(Strict):
-    """Une entrée de l'historique du statut (on ajoute, on ne modifie pas)."""
+    """Une entrée de la chronologie du statut : l'état à partir d'une date, et ce qu'il faut dire.
+
+    On ajoute une entrée à la fin pour changer le statut ; on ne modifie pas les entrées passées."""
 
     date: Date
     """Date de prise d'effet ; peut être future pour un changement programmé."""
     etat: Annotated[Etat, StrictMode(False)]
-    """État à partir de cette date."""
+    """État à partir de cette date : annonce, en_deploiement, ouvert, perturbe, paiements_bloques ou ferme."""
     explication: Texte
-    """Ce qui a changé et pourquoi."""
+    """Pourquoi le dispositif est dans cet état (notamment la cause d'un retard), en une ou deux phrases."""
+    elements_de_langage: Texte | None = None
+    """Ce qu'il faut dire à l'appelant, mot pour mot, à partir de cette date (obligatoire sur l'entrée en vigueur et les entrées futures)."""
+    prochaine_mise_a_jour: Date | None = None
+    """Date prévue de la prochaine information sur ce statut (au plus tôt la date de l'entrée)."""
     donnee_exemple: bool = False
     """true si cette entrée est un exemple et non une information officielle."""
 
@@ -684,10 +693,8 @@ class Dispositif(Strict):
     """Textes officiels et pages de référence."""
     circuit: list[Etape] = []
     """Étapes ordonnées, de la constitution du dossier au paiement."""
-    statut: Statut
-    """Statut actuel du déploiement."""
-    historique_statut: list[EntreeHistorique] = []
-    """Historique daté des statuts, du plus ancien au plus récent."""
+    historique_statut: Annotated[list[EntreeHistorique], Field(min_length=1)]
+    """Chronologie du statut, du plus ancien au plus récent : le statut en vigueur est la dernière entrée datée d'aujourd'hui ou avant ; une entrée future annonce un changement programmé."""
     anomalies: list[Anomalie] = []
     """Problèmes connus et contournements."""
     faq: list[QuestionReponse] = []
@@ -773,6 +780,23 @@ class Outil(Strict):
     """Date de la dernière relecture."""
 
 
+FORGE_TEAM_PATTERN = r"^@[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:/[A-Za-z0-9][A-Za-z0-9._-]{0,99})?$"
+
+
+def _check_forge_team(value: str) -> str:
+    if not re.match(FORGE_TEAM_PATTERN, value):
+        raise _invalid(
+            "equipe_forge", "équipe « {value} » invalide sur la forge",
+            "écrivez « @organisation/equipe » (ou « @identifiant » pour une personne), entre guillemets", value=value,
+        )
+    return value
+
+
+ForgeTeam = Annotated[
+    str, AfterValidator(_check_forge_team), WithJsonSchema({"type": "string", "pattern": FORGE_TEAM_PATTERN}),
+]
+
+
 class SiteReferent(Strict):
     """Fiche d'un site référent (schemes/sites/<id>.yml). Ses dispositifs se déduisent des fiches."""
 
@@ -782,6 +806,8 @@ class SiteReferent(Strict):
     """Nom du site."""
     contact: Contact
     """Comment joindre le site (canal interne)."""
+    equipe_forge: ForgeTeam | None = None
+    """Équipe de la forge qui relit les modifications des fiches du site (« @organisation/equipe », entre guillemets) ; reperes codeowners en tire .github/CODEOWNERS."""
     donnee_exemple: bool = False
     """true si ce site est un exemple."""
 
@@ -829,3 +855,76 @@ class Guide(Strict):
     """Nombre de jours avant la prochaine relecture (90 par défaut)."""
     etiquettes: list[Etiquette] = []
     """Mots-clés (minuscules, tirets), pour l'index des étiquettes."""
+
+
+class Remontee(Strict):
+    """Une remontée du terrain (schemes/remontees/<id>.yml) : ce qu'un agent a signalé sur une fiche, et ce qu'il en est advenu."""
+
+    id: Slug
+    """Identifiant unique, identique au nom du fichier sans .yml (par exemple « 2026-11-03-aej-statut »)."""
+    date: Date
+    """Date à laquelle la remontée a été reçue (AAAA-MM-JJ)."""
+    dispositif: Slug | None = None
+    """Dispositif concerné (identifiant) ; au moins un des champs dispositif, guide, outil ou partenaire."""
+    guide: Slug | None = None
+    """Guide d'appel concerné (identifiant : nom du fichier de docs/guides/ sans .md)."""
+    outil: Slug | None = None
+    """Outil concerné (identifiant)."""
+    partenaire: Slug | None = None
+    """Partenaire concerné (identifiant)."""
+    signalement: Texte
+    """Ce qui a été signalé, avec les mots du terrain (sans donnée personnelle d'un appelant)."""
+    site_referent: Slug
+    """Site référent qui traite la remontée (identifiant)."""
+    etat: Annotated[EtatRemontee, StrictMode(False)]
+    """Où en est la remontée : recue, a_l_etude, integree ou refusee."""
+    reponse: Texte | None = None
+    """La réponse faite au terrain (obligatoire dès que la remontée n'est plus « recue »)."""
+    modification: Texte | None = None
+    """La modification à laquelle la remontée a conduit (par exemple « Statut de l'AEJ mis à jour le 03/11/2026 ») ; obligatoire pour une remontée intégrée."""
+    traitee_le: Date | None = None
+    """Date à laquelle la remontée a été intégrée ou refusée (obligatoire dans ces deux cas)."""
+    donnee_exemple: bool = False
+    """true si cette remontée est un exemple et non une remontée réelle."""
+
+    @model_validator(mode="after")
+    def _follow_up_consistent(self) -> Remontee:
+        if not any((self.dispositif, self.guide, self.outil, self.partenaire)):
+            raise _invalid(
+                "remontee_fiche", "remontée sans fiche concernée",
+                "ajoutez « dispositif: », « guide: », « outil: » ou « partenaire: » avec l'identifiant de la fiche",
+            )
+        closed = self.etat in (EtatRemontee.integree, EtatRemontee.refusee)
+        if self.etat is not EtatRemontee.recue and self.reponse is None:
+            raise _invalid(
+                "remontee_reponse", "remontée « {etat} » sans réponse",
+                "ajoutez « reponse: » : le terrain voit ce qu'est devenu son signalement", at="etat",
+                etat=self.etat.label.lower(),
+            )
+        if closed and self.traitee_le is None:
+            raise _invalid(
+                "remontee_date", "remontée « {etat} » sans date de traitement",
+                "ajoutez « traitee_le: AAAA-MM-JJ »", at="etat", etat=self.etat.label.lower(),
+            )
+        if not closed and self.traitee_le is not None:
+            raise _invalid(
+                "remontee_date", "remontée « {etat} » avec une date de traitement",
+                "passez « etat: integree » ou « etat: refusee », ou retirez « traitee_le »",
+                at="traitee_le", etat=self.etat.label.lower(),
+            )
+        if self.traitee_le is not None and self.traitee_le < self.date:
+            raise _invalid("remontee_date", "remontée traitée le {done}, avant d'être reçue (le {received})",
+                           "« traitee_le » est au plus tôt la date de réception « date »", at="traitee_le",
+                           done=format_date_fr(self.traitee_le), received=format_date_fr(self.date))
+        if self.etat is EtatRemontee.integree and self.modification is None:
+            raise _invalid(
+                "remontee_modification", "remontée intégrée sans la modification qu'elle a entraînée",
+                "ajoutez « modification: » (par exemple « Statut de l'AEJ mis à jour le 03/11/2026 »)", at="etat",
+            )
+        if self.etat is not EtatRemontee.integree and self.modification is not None:
+            raise _invalid(
+                "remontee_modification", "remontée « {etat} » avec une modification",
+                "seule une remontée intégrée a conduit à une modification : passez « etat: integree » "
+                "ou retirez « modification »", at="modification", etat=self.etat.label.lower(),
+            )
+        return self

@@ -23,7 +23,7 @@ from .corpus import Corpus, Record
 from .introspect import fields
 from .kinds import KINDS
 from .loader import Path as DataPath
-from .models import ACTEURS, Anomalie, Dispositif, Etape, Guide, Redirection
+from .models import ACTEURS, Anomalie, Dispositif, Etape, Guide, Redirection, Remontee
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Target:
     """What a reference field points to."""
 
     kind: str  # a record kind: "partenaire", "outil", "site", "dispositif"
-    role: str  # what the link means: "étape", "anomalie", "redirection", "propriétaire", "lié", "guide"
+    role: str  # what the link means: "étape", "anomalie", "redirection", "propriétaire", "lié", "guide", "remontée"
     actors: bool = False  # may name an actor instead (ACTEURS: "employeur", "beneficiaire")
 
 
@@ -48,6 +48,7 @@ TARGETS: dict[tuple[type[BaseModel], str], Target] = {
     (Guide, "dispositifs"): Target("dispositif", "guide"),
     (Guide, "outils"): Target("outil", "guide"),
     (Guide, "partenaires"): Target("partenaire", "guide"),
+    **{(Remontee, kind): Target(kind, "remontée") for kind in ("dispositif", "guide", "outil", "partenaire")},
     **{(kind.model, kind.owner): Target("site", "propriétaire") for kind in KINDS.values() if kind.owner},
 }
 

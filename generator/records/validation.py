@@ -13,14 +13,17 @@ from pydantic import BaseModel, ValidationError
 from ..errors import RecordError
 from .introspect import fields
 from .loader import Ambiguous, Loaded, Path, dotted
+from .migrate import RETIRED_KEYS
 
 
 def did_you_mean(word: str, choices: typing.Iterable[str]) -> str | None:
-    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    """The closest choice, a choice that differs only by case first (« OPCO » → « opco »)."""
+    choices = list(choices)
+    lowered = {choice.casefold(): choice for choice in choices}
+    matches = [lowered[word.casefold()]] if word.casefold() in lowered else []
     if not matches:
-        lowered = {choice.lower(): choice for choice in choices}
-        if word.lower() in lowered:
-            matches = [lowered[word.lower()]]
+        folded = difflib.get_close_matches(word.casefold(), list(lowered), n=1, cutoff=0.6)
+        matches = [lowered[match] for match in folded]
     return f"vouliez-vous dire « {matches[0]} » ?" if matches else None
 
 
@@ -117,7 +120,8 @@ def translate(error: dict[str, Any], model: type[BaseModel]) -> tuple[str, str |
         key = str(loc[-1])
         parent = _model_at(model, loc[:-1])
         allowed = list(fields(parent)) if parent else []
-        hint = did_you_mean(key, allowed)
+        hint = RETIRED_KEYS.get((parent.__name__, key)) if parent else None
+        hint = hint or did_you_mean(key, allowed)
         if hint is None and allowed:
             hint = "clés possibles : " + ", ".join(allowed)
         return f"clé inconnue « {key} »", hint
@@ -170,6 +174,9 @@ def validate_record(
                         suggested.add(loc[:-1] + (match[0],))
         for error in raw_errors:
             loc: Path = tuple(error["loc"])
+            at = (error.get("ctx") or {}).get("at")
+            if isinstance(at, str):  # a rule of the whole object names the field to fix (models._invalid)
+                loc = loc + (at,)
             if error["type"] == "missing" and loc in suggested:
                 continue
             if error["type"] == "extra_forbidden":

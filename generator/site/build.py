@@ -70,7 +70,7 @@ def generate_pages(
     generated = project / GENERATED_DIR
     if generated.is_dir():
         remove_leftovers(generated.rglob(".*.tmp"))
-    corpus = load_corpus(project / "schemes", debug=debug, cache=state.cache, base=project)
+    corpus = load_corpus(project / "schemes", debug=debug, cache=state.cache, base=project, today=today)
     result = BuildResult(corpus)
     if corpus.errors:
         return result
@@ -123,6 +123,7 @@ def mkdocs_build(
                 "ajoutez « - reperes » sous « plugins: » : sans elle, rien ne vérifie ce qui est publié",
             )
         plugin.configure(today=today, debug=debug, allow_shallow=allow_shallow)
+        _restore_blog_scratch(config)
         config.plugins.on_startup(command="build", dirty=False)
         try:
             build(config)
@@ -141,6 +142,17 @@ def mkdocs_build(
         logger.removeHandler(handler)
     plugin.result.warnings = handler.messages
     return plugin.result
+
+
+def _restore_blog_scratch(config: object) -> None:
+    """MkDocs keeps one instance of a plugin that has ``on_startup`` for the
+    whole process; Material's blog makes its scratch folder once, when created,
+    and removes it at ``on_shutdown``: a second build in the same process
+    (tests, `reperes` called twice) would find it gone."""
+    for name, instance in config.plugins.items():  # type: ignore[attr-defined]
+        scratch = getattr(instance, "temp_dir", None)
+        if name.endswith("blog") and isinstance(scratch, str):
+            os.makedirs(scratch, exist_ok=True)
 
 
 def swap_in(new: Path, target: Path, attempts: int = 20) -> None:

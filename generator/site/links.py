@@ -22,7 +22,7 @@ from urllib.parse import unquote
 
 from ..errors import FILE_FIELD, RecordError
 from ..history.changelog import History
-from ..project import today_in_paris
+from ..records.briefings import POSTS_FOLDER
 from ..records.corpus import Corpus, Page
 from ..records.guides import BODY_FIELD
 from ..records.markdown import Scan, is_image_path
@@ -73,14 +73,14 @@ def check_links(corpus: Corpus, *, today: dt.date | None = None, history: Histor
     """
     if corpus.errors:
         return []
-    rendered = Renderer().render(corpus, today or today_in_paris(), None, history)
+    rendered = Renderer().render(corpus, today or corpus.today, None, history)
     abbreviations = abbreviations_block(corpus)
     pages = {path: text for path, (text, _) in rendered.items()}
     errors: list[RecordError] = []
     generated_folders = {path.split("/", 1)[0] for path in rendered if "/" in path}
     for relative, page in sorted(corpus.pages.items()):
         folder = relative.split("/", 1)[0]
-        if folder in generated_folders:
+        if folder in generated_folders and not relative.startswith(POSTS_FOLDER + "/"):  # briefings: beside their index
             errors.append(RecordError(page.path, 1, 1, FILE_FIELD,
                                       f"dossier docs/{folder}/ réservé aux pages produites depuis les fiches",
                                       "placez les pages écrites à la main dans un autre dossier, par exemple docs/contribuer/"))

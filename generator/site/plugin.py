@@ -29,14 +29,18 @@ from mkdocs.plugins import BasePlugin, event_priority
 
 from ..errors import plural
 from ..history.git import HistoryError
-from ..project import today_in_paris
+from ..project import Project, today_in_paris
+from ..records.kinds import KINDS
 from .build import BuildResult, BuildState, generate_pages
+from .feedback import META_KEY, Subject, feedback_links, subjects
 from .safety import describe_problems, sanitise, scan_site
 from .search import write_prepared_index
 
 log = logging.getLogger("mkdocs.plugins.reperes")
 
-WATCHED = ("docs/contribuer", "docs/guides")  # hand-written pages (optional folders)
+WATCHED = ("docs/contribuer", "docs/guides", "docs/briefings")  # hand-written pages (optional folders)
+# Menu sections whose folder name is not their French title.
+SECTION_TITLES = {KINDS["remontee"].pages: "Remontées terrain"}
 
 
 class ReperesPlugin(BasePlugin):
@@ -49,6 +53,9 @@ class ReperesPlugin(BasePlugin):
         self.result: BuildResult | None = None
         self.failure: HistoryError | None = None  # why the last build stopped, for `reperes build`
         self.unsafe: str | None = None  # the scan's message, when it failed the last build
+        # What each page is about, for its "Signaler un problème" links (the last valid records).
+        self.subjects: dict[str, Subject] | None = None
+        self.mailbox: str | None = None
 
     def configure(self, *, today: dt.date | None = None, debug: bool = False, allow_shallow: bool = False) -> None:
         """Options of `reperes build` (--date, --debug, --allow-shallow)."""
@@ -80,10 +87,32 @@ class ReperesPlugin(BasePlugin):
                 log.error("fiches invalides : pages non régénérées (les précédentes restent en place)")
                 return
             raise Abort(f"Repères : {plural(len(errors), 'erreur')} dans les fiches : site non construit")
+        self.subjects = subjects(result.corpus)
+        self.mailbox = Project(project).feedback_mailbox
         for warning in result.history.warnings if result.history else []:
             log.info("Repères : attention : %s", warning)
         if result.written or result.removed:
             log.info("Repères : %d page(s) régénérée(s), %d supprimée(s)", len(result.written), len(result.removed))
+
+    def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Any) -> str:
+        """The page's "Signaler un problème" links, for the theme (partials/actions.html)."""
+        page.meta.pop(META_KEY, None)  # never what a page's front matter says
+        if self.subjects is not None:
+            links = feedback_links(
+                self.subjects.get(page.file.src_uri), page.meta.get("title") or page.title or config.site_name,
+                page.url, site_url=config.site_url, repo_url=config.repo_url, fallback_contact=self.mailbox,
+            )
+            page.meta[META_KEY] = {"label": links.label, "issue": links.issue, "mail": links.mail}
+        return markdown
+
+    def on_nav(self, nav: Any, *, config: Any, files: Any) -> Any:
+        """Sections are named after their folder; a folder name has no accents."""
+        for item in nav.items:
+            if getattr(item, "is_section", False):
+                folder = next((child.file.src_uri.split("/")[0] for child in item.children
+                               if getattr(child, "is_page", False)), None)
+                item.title = SECTION_TITLES.get(folder, item.title)
+        return nav
 
     @event_priority(-100)  # last: what other plugins add to the content is cleaned too
     def on_page_content(self, html: str, *, page: Any, config: Any, files: Any) -> str:

@@ -23,7 +23,9 @@ import jinja2
 from ..fr import date_fr, plural
 from ..history.changelog import Change, History
 from ..history.git import plain_text
+from ..history.recheck import Recheck, records_to_recheck
 from ..project import GENERATED_DIR, Project
+from ..records.briefings import BRIEFINGS_FOLDER, POSTS_FOLDER, Post
 from ..records.corpus import Corpus, Page, Record
 from ..records.freshness import overdue_records, review_state
 from ..records.kinds import KINDS, owner_of
@@ -31,6 +33,7 @@ from ..records.models import ACTEURS, Domaine, Etat, EtatAnomalie, url_problem
 from ..records.references import references, reverse_index
 from ..records.status import in_force, periods_in_force, upcoming_amounts
 from ..scratch import write_atomically
+from .feedback import remontee_context, remontees_about, remontees_index_context
 from .markdown import abbreviation_line, code_block, md_block, md_cell, md_inline, md_url, yaml_string
 
 SOURCE_MANIFEST = ".sources"  # page -> record file, for "Modifier cette page"
@@ -55,6 +58,14 @@ class Site:
     def __post_init__(self) -> None:
         self.abbr_block = abbreviations_block(self.corpus)
         self._index: dict[str, Any] | None = None
+        self._rechecks: dict[tuple[str, str], list[Recheck]] | None = None
+
+    @property
+    def rechecks(self) -> dict[tuple[str, str], list[Recheck]]:
+        """Reviewed records to check again since a record they depend on changed (computed once)."""
+        if self._rechecks is None:
+            self._rechecks = records_to_recheck(self.corpus, self.history)
+        return self._rechecks
 
     @property
     def index(self) -> dict[str, Any]:
@@ -115,6 +126,33 @@ def change_entries(changes: list[Change], site: Site, link_prefix: str = "../") 
 def record_name(model: Any) -> str:
     """What a record is called on the site: its name, or a guide's title."""
     return getattr(model, "nom", None) or getattr(model, "titre", None) or ""
+
+
+RECHECK_SENTENCES = 3  # sentences of one change shown in a banner
+RECHECK_ITEMS = 5  # changes listed in a banner
+
+
+def recheck_text(recheck: Recheck, site: Site, prefix: str) -> str:
+    """« Le dispositif « [AEJ](…) » a changé le 03/11/2026 (Statut : ouvert → perturbé) », as Markdown."""
+    record = site.corpus.of_kind(recheck.kind)[recheck.ident]
+    name = getattr(record.model, "sigle", None) or record_name(record.model) or recheck.ident
+    named = KINDS[recheck.kind].named
+    sentences = [md_inline(sentence) for sentence in recheck.sentences[:RECHECK_SENTENCES]]
+    more = len(recheck.sentences) - RECHECK_SENTENCES
+    if more > 0:
+        sentences.append(f"et {plural(more, 'autre modification', 'autres modifications')}")
+    return (f"{named[:1].upper()}{named[1:]} « {link(recheck.kind, recheck.ident, name, prefix)} » a changé le "
+            f"{date_fr(recheck.day, numeric=True)} ({' ; '.join(sentences)})")
+
+
+def recheck_context(kind: str, record: Record, site: Site, prefix: str = "../") -> dict[str, Any]:
+    """The "à revérifier" banner of a reviewed record's page."""
+    rechecks = site.rechecks.get((kind, record.id), [])
+    return {
+        "recheck": [recheck_text(r, site, prefix) for r in rechecks[:RECHECK_ITEMS]],
+        "recheck_more": max(0, len(rechecks) - RECHECK_ITEMS),
+        "recheck_this": "ce guide" if kind == "guide" else "cette fiche",
+    }
 
 
 def link(kind: str, ident: str, label: str, prefix: str = "", anchor: str = "") -> str:
@@ -184,6 +222,8 @@ def scheme_context(record: Record, site: Site) -> dict[str, Any]:
             for ident in scheme.dispositifs_lies
         ],
         "guides": guides_about(site, "dispositifs", scheme.id, "../"),
+        "remontees": remontees_about(site, "dispositif", scheme.id),
+        **recheck_context("dispositif", record, site),
         "edit_url": site.edit_url(record.path),
         "abbreviations": site.abbr_block,
     }
@@ -220,6 +260,8 @@ def guide_context(record: Record, site: Site) -> dict[str, Any]:
         "schemes": links("dispositif", "dispositifs", guide.dispositifs),
         "tools": links("outil", "outils", guide.outils),
         "partners": links("partenaire", "partenaires", guide.partenaires),
+        "remontees": remontees_about(site, "guide", record.id),
+        **recheck_context("guide", record, site),
         "edit_url": site.edit_url(record.path),
         "abbreviations": site.abbr_block,
     }
@@ -251,7 +293,25 @@ def review_context(site: Site) -> dict[str, Any]:
         }
         for ident, items in sorted(by_site.items(), key=lambda kv: sites[kv[0]].model.nom)
     ]
+    # Records to check again since a record they depend on changed, by owner, most recent change first.
+    to_recheck: dict[str, list[dict[str, Any]]] = {}
+    for (kind, ident), rechecks in site.rechecks.items():
+        record = site.corpus.of_kind(kind)[ident]
+        to_recheck.setdefault(owner_of(kind, record.model), []).append({
+            "link": link(kind, ident, record_name(record.model)), "kind": KINDS[kind].label,
+            "revu_le": record.model.revu_le, "changes": [recheck_text(r, site, "") for r in rechecks],
+            "latest": rechecks[0].change.when, "edit_url": site.edit_url(record.path),
+        })
+    recheck_groups = [
+        {
+            "site": link("site", ident, sites[ident].model.nom),
+            "entries": sorted(items, key=lambda item: item["latest"], reverse=True),
+        }
+        for ident, items in sorted(to_recheck.items(), key=lambda kv: sites[kv[0]].model.nom)
+    ]
     return {"groups": groups, "today": site.today, "total": sum(len(g["entries"]) for g in groups),
+            "recheck_groups": recheck_groups, "recheck_total": sum(len(g["entries"]) for g in recheck_groups),
+            "history_available": site.history is not None and site.history.available,
             "abbreviations": site.abbr_block}
 
 
@@ -281,6 +341,7 @@ def partner_context(record: Record, site: Site) -> dict[str, Any]:
         "steps": [{"scheme": scheme(r), "number": n, "step": step} for r, n, step in site.index["steps"].get(ident, [])],
         "fixes": [{"scheme": scheme(r), "a": issue} for r, issue in site.index["fixes"].get(ident, [])],
         "redirects": [{"scheme": scheme(r), "r": redirect} for r, redirect in site.index["redirects"].get(ident, [])],
+        "remontees": remontees_about(site, "partenaire", ident),
         "abbreviations": site.abbr_block,
     }
 
@@ -295,6 +356,7 @@ def tool_context(record: Record, site: Site) -> dict[str, Any]:
     return {
         "edit_url": site.edit_url(record.path),
         "guides": guides_about(site, "outils", ident, "../"),
+        "remontees": remontees_about(site, "outil", ident),
         "o": tool,
         "used_by": used_by,
         "anomalies": [{"a": a, "responsable": (link("partenaire", a.responsable, site.partner_label(a.responsable), "../") if a.responsable else "")}
@@ -335,7 +397,7 @@ def home_context(site: Site) -> dict[str, Any]:
     groups = []
     schemes = [r.model for r in site.corpus.of_kind("dispositif").values()]
     for domaine in Domaine:
-        members = sorted((s for s in schemes if s.domaine is domaine), key=lambda s: (s.statut.etat is Etat.ferme, s.nom))
+        members = sorted((s for s in schemes if s.domaine is domaine), key=lambda s: (in_force(s, site.today).etat is Etat.ferme, s.nom))
         if members:
             groups.append({"domaine": domaine, "schemes": [
                 {"s": s, "link": f"dispositifs/{s.id}.md", "force": in_force(s, site.today),
@@ -351,6 +413,7 @@ def home_context(site: Site) -> dict[str, Any]:
         "today": site.today,
         "counts": {etat: sum(1 for s in schemes if in_force(s, site.today).etat is etat) for etat in Etat},
         "recent": change_entries(site.history.changes[:5], site, "") if site.history else [],
+        "briefing": latest_briefing(site),
         "abbreviations": site.abbr_block,
     }
 
@@ -429,6 +492,63 @@ def atom_feed(site: Site, limit: int = 50) -> str:
     return plain_text("\n".join(lines)) + "\n"
 
 
+# --- weekly briefings ------------------------------------------------------------
+
+
+def published_posts(site: Site) -> list[Post]:
+    """Briefings the blog publishes, newest first: all but drafts (as Material's blog decides)."""
+    posts = [p for p in site.corpus.posts.values() if not p.header.draft]
+    return sorted(posts, key=lambda p: (p.header.date, p.header.slug), reverse=True)
+
+
+def latest_briefing(site: Site, prefix: str = "") -> dict[str, Any] | None:
+    """The newest published briefing, linked from *prefix* (the page's way to the site's root)."""
+    posts = published_posts(site)
+    if not posts:
+        return None
+    post = posts[0]
+    return {"link": f"[{md_inline(post.title)}]({prefix}{post.relative})", "date": post.header.date}
+
+
+def briefings_context(site: Site) -> dict[str, Any]:
+    return {"posts": published_posts(site), "abbreviations": site.abbr_block}
+
+
+def briefings_feed(site: Site, limit: int = 50) -> str:
+    """The Atom feed of the published briefings (links relative to the site root),
+    written like journal.xml: the blog plugin has none of its own, and
+    mkdocs-rss-plugin would bring another build tool (properdocs) in."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    posts = published_posts(site)[:limit]
+    updated = f"{(posts[0].header.date if posts else site.today).isoformat()}T00:00:00+00:00"
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="fr">',
+        "  <title>Repères : points hebdo</title>",
+        "  <id>urn:reperes:briefings</id>",
+        f"  <updated>{updated}</updated>",
+        f'  <link rel="alternate" href="{BRIEFINGS_FOLDER}/"/>',
+    ]
+    authors = site.corpus.authors.authors if site.corpus.authors else {}
+    for post in posts:
+        href = f"{BRIEFINGS_FOLDER}/{post.header.slug}/"
+        lines += [
+            "  <entry>",
+            f"    <title>{escape(post.title)}</title>",
+            f"    <id>urn:reperes:briefing:{escape(post.header.slug)}</id>",
+            f"    <updated>{post.header.date.isoformat()}T00:00:00+00:00</updated>",
+            *(f"    <author><name>{escape(authors[a].name if a in authors else a)}</name></author>"
+              for a in post.header.authors),
+            *(f"    <category term={quoteattr(c)}/>" for c in post.header.categories),
+            f"    <link rel=\"alternate\" href={quoteattr(href)}/>",
+            f"    <summary type=\"text\">{escape(post.header.description)}</summary>",
+            "  </entry>",
+        ]
+    lines.append("</feed>")
+    return plain_text("\n".join(lines)) + "\n"
+
+
 def glossary_context(site: Site) -> dict[str, Any]:
     glossary = site.corpus.glossary
     terms = sorted(glossary.model.termes, key=lambda t: t.sigle.casefold()) if glossary else []
@@ -478,6 +598,7 @@ _RECORD_PAGES = [
     ("partenaire", "partner.md.jinja", partner_context),
     ("outil", "tool.md.jinja", tool_context),
     ("site", "site.md.jinja", site_context),
+    ("remontee", "remontee.md.jinja", remontee_context),
 ]
 
 
@@ -524,10 +645,19 @@ class Renderer:
         for owner in corpus.of_kind("site"):
             pages[f"journal/{owner}.md"] = (journal.render(**journal_context(site, owner)), None)
         pages["journal.xml"] = (atom_feed(site), None)
+        pages[f"{BRIEFINGS_FOLDER}/index.md"] = (
+            self.env.get_template("briefings.md.jinja").render(**briefings_context(site)), None
+        )
+        pages["briefings.xml"] = (briefings_feed(site), None)
         self.rendered += 1 + len(corpus.of_kind("site"))
         if corpus.of_kind("guide"):
             pages["guides/index.md"] = (
                 self.env.get_template("guides.md.jinja").render(**guides_index_context(site)), None
+            )
+            self.rendered += 1
+        if corpus.of_kind("remontee"):
+            pages["remontees/index.md"] = (
+                self.env.get_template("remontees.md.jinja").render(**remontees_index_context(site)), None
             )
             self.rendered += 1
         for kind, template_name, context in _RECORD_PAGES:
@@ -553,9 +683,25 @@ def copy_handwritten(pages: dict[str, Page], abbreviations: str = "") -> dict[st
     such as ``env.md -> /proc/self/environ``, reaches the site), with the
     glossary's abbreviations appended."""
     return {
-        relative: (page.text.rstrip("\n") + "\n" + abbreviations, f"docs/{relative}")
+        relative: (_excerpted(relative, page.text).rstrip("\n") + "\n" + abbreviations, f"docs/{relative}")
         for relative, page in sorted(pages.items())
     }
+
+
+EXCERPT_SEPARATOR = "<!-- more -->"  # Material's blog: what comes before it is the post's excerpt
+
+
+def _excerpted(relative: str, text: str) -> str:
+    """A briefing's text with the blog's excerpt separator before its first
+    section: the index and archives show the title and the week's summary.
+    Written by Repères, never by contributors (their HTML is refused)."""
+    if not relative.startswith(POSTS_FOLDER + "/"):
+        return text
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        if line.startswith("## "):
+            return "\n".join([*lines[:index], EXCERPT_SEPARATOR, "", *lines[index:]])
+    return text
 
 
 def copy_images(images: set[str], docs: Path, out: Path) -> None:

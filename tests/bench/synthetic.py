@@ -59,14 +59,6 @@ circuit:
     responsable: partenaire-000
     outil: {outil}
     verification: L'avis de paiement est visible dans l'outil.
-statut:
-  etat: {etat}
-  depuis: 2026-0{mois}-01
-  explication: Explication synthétique du statut {n}, avec la cause d'un éventuel retard en amont.
-  elements_de_langage: >-
-    Votre dossier est bien enregistré. Le versement interviendra dès réception du flux
-    transmis par le partenaire ; vous pouvez suivre l'avancement dans votre espace.
-  prochaine_mise_a_jour: 2026-12-15
 historique_statut:
   - date: 2024-01-01
     etat: en_deploiement
@@ -76,7 +68,11 @@ historique_statut:
     explication: Ouverture complète.
   - date: 2026-0{mois}-01
     etat: {etat}
-    explication: Dernier changement.
+    explication: Explication synthétique du statut {n}, avec la cause d'un éventuel retard en amont.
+    elements_de_langage: >-
+      Votre dossier est bien enregistré. Le versement interviendra dès réception du flux
+      transmis par le partenaire ; vous pouvez suivre l'avancement dans votre espace.
+    prochaine_mise_a_jour: 2026-12-15
 anomalies:
   - titre: Codes de connexion non reçus
     symptome: « Je n'ai jamais reçu mes codes pour me connecter. »
