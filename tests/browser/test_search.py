@@ -564,3 +564,35 @@ def test_more_results_appear_on_scrolling(page: Page, site_url: str, answers: An
     expect(items).to_have_count(14, timeout=TIMEOUT)  # Material adds four at a time
     hrefs = page.eval_on_selector_all(".md-search-result__list > .md-search-result__item", RESULT_PAGES)
     assert [site_path(site_url, href) for href in hrefs] == expected[:len(hrefs)]
+
+
+# Our worker on a tiny prepared index whose text looks like markup.
+RUN_HOSTILE = """({ source, prepared, query }) => {
+  const module = { exports: {} }
+  new Function("module", source)(module)
+  const { handle } = module.exports
+  handle({ type: 0, data: { prepared, options: {} } })
+  return handle({ type: 2, data: query }).data.items
+}"""
+
+
+def test_results_escape_the_index_text(browser, built_site: Path) -> None:
+    """The prepared index is plain text (entities decoded: a record's « <img …> » is
+    text); the worker escapes it, so a result shows it and never runs it."""
+    from generator.site.search import CONTENT, PageInfo, prepare
+
+    hostile = '<img src=x onerror="alert(1)"> chomage & <script>alert(2)</script>'
+    prepared = prepare({"docs": [
+        {"location": "dispositifs/x/", "title": "Chomage &lt;b&gt;partiel&lt;/b&gt;", "text": hostile.replace("<", "&lt;")},
+        {"location": "dispositifs/x/#a", "title": "Section &lt;svg onload=alert(3)&gt;", "text": "chomage " + hostile},
+    ]}, {"dispositifs/x/": PageInfo(CONTENT, ("Ouvert", "ouvert"), ["<i>chomage</i>"])})
+    context = browser.new_context()
+    try:
+        items = context.new_page().evaluate(RUN_HOSTILE, {
+            "source": (built_site / OUR_WORKER).read_text(encoding="utf-8"), "prepared": prepared, "query": "chomage"})
+    finally:
+        context.close()
+    shown = [item[key] for group in items for item in group for key in ("title", "text")]
+    assert items and any("&lt;img" in html for html in shown), shown
+    markup = [re.sub(r"</?(mark|p)>|<span class=\"reperes-etat reperes-ouvert\">|</span>", "", html) for html in shown]
+    assert not any("<" in html for html in markup), shown
