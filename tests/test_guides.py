@@ -98,7 +98,7 @@ def test_guide_page_review_page_and_edit_links(workspace, capsys, monkeypatch):
                        "docs/guides/changer-de-rib.md)") == 1
     scheme = (out / "dispositifs/exemple.md").read_text(encoding="utf-8")
     assert "[Modifier cette page](https://forge.exemple.invalid/asp/reperes/edit/main/schemes/exemple.yml)" in scheme
-    assert "- [Changer de RIB](../guides/changer-de-rib.md)" in scheme
+    assert "**Guides d'appel :** [Changer de RIB](../guides/changer-de-rib.md)\n" in scheme
     review = (out / "a-revoir.md").read_text(encoding="utf-8")
     assert "## [Site](sites/site-exemple.md)" in review
     assert "| [Changer de RIB](guides/changer-de-rib.md) | Guide | 1er juin 2026 | 30 août 2026 | 89 jours" in review

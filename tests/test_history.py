@@ -85,7 +85,7 @@ def test_close_then_archive(repo: GitRepo, monkeypatch):
     assert history.for_record("dispositif", "exemple")[0].sentences == ["Statut : ouvert → fermé"]
     generate(corpus(repo), repo.root, TODAY, history=history)
     page = (repo.root / "docs/genere/dispositifs/exemple.md").read_text(encoding="utf-8")
-    assert '!!! note "Dispositif fermé — page archivée"' in page
+    assert '!!! note reperes-bandeau "Dispositif fermé — page archivée"' in page
     assert "**01/03/2026** — Statut : ouvert → fermé. *Pourquoi :* fin du dispositif au 1er mars" in page
 
 
@@ -203,7 +203,7 @@ def test_future_dated_status_takes_effect_on_its_date(repo: GitRepo, monkeypatch
         assert ('!!! info "Changement programmé au 1er janvier 2027"' in page) is announced
         assert ("*À dire à partir du 1er janvier 2027 :* Le dispositif est fermé depuis le 1er janvier 2027." in page) is announced
         assert ("À partir du 1er janvier 2027 : **Fermé**" in page) is announced
-        assert ("**À partir du 1er janvier 2027 : Fermé.**" in home) is announced
+        assert ("**Programmé au 1er janvier 2027 : Fermé.**" in home) is announced
 
 
 # --- pull requests ------------------------------------------------------------------
@@ -311,8 +311,8 @@ def test_future_amount_is_announced(repo: GitRepo, monkeypatch):
     generate(corpus(repo), repo.root, TODAY, history=read_history(repo.root))
     page = (repo.root / "docs/genere/dispositifs/exemple.md").read_text(encoding="utf-8")
     assert '!!! info "Nouveau montant à partir du 1er janvier 2027"\n    5 000 €' in page
-    assert "| du 1er janvier 2025 au 31 décembre 2026 (**en vigueur**) | 4 000 €" in page
-    assert "| du 1er janvier 2027 (**à venir**) | 5 000 €" in page
+    assert "- **Du 1er janvier 2025 au 31 décembre 2026** (en vigueur) : 4 000 €" in page
+    assert "- **Du 1er janvier 2027** (à venir) : 5 000 €" in page
     home = (repo.root / "docs/genere/index.md").read_text(encoding="utf-8")
     assert "**Nouveau montant à partir du 1er janvier 2027.**" in home
 

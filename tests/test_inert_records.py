@@ -248,13 +248,15 @@ def test_block_constructs_in_record_text_stay_text(project, capsys):
     assert_inert(pages, ["Faux"])
 
 
-def test_reply_template_cannot_close_its_fence(project, capsys):
+def test_reply_template_is_prose_that_shows_every_character(project, capsys):
     texte = "Madame,\n`````\n``````\n```````\n~~~\n# pas un titre\n!!! danger\n\nCordialement."
     project.scheme(scheme_with(modeles_reponse="\n  - titre: Relance\n    canal: courriel\n    texte: "
                                + _yaml_block(texte, 6)))
     pages = build(project, capsys)
     page = pages["dispositifs/exemple/index.html"]
-    assert [c.strip("\n") for c in page.codes if "Madame" in c] == [texte]
+    # Wrapped as prose (paragraphs, no code block), every character shown as typed.
+    assert not [c for c in page.codes if "Madame" in c]
+    assert "Madame, ````` `````` ``````` ~~~ # pas un titre !!! danger Cordialement." in page.text
     assert_inert(pages, ["pas un titre"])
 
 

@@ -5,8 +5,7 @@ where it lands: ``md_inline`` (titles, names, link texts: no Markdown at all),
 ``md_block`` (multi-line text: lists, emphasis and checked links kept, every
 other block construct escaped), ``md_cell`` (the same on one line, for table
 cells and list items), ``md_url`` (link targets), ``yaml_string`` (front
-matter values), ``code_block`` (text to copy, in a fence it cannot close) and
-``abbreviation_line`` (the glossary's ``*[SIGLE]: développement`` lines).
+matter values) and ``abbreviation_line`` (the glossary's ``*[SIGLE]: développement`` lines).
 
 Escaping is by construction: the constructs Python-Markdown and the enabled
 extensions (mkdocs.yml: abbr, admonition, tables, attr_list, toc,
@@ -129,20 +128,6 @@ def yaml_string(value: Any) -> str:
     """A front matter value: one line, HTML-escaped (themes print titles as they
     are), as a JSON string, which is a valid YAML double-quoted string."""
     return json.dumps(html.escape(" ".join(clean(value).split()), quote=False), ensure_ascii=False)
-
-
-# --- text to copy -----------------------------------------------------------------
-
-_BACKTICKS = re.compile(r"`+")
-
-
-def code_block(value: Any, language: str = "text") -> str:
-    """A fenced block showing *value* exactly; its fence is longer than any run
-    of backticks in it, so no line of the text can close it."""
-    text = clean(value).strip("\n")
-    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}{language}\n{text}\n{fence}"
 
 
 # --- glossary ---------------------------------------------------------------------

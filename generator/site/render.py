@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 import jinja2
+from markdown.extensions.toc import slugify
 
 from ..fr import date_fr, plural
 from ..history.changelog import Change, History
@@ -34,7 +35,7 @@ from ..records.references import references, reverse_index
 from ..records.status import in_force, periods_in_force, upcoming_amounts
 from ..scratch import write_atomically
 from .feedback import remontee_context, remontees_about, remontees_index_context
-from .markdown import abbreviation_line, code_block, md_block, md_cell, md_inline, md_url, yaml_string
+from .markdown import abbreviation_line, md_block, md_cell, md_inline, md_url, yaml_string
 
 SOURCE_MANIFEST = ".sources"  # page -> record file, for "Modifier cette page"
 
@@ -169,6 +170,41 @@ def _record_link(kind: str, ident: str, record: Record | None, prefix: str) -> s
     return link(kind, ident, record_name(record.model) or ident, prefix)
 
 
+def section_ids(prefix: str, titles: list[str]) -> list[str]:
+    """Stable anchors for a page's known issues or orientation cases:
+    ``prefix-<slug of the title>`` (the slug Python-Markdown's toc would make),
+    ``-2``, ``-3``… for a title seen twice. Search results and the situations
+    list link to them; they change only when the title does."""
+    ids: list[str] = []
+    for title in titles:
+        base = f"{prefix}-{slugify(title, '-')}".rstrip("-")
+        ident, n = base, 1
+        while ident in ids:
+            n += 1
+            ident = f"{base}-{n}"
+        ids.append(ident)
+    return ids
+
+
+def anomaly_items(anomalies: list[Any], responsable: Any) -> list[dict[str, Any]]:
+    """Known issues as the shared block shows them: open ones first, each with its anchor."""
+    ordered = sorted(anomalies, key=lambda a: (a.etat is EtatAnomalie.resolue, -a.depuis.toordinal()))
+    anchors = section_ids("anomalie", [a.titre for a in ordered])
+    return [{"a": a, "responsable": responsable(a.responsable), "anchor": anchor}
+            for a, anchor in zip(ordered, anchors, strict=True)]
+
+
+def situations(anomalies: list[dict[str, Any]], redirects: list[dict[str, Any]], guides: list[str]) -> dict[str, Any]:
+    """What the top of a page lists under what to say: what the caller may be
+    calling about, each leading to its answer further down (open known issues,
+    orientation cases), and the call guides."""
+    return {
+        "anomalies": [item for item in anomalies if item["a"].etat is EtatAnomalie.ouverte],
+        "redirects": redirects,
+        "guides": guides,
+    }
+
+
 def scheme_context(record: Record, site: Site) -> dict[str, Any]:
     scheme = record.model
     tools = site.corpus.of_kind("outil")
@@ -188,10 +224,23 @@ def scheme_context(record: Record, site: Site) -> dict[str, Any]:
         return link("outil", ident, model.sigle or model.nom, "../")
 
     review = review_state(scheme, site.today)
-    anomalies = sorted(scheme.anomalies, key=lambda a: (a.etat is EtatAnomalie.resolue, -a.depuis.toordinal()))
     owner = sites[scheme.site_referent].model
     force = in_force(scheme, site.today)
     history = site.history
+    anomalies = anomaly_items(scheme.anomalies, actor)
+    cases = scheme.orientation.a_rediriger if scheme.orientation else []
+    redirects = [
+        {
+            "r": r,
+            "partner": actor(r.partenaire),
+            "partner_label": site.partner_label(r.partenaire),
+            "scheme": f"[{md_inline(site.corpus.of_kind('dispositif')[r.dispositif].model.nom)}]({r.dispositif}.md)"
+            if r.dispositif else "",
+            "anchor": anchor,
+        }
+        for r, anchor in zip(cases, section_ids("orientation", [r.cas for r in cases]), strict=True)
+    ]
+    guides = guides_about(site, "dispositifs", scheme.id, "../")
     return {
         "force": force,
         "today": site.today,
@@ -204,16 +253,9 @@ def scheme_context(record: Record, site: Site) -> dict[str, Any]:
         "circuit": [
             {"step": step, "actor": actor(step.responsable), "tool": tool(step.outil)} for step in scheme.circuit
         ],
-        "anomalies": [{"a": a, "responsable": actor(a.responsable)} for a in anomalies],
-        "redirects": [
-            {
-                "r": r,
-                "partner": actor(r.partenaire),
-                "scheme": f"[{md_inline(site.corpus.of_kind('dispositif')[r.dispositif].model.nom)}]({r.dispositif}.md)"
-                if r.dispositif else "",
-            }
-            for r in (scheme.orientation.a_rediriger if scheme.orientation else [])
-        ],
+        "anomalies": anomalies,
+        "redirects": redirects,
+        "situations": situations(anomalies, redirects, guides),
         "owner": link("site", scheme.site_referent, owner.nom, "../"),
         "review_due": review.due,
         "review_overdue": review.overdue,
@@ -221,7 +263,6 @@ def scheme_context(record: Record, site: Site) -> dict[str, Any]:
             f"[{md_inline(site.corpus.of_kind('dispositif')[ident].model.nom)}]({ident}.md)"
             for ident in scheme.dispositifs_lies
         ],
-        "guides": guides_about(site, "dispositifs", scheme.id, "../"),
         "remontees": remontees_about(site, "dispositif", scheme.id),
         **recheck_context("dispositif", record, site),
         "edit_url": site.edit_url(record.path),
@@ -353,14 +394,16 @@ def tool_context(record: Record, site: Site) -> dict[str, Any]:
         for r in dict.fromkeys(site.index["tools"].get(ident, []))
     ]
     tool = record.model
+    anomalies = anomaly_items(tool.anomalies, lambda partner: (
+        link("partenaire", partner, site.partner_label(partner), "../") if partner else ""))
+    guides = guides_about(site, "outils", ident, "../")
     return {
         "edit_url": site.edit_url(record.path),
-        "guides": guides_about(site, "outils", ident, "../"),
         "remontees": remontees_about(site, "outil", ident),
         "o": tool,
         "used_by": used_by,
-        "anomalies": [{"a": a, "responsable": (link("partenaire", a.responsable, site.partner_label(a.responsable), "../") if a.responsable else "")}
-                      for a in sorted(tool.anomalies, key=lambda a: a.etat is EtatAnomalie.resolue)],
+        "anomalies": anomalies,
+        "situations": situations(anomalies, [], guides),
         "abbreviations": site.abbr_block,
     }
 
@@ -393,26 +436,38 @@ def site_context(record: Record, site: Site) -> dict[str, Any]:
     }
 
 
+# The board's order: what the agent must know before picking up first.
+URGENT = (Etat.paiements_bloques, Etat.perturbe, Etat.en_deploiement, Etat.annonce)
+BOARD_ORDER = (*URGENT, Etat.ouvert, Etat.ferme)
+
+
 def home_context(site: Site) -> dict[str, Any]:
-    groups = []
-    schemes = [r.model for r in site.corpus.of_kind("dispositif").values()]
-    for domaine in Domaine:
-        members = sorted((s for s in schemes if s.domaine is domaine), key=lambda s: (in_force(s, site.today).etat is Etat.ferme, s.nom))
-        if members:
-            groups.append({"domaine": domaine, "schemes": [
-                {"s": s, "link": f"dispositifs/{s.id}.md", "force": in_force(s, site.today),
-                 "amounts": upcoming_amounts(s.montants, site.today)} for s in members
-            ]})
+    """The board: schemes by urgency of what is in force on the build date
+    (blocked, disrupted, rolling out, announced: each with the words to say),
+    then open ones by domain, then closed ones."""
+    schemes = sorted((r.model for r in site.corpus.of_kind("dispositif").values()), key=lambda s: s.nom)
+    items = [
+        {"s": s, "link": f"dispositifs/{s.id}.md", "force": in_force(s, site.today),
+         "amounts": upcoming_amounts(s.montants, site.today)}
+        for s in schemes
+    ]
+    by_state = {etat: [i for i in items if i["force"].etat is etat] for etat in BOARD_ORDER}
+    open_schemes = by_state[Etat.ouvert]
     return {
         "overdue": len(overdue_records(site.corpus, site.today)),
         "guides": [
             link("guide", r.id, r.model.titre)
             for r in sorted(site.corpus.of_kind("guide").values(), key=lambda r: r.model.titre)
         ],
-        "groups": groups,
+        "urgent": [(etat, by_state[etat]) for etat in URGENT if by_state[etat]],
+        "open_by_domain": [
+            (domaine, members) for domaine in Domaine
+            if (members := [i for i in open_schemes if i["s"].domaine is domaine])
+        ],
+        "closed": by_state[Etat.ferme],
         "today": site.today,
-        "counts": {etat: sum(1 for s in schemes if in_force(s, site.today).etat is etat) for etat in Etat},
-        "recent": change_entries(site.history.changes[:5], site, "") if site.history else [],
+        "counts": [(etat, len(by_state[etat])) for etat in BOARD_ORDER if by_state[etat]],
+        "recent": change_entries(site.history.changes[:8], site, "") if site.history else [],
         "briefing": latest_briefing(site),
         "abbreviations": site.abbr_block,
     }
@@ -579,7 +634,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(inline=md_inline, block=md_block, cell=md_cell, url=md_url, yaml=yaml_string,
-                       code=code_block, date=date_fr, indent4=indent, nombre=plural)
+                       date=date_fr, indent4=indent, nombre=plural)
     env.globals.update(Etat=Etat, EtatAnomalie=EtatAnomalie)
     return env
 

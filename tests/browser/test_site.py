@@ -76,73 +76,73 @@ def h1_text(page: Page) -> str:
 
 # --- the status board ---------------------------------------------------------------
 
+# Each scheme's row on the board (a card or a list item holding its link), with
+# the section (h2) and group (h3) it sits in, and whether a folded block hides it.
 BOARD_JS = """() => {
   const article = document.querySelector("article.md-content__inner");
-  const groups = [];
-  for (const node of article.querySelectorAll("h2, table")) {
-    if (node.tagName === "H2") {
-      groups.push({heading: node.textContent.replace("¶", "").trim(), tables: []});
-    } else if (groups.length) {
-      groups[groups.length - 1].tables.push({
-        headers: [...node.querySelectorAll("thead th")].map(th => th.textContent.trim()),
-        rows: [...node.querySelectorAll("tbody tr")].map(tr => ({
-          cells: [...tr.children].map(td => td.innerText.replace(/\\s+/g, " ").trim()),
-          links: [...tr.querySelectorAll("a[href]")].map(a => ({href: a.href, text: a.innerText.trim()})),
-        })),
-      });
-    }
+  const rows = [];
+  let section = null, group = null;
+  for (const node of article.querySelectorAll("h2, h3, p.reperes-carte, li")) {
+    if (node.tagName === "H2") { section = node.id; group = null; continue; }
+    if (node.tagName === "H3") { group = node.id; continue; }
+    if (section === "dernieres-modifications" || section === "acces-rapides") continue;
+    const links = [...node.querySelectorAll(":scope > a[href^='dispositifs/'], :scope > p > a[href^='dispositifs/']")];
+    if (!links.length) continue;
+    rows.push({section, group, href: links[0].getAttribute("href"), name: links[0].textContent.trim(),
+               text: node.textContent.replace(/\\s+/g, " ").trim(), folded: !!node.closest("details")});
   }
-  return groups;
+  return rows;
 }"""
+
+URGENT = [Etat.paiements_bloques, Etat.perturbe, Etat.en_deploiement, Etat.annonce]
 
 
 def test_home_status_board(page: Page, site_url: str) -> None:
     page.goto(site_url)
-    groups = {g["heading"]: g["tables"] for g in page.evaluate(BOARD_JS)}
+    rows = page.evaluate(BOARD_JS)
     problems = []
-    for domaine in Domaine:
-        members = {i: r for i, r in SCHEMES_BY_ID.items() if r["domaine"] == domaine.value}
-        if not members:
+    seen = {}
+    for row in rows:
+        match = re.fullmatch(r"dispositifs/([^/]+)/", row["href"])
+        if match is None:
+            problems.append(f"lien inattendu {row['href']}")
             continue
-        tables = groups.get(domaine.label)
-        if tables is None:
-            problems.append(f"pas de titre « {domaine.label} » sur le tableau de bord")
+        if match.group(1) in seen:
+            problems.append(f"{match.group(1)} : deux lignes sur le tableau de bord")
+        seen[match.group(1)] = row
+    if set(seen) != set(SCHEMES_BY_ID):
+        problems.append(f"fiches {sorted(seen)}, attendu {sorted(SCHEMES_BY_ID)}")
+    for ident, row in seen.items():
+        record = SCHEMES_BY_ID.get(ident)
+        if record is None:
             continue
-        if len(tables) != 1:
-            problems.append(f"« {domaine.label} » : {len(tables)} tableaux au lieu d'un")
-            continue
-        table = tables[0]
-        if table["headers"] != ["Dispositif", "État", "Depuis", "En bref"]:
-            problems.append(f"« {domaine.label} » : colonnes {table['headers']}")
-        seen = {}
-        for row in table["rows"]:
-            paths = [urlsplit(link["href"]).path for link in row["links"]]
-            scheme_links = [p for p in paths if re.fullmatch(r"/dispositifs/[^/]+/", p)]
-            if len(scheme_links) != 1:
-                problems.append(f"« {domaine.label} » : ligne sans lien unique vers une fiche : {row}")
-                continue
-            seen[scheme_links[0].split("/")[2]] = row
-        if set(seen) != set(members):
-            problems.append(f"« {domaine.label} » : fiches {sorted(seen)}, attendu {sorted(members)}")
-        for ident, row in seen.items():
-            record = members.get(ident)
-            if record is None:
-                continue
-            etat = Etat(in_force_entry(record)["etat"])
-            state, since = row["cells"][1], row["cells"][2]
-            if not (state == etat.label or state.endswith(" " + etat.label)):
-                problems.append(f"{ident} : état affiché « {state} », attendu « {etat.label} »")
-            if since != date_fr(in_force_entry(record)["date"]):
-                problems.append(f"{ident} : « depuis » affiché « {since} », attendu « {date_fr(in_force_entry(record)['date'])} »")
-            if row["links"][0]["text"] != squash(record["nom"]):
-                problems.append(f"{ident} : lien « {row['links'][0]['text']} », attendu « {squash(record['nom'])} »")
-    shown = [heading for heading in groups if heading in {d.label for d in Domaine}]
-    wanted = [d.label for d in Domaine if any(r["domaine"] == d.value for r in SCHEMES_BY_ID.values())]
-    if shown != wanted:
-        problems.append(f"domaines dans l'ordre {shown}, attendu {wanted}")
+        entry = in_force_entry(record)
+        etat = Etat(entry["etat"])
+        if row["name"] != squash(record["nom"]):
+            problems.append(f"{ident} : lien « {row['name']} », attendu « {squash(record['nom'])} »")
+        if etat in URGENT:
+            expected = ("a-surveiller", f"etat-{etat.value}", False)
+            if f"{etat.label} depuis le {date_fr(entry['date'])}" not in row["text"]:
+                problems.append(f"{ident} : « {etat.label} depuis le … » absent de « {row['text']} »")
+        elif etat is Etat.ouvert:
+            expected = ("etat-ouvert", f"domaine-{record['domaine']}", False)
+        else:
+            expected = ("etat-ferme", None, True)
+        if (row["section"], row["group"], row["folded"]) != expected:
+            problems.append(f"{ident} : rangé dans {row['section']}/{row['group']} (replié : {row['folded']}), attendu {expected}")
+        since = "fermé depuis le" if etat is Etat.ferme else "depuis le"
+        if f"{since} {date_fr(entry['date'])}" not in row["text"]:
+            problems.append(f"{ident} : « {since} {date_fr(entry['date'])} » absent de « {row['text']} »")
+    # Urgent first, then open schemes by domain in the model's order, then closed ones.
+    order = [row["section"] for row in rows]
+    if order != sorted(order, key=["a-surveiller", "etat-ouvert", "etat-ferme"].index):
+        problems.append(f"sections dans l'ordre {order}")
+    domains = list(dict.fromkeys(row["group"] for row in rows if row["section"] == "etat-ouvert"))
+    wanted = [f"domaine-{d.value}" for d in Domaine
+              if any(r["domaine"] == d.value and Etat(in_force_entry(r)["etat"]) is Etat.ouvert for r in SCHEMES_BY_ID.values())]
+    if domains != wanted:
+        problems.append(f"domaines dans l'ordre {domains}, attendu {wanted}")
     assert not problems, "\n".join(problems)
-    for table in page.locator("article table").all():
-        expect(table).to_be_visible()
 
 
 # --- from the board to a scheme page, where what to say comes first -----------------
@@ -151,8 +151,9 @@ def test_home_status_board(page: Page, site_url: str) -> None:
 @pytest.mark.parametrize("ident", sorted(SCHEMES_BY_ID))
 def test_home_board_link_opens_the_scheme_showing_what_to_say_first(page: Page, site_url: str, ident: str) -> None:
     page.goto(site_url)
-    link = page.locator(f'article table a[href="dispositifs/{ident}/"]')
-    expect(link).to_have_count(1)
+    link = page.locator(f'article :is(p.reperes-carte, li) > a[href="dispositifs/{ident}/"]').first
+    if Etat(in_force_entry(SCHEMES_BY_ID[ident])["etat"]) is Etat.ferme:
+        page.locator("#etat-ferme + details > summary").click()  # closed schemes are folded
     with page.expect_navigation() as navigation:
         link.click()
     response = navigation.value
