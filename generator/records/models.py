@@ -681,7 +681,7 @@ class Dispositif(Strict):
     sigle: Texte | None = None
     """Sigle usuel (AEJ, PEC…)."""
     appellations: list[Texte] = []
-    """Les mots des appelants pour ce dispositif (« chômage partiel », « prime apprenti »…)."""
+    """Les mots des appelants et des agents pour ce dispositif (« chômage partiel », « prime apprenti »…), abréviations (« AP », « cpro ») et anciens noms compris. La recherche les trouve."""
     domaine: Annotated[Domaine, StrictMode(False)]
     """Famille : alternance, embauche, activite_partielle, insertion ou jeunes."""
     versement_asp: bool = True
@@ -727,6 +727,8 @@ class Partenaire(Strict):
     """Nom complet."""
     sigle: Texte | None = None
     """Sigle usuel."""
+    appellations: list[Texte] = []
+    """Ce que disent les appelants et les agents pour ce partenaire : sigles courts (« FT », « ML »), anciens noms (« Pôle emploi », « DIRECCTE »). La recherche les trouve."""
     type: Annotated[TypePartenaire, StrictMode(False)]
     """Nature du partenaire : asp, opco, ddets_dreets, france_travail, urssaf, mission_locale, cap_emploi, cfa, ministere, operateur_public ou autre."""
     role: Texte
@@ -763,6 +765,8 @@ class Outil(Strict):
     """Nom de l'outil."""
     sigle: Texte | None = None
     """Sigle usuel."""
+    appellations: list[Texte] = []
+    """Ce que disent les appelants et les agents pour cet outil : abréviations, anciens noms, fautes courantes. La recherche les trouve."""
     objet: Texte
     """À quoi sert l'outil."""
     utilisateurs: list[Texte] = []
@@ -836,6 +840,8 @@ class Guide(Strict):
 
     titre: Texte
     """Titre du guide, tel qu'il apparaît dans le menu."""
+    appellations: list[Texte] = []
+    """Les mots de la situation, comme les appelants et les agents la disent (« employeur agressif », « nouveau RIB ») ; la recherche les compte comme les phrases de « Ce que dit l'appelant »."""
     resume: Annotated[str, Field(min_length=1, max_length=400), AfterValidator(_check_text), AfterValidator(_check_three_lines)]
     """Dans quelle situation d'appel ce guide sert, en trois lignes au plus."""
     dispositifs: list[Slug] = []

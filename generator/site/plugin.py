@@ -9,8 +9,8 @@ runs in `reperes build`, a plain `mkdocs build`, `mike deploy` and
   build with the lines of `reperes check`;
 - ``on_page_content`` passes the HTML of every page through the allowlist
   (safety.py ``sanitise``), after every other plugin;
-- ``on_post_build`` scans the built site (safety.py ``scan_site``) and fails
-  the build on any finding.
+- ``on_post_build`` prepares the search index (search.py) and scans the
+  built site (safety.py ``scan_site``), failing the build on any finding.
 
 Under `mkdocs serve`, invalid records are shown and the last good pages stay
 served until the records are fixed; the instance (kept across rebuilds
@@ -30,12 +30,13 @@ from mkdocs.plugins import BasePlugin, event_priority
 
 from ..errors import plural
 from ..history.git import HistoryError
-from ..project import Project
+from ..project import Project, today_in_paris
 from ..records.kinds import KINDS
 from .build import BuildResult, BuildState, generate_pages
 from .feedback import META_KEY, Subject, feedback_links, subjects
 from .links import page_address
 from .safety import ScanMemo, describe_problems, sanitise, scan_site
+from .search import IndexMemo, PageInfo, record_pages, write_prepared_index
 
 log = logging.getLogger("mkdocs.plugins.reperes")
 
@@ -52,6 +53,7 @@ class ReperesPlugin(BasePlugin):
         self.allow_shallow = False
         self.state = BuildState()
         self.scanned = ScanMemo()
+        self.search_memo = IndexMemo()
         self.dirty = False  # `mkdocs serve --dirty`
         self.built = False  # a build of this process has finished
         self.sections: dict[str, Any] = {}  # nav pages by source path (on_nav)
@@ -61,6 +63,7 @@ class ReperesPlugin(BasePlugin):
         self.unsafe: str | None = None  # the scan's message, when it failed the last build
         # What each page is about, for its "Signaler un problème" links (the last valid records).
         self.subjects: dict[str, Subject] | None = None
+        self.search_pages: dict[str, PageInfo] = {}
         self.mailbox: str | None = None
 
     def configure(self, *, today: dt.date | None = None, debug: bool = False, allow_shallow: bool = False) -> None:
@@ -106,6 +109,8 @@ class ReperesPlugin(BasePlugin):
                 return
             raise Abort(f"Repères : {plural(len(errors), 'erreur')} dans les fiches : site non construit")
         self.subjects = subjects(result.corpus)
+        # What the search index says of each record's page (status badge, callers' words).
+        self.search_pages = record_pages(result.corpus, self.today or today_in_paris())
         self.mailbox = Project(project).feedback_mailbox
         for warning in result.history.warnings if result.history else []:
             log.info("Repères : attention : %s", warning)
@@ -171,6 +176,9 @@ class ReperesPlugin(BasePlugin):
                 if relative.endswith(".md"):
                     page = Path(config.site_dir) / page_address(relative).lstrip("/") / "index.html"
                     page.unlink(missing_ok=True)
+        partial = self.command == "serve" and self.dirty and bool(self.search_memo.docs)
+        removed = [page_address(r).lstrip("/") for r in (self.result.removed if self.result else []) if r.endswith(".md")]
+        write_prepared_index(Path(config.site_dir), self.search_pages, self.search_memo, partial=partial, removed=removed)
         problems = scan_site(Path(config.site_dir), self.scanned)
         if problems:
             self.unsafe = describe_problems(problems)

@@ -7,6 +7,7 @@ absent; in CI (CI=true) a missing Chromium is a failure, never a skip.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import http.server
@@ -63,10 +64,10 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def site_url(built_site: Path) -> Iterator[str]:
-    """Base URL of the built site, served on loopback only."""
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
+@contextlib.contextmanager
+def served(site: Path) -> Iterator[str]:
+    """Base URL of a built site, served on loopback only (also used by tests/bench/search_bench.py)."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -75,6 +76,13 @@ def site_url(built_site: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site: Path) -> Iterator[str]:
+    """Base URL of the built site, served on loopback only."""
+    with served(built_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

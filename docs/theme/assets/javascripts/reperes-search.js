@@ -10,18 +10,29 @@
  *   UI -> worker  {type: 2 QUERY, data: "<query as typed>"}
  *   worker -> UI  {type: 3 RESULT, data: {items: SearchItem[][], suggest?: string[]}}
  *
- * One inner array per page: the page's own document (location without "#") and
- * its matching sections, best first. A SearchItem is {location, title, text, tags?,
- * score, terms}: title and text are HTML (matches wrapped in <mark>), terms maps
- * each query term to whether the item contains it (Material lists the missing
- * ones and, with search.highlight, passes the found ones to the target page).
+ * One inner array per page: the page's own document and its matching sections.
+ * A SearchItem is {location, title, text, score, terms}: title and text are HTML
+ * (matches wrapped in <mark>), terms maps each query term to whether the item
+ * contains it (Material lists the missing ones and, with search.highlight,
+ * passes the found ones to the target page). Material opens, on Enter, the
+ * link with the highest score: scores are given so that it is always the
+ * first result shown.
+ *
+ * The index is prepared at build time (generator/site/search.py writes
+ * search/reperes-index.json, which this worker fetches itself); the word
+ * analysis below (folding, tokens, stemmer) must stay in step with the one
+ * there, which tests/browser/test_search.py checks on every word of the site.
  *
  * Matching is done here, not by lunr: case and accent folding, a light French
  * stemmer (plurals, -aux -> -al, feminine forms), prefix matching of the term
- * being typed, edit-distance tolerance for typos, and ranking that puts page
- * titles, acronyms and callers' words ("Les appelants disent aussi : « … »")
- * before section headings, and section headings before body text. Plain
- * JavaScript, no dependency, no network access.
+ * being typed, edit-distance tolerance for typos (never on the first letter), and
+ * ranking that puts page titles, acronyms and callers' words (a record's
+ * "appellations", a guide's "Ce que dit l'appelant") before section headings,
+ * and section headings before body text. A word that matches nothing adds
+ * nothing; a meta page (journal, tags, contributor pages) never comes before a
+ * record's page; a scheme's result shows its status in force at build time.
+ * Plain JavaScript, no dependency; the only request is for the prepared index,
+ * on the site itself.
  */
 
 "use strict"
@@ -52,6 +63,7 @@ const WEIGHT = {
 const EXPANSION = {
   exact: 1,
   prefix: 0.7,        /* "indemn" -> "indemnisation" (last term, being typed) */
+  prefixOfWord: 0.4,  /* "ap" -> "apld" when "ap" is itself a word of the site */
   fuzzy1: 0.6,        /* one edit away: "rembourssement" */
   fuzzy2: 0.4,        /* two edits away, long words only */
   fuzzyPrefix: 0.45   /* typo in the term being typed */
@@ -64,9 +76,9 @@ const MAX_PREFIX_EXPANSIONS = 40
 const MAX_FUZZY_EXPANSIONS = 12
 const EXCERPT_LENGTH = 220
 const RELATIVE_CUTOFF = 0.04   /* pages scoring below 4 % of the best are dropped */
-
-/* Marker of the callers' words paragraph on scheme pages (generator template) */
-const ALIAS_PARAGRAPH = /appelants disent aussi\s*:?\s*([\s\S]*?)<\/p>/i
+const MAX_PHRASE_CANDIDATES = 100  /* documents whose text is looked at for phrases, best first */
+const RENDERED_PAGES = 10      /* pages rendered in full: what Material shows first */
+const MAX_SECTIONS = 12        /* sections listed under a page */
 
 /* French function words, accent-folded; never searched on their own */
 const STOP_WORDS = new Set((
@@ -80,37 +92,10 @@ const STOP_WORDS = new Set((
  * Text helpers
  * ------------------------------------------------------------------------- */
 
-const ENTITIES = { amp: "&", lt: "<", gt: ">", quot: "\"", apos: "'", nbsp: "\u00a0" }
-const BLOCK_TAG = /^(p|div|br|hr|li|ul|ol|dl|dt|dd|tr|td|th|table|thead|tbody|h[1-6]|pre|blockquote|details|summary|section|article|figure|figcaption)$/i
-
-function decodeEntities(value) {
-  return value.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (match, entity) => {
-    if (entity[0] === "#") {
-      const code = entity[1] === "x" || entity[1] === "X"
-        ? parseInt(entity.slice(2), 16)
-        : parseInt(entity.slice(1), 10)
-      return Number.isFinite(code) && code > 0 && code <= 0x10ffff
-        ? String.fromCodePoint(code)
-        : match
-    }
-    const char = ENTITIES[entity.toLowerCase()]
-    return char === undefined ? match : char
-  })
-}
-
-/* HTML of the search index -> plain text; block elements become spaces */
-function htmlToText(html) {
-  const text = html.replace(/<\/?([a-z][a-z0-9]*)\b[^>]*>/gi,
-    (_, tag) => BLOCK_TAG.test(tag) ? " " : "")
-  return decodeEntities(text.replace(/<[^>]*>/g, "")).replace(/\s+/g, " ").trim()
-}
+const ESCAPED = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;" }
 
 function escapeHtml(value) {
-  return value
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
+  return value.replace(/[&<>"]/g, char => ESCAPED[char])
 }
 
 /* Lower case, no accents, no ligatures: "Sécurité" -> "securite", "Œuvre" -> "oeuvre" */
@@ -293,6 +278,17 @@ function maxEdits(length) {
 
 /* ----------------------------------------------------------------------------
  * Index
+ *
+ * Prepared at build time (generator/site/search.py, search/reperes-index.json):
+ *   pages     [path, tier (0: a record's page, 1: a meta page), badge [label, state] or null]
+ *   docs      [location ("#…" for a section of its page), title, text, page,
+ *             1 if the page itself, boost?, callers' words?]
+ *   lengths   words of each field, four numbers per document
+ *   average   average length of each field over the documents having it
+ *   postings  stem -> [doc (delta), tf code, …]; the code packs the tf of each field
+ *   words     [folded word, stem, documents], sorted by word
+ * Nothing is analysed on load; a document's words are split only when a
+ * result shows it or a phrase is looked for in it.
  * ------------------------------------------------------------------------- */
 
 /* Fields of a document, by weight class */
@@ -301,140 +297,218 @@ const ACRONYM = 1
 const ALIAS = 2
 const TEXT = 3
 
+/* Page tiers: a meta page never outranks a record's page */
+const META = 1
+
+const FORMAT = 1
+
+function decodeCounts(code) {
+  return [code >>> 11, (code >>> 10) & 1, (code >>> 6) & 15, code & 63]
+}
+
+class Doc {
+
+  constructor(row, number, pages) {
+    const [location, title, text, page, article, boost, aliases] = row
+    this.number = number
+    this.location = location.startsWith("#") ? pages[page].path + location : location
+    this.title = title
+    this.text = text
+    this.page = page
+    this.isArticle = article === 1
+    this.boost = typeof boost === "number" ? boost : 1
+    this.aliasPhrases = aliases || []
+  }
+
+  get titleTokens() {
+    if (this._title === undefined) {
+      this._title = tokenize(this.title)
+      for (const token of this._title)
+        token.acronym = isAcronym(token.raw)
+    }
+    return this._title
+  }
+
+  get textTokens() {
+    if (this._text === undefined)
+      this._text = tokenize(this.text)
+    return this._text
+  }
+
+  /* Stems of the text, in order: what phrases are looked for in (lighter than tokens) */
+  get textStems() {
+    if (this._stems === undefined)
+      this._stems = this._text !== undefined ? this._text.map(token => token.stem)
+        : tokenize(this.text).map(token => token.stem)
+    return this._stems
+  }
+
+  get aliases() {
+    if (this._aliases === undefined)
+      this._aliases = this.aliasPhrases.map(phrase => tokenize(phrase))
+    return this._aliases
+  }
+}
+
+/* The stems of a document matching each query term: Map-like (has, get, entries) */
+class TermStems {
+
+  constructor(terms) {
+    this.lists = new Array(terms)
+  }
+
+  add(t, stemValue) {
+    const list = this.lists[t]
+    if (list === undefined)
+      this.lists[t] = [stemValue]
+    else if (Array.isArray(list)) {
+      if (!list.includes(stemValue))
+        list.push(stemValue)
+    } else
+      list.add(stemValue)
+  }
+
+  has(t) {
+    return this.lists[t] !== undefined
+  }
+
+  get(t) {
+    let list = this.lists[t]
+    if (Array.isArray(list))
+      this.lists[t] = list = new Set(list)
+    return list
+  }
+
+  * [Symbol.iterator]() {
+    for (let t = 0; t < this.lists.length; t++)
+      if (this.lists[t] !== undefined)
+        yield [t, this.get(t)]
+  }
+}
+
+/* A document matching a query: its best score for each term, and the stems matched */
+class Hit {
+
+  constructor(terms) {
+    this.best = new Float64Array(terms)
+    this.stems = new TermStems(terms)
+  }
+}
+
 class Index {
 
-  constructor(docs, options) {
+  constructor(prepared, options) {
+    if (!prepared || prepared.format !== FORMAT)
+      throw new TypeError("Index de recherche préparé absent ou d'un autre format")
     this.options = options || {}
-    this.docs = []
-    this.postings = new Map()    /* stem -> Map(doc number -> [tf per field]) */
-    this.words = new Map()       /* folded word -> {stem, docs: Set of doc numbers} */
-    const articles = new Map()
-
-    for (const source of docs) {
-      const [path] = source.location.split("#")
-      const article = articles.get(path)
-      const doc = {
-        location: source.location,
-        path,
-        article: article === undefined ? null : article,
-        tags: source.tags,
-        boost: typeof source.boost === "number" ? source.boost : 1,
-        title: htmlToText(source.title || ""),
-        text: htmlToText(source.text || ""),
-        aliases: []
-      }
-      if (article === undefined)
-        articles.set(path, doc)
-      doc.titleTokens = tokenize(doc.title)
-      doc.textTokens = tokenize(doc.text)
-      for (const token of doc.titleTokens)
-        token.acronym = isAcronym(token.raw)
-
-      /* Callers' words of a scheme page: each « … » of the marked paragraph */
-      if (doc.article === null) {
-        const paragraph = ALIAS_PARAGRAPH.exec(source.text || "")
-        if (paragraph)
-          for (const [, alias] of htmlToText(paragraph[1]).matchAll(/«\s*([^»]+?)\s*»/g))
-            doc.aliases.push(tokenize(alias))
-      }
-      this.add(doc)
-    }
-
-    /* Average field lengths over the documents having the field, for length normalisation */
-    const total = [0, 0, 0, 0]
-    const having = [0, 0, 0, 0]
+    this.pages = prepared.pages.map(([path, tier, badge]) => ({ path, tier, badge, article: -1 }))
+    this.docs = prepared.docs.map((row, number) => new Doc(row, number, this.pages))
     for (const doc of this.docs)
-      for (let f = 0; f < 4; f++)
-        if (doc.lengths[f] > 0) {
-          total[f] += doc.lengths[f]
-          having[f]++
-        }
-    this.average = total.map((sum, f) => Math.max(1, sum / Math.max(1, having[f])))
-    this.vocabulary = [...this.words.keys()]
+      if (doc.isArticle)
+        this.pages[doc.page].article = doc.number
+    this.lengths = prepared.lengths
+    this.average = prepared.average
+    this.encoded = prepared.postings
+    this.decoded = new Map()    /* stem -> [[doc number, counts per field]] */
+    this.words = prepared.words
   }
 
-  add(doc) {
-    const number = this.docs.length
-    this.docs.push(doc)
-    const fields = [
-      [TITLE, doc.titleTokens],
-      [ACRONYM, doc.titleTokens.filter(token => token.acronym)],
-      [ALIAS, doc.aliases.flat()],
-      [TEXT, doc.textTokens]
-    ]
-    doc.lengths = [0, 0, 0, 0]
-    for (const [field, tokens] of fields)
-      for (const token of tokens) {
-        if (STOP_WORDS.has(token.fold) && !token.acronym)
-          continue
-        doc.lengths[field]++
-        let postings = this.postings.get(token.stem)
-        if (postings === undefined)
-          this.postings.set(token.stem, postings = new Map())
-        let counts = postings.get(number)
-        if (counts === undefined) {
-          postings.set(number, counts = [0, 0, 0, 0])
+  /* Documents holding a stem, with the tf of each field; [] if none */
+  postings(stemValue) {
+    let list = this.decoded.get(stemValue)
+    if (list === undefined) {
+      list = []
+      const row = Object.prototype.hasOwnProperty.call(this.encoded, stemValue)
+        ? this.encoded[stemValue] : null
+      if (Array.isArray(row)) {
+        let number = 0
+        for (let i = 0; i + 1 < row.length; i += 2) {
+          number += row[i]
+          list.push([number, decodeCounts(row[i + 1])])
         }
-        counts[field]++
-        let word = this.words.get(token.fold)
-        if (word === undefined)
-          this.words.set(token.fold, word = { stem: token.stem, docs: new Set() })
-        word.docs.add(number)
       }
+      this.decoded.set(stemValue, list)
+    }
+    return list
   }
 
-  idf(stem) {
-    const postings = this.postings.get(stem)
-    const df = postings ? postings.size : 0
+  has(stemValue) {
+    return this.postings(stemValue).length > 0
+  }
+
+  idf(stemValue) {
+    const df = this.postings(stemValue).length
     const n = this.docs.length
     return Math.log(1 + (n - df + 0.5) / (df + 0.5))
   }
 
+  /* Rows of the vocabulary starting with a prefix (binary search, no scan) */
+  wordsStartingWith(prefix) {
+    let low = 0
+    let high = this.words.length
+    while (low < high) {
+      const middle = (low + high) >>> 1
+      if (this.words[middle][0] < prefix)
+        low = middle + 1
+      else
+        high = middle
+    }
+    const rows = []
+    for (let i = low; i < this.words.length && this.words[i][0].startsWith(prefix); i++)
+      rows.push(this.words[i])
+    return rows
+  }
+
   /* ------------------------------------------------------------------------ */
 
-  /* Stems a query term may stand for, each with a weight */
+  /*
+   * Stems a query term may stand for, each with a weight. A term that matches
+   * nothing exactly, by prefix or within the allowed typos expands to nothing,
+   * so it adds nothing: "retraite" finds no page rather than every page.
+   */
   expand(term) {
     const expansions = new Map()
     const put = (stemValue, weight) => {
-      if (this.postings.has(stemValue) && (expansions.get(stemValue) || 0) < weight)
+      if (this.has(stemValue) && (expansions.get(stemValue) || 0) < weight)
         expansions.set(stemValue, weight)
     }
     put(term.stem, EXPANSION.exact)
 
-    /* Term being typed: every indexed word it starts */
+    /* Term being typed: the indexed words it starts, less if it is a word already */
     if (term.prefix && term.fold.length >= 2) {
-      const candidates = []
-      for (const word of this.vocabulary)
-        if (word.length > term.fold.length && word.startsWith(term.fold))
-          candidates.push(word)
-      candidates
-        .sort((a, b) => this.words.get(b).docs.size - this.words.get(a).docs.size)
+      const weight = expansions.size ? EXPANSION.prefixOfWord : EXPANSION.prefix
+      this.wordsStartingWith(term.fold)
+        .filter(([word]) => word.length > term.fold.length)
+        .sort((a, b) => b[2] - a[2])
         .slice(0, MAX_PREFIX_EXPANSIONS)
-        .forEach(word => put(this.words.get(word).stem, EXPANSION.prefix))
+        .forEach(([, stemValue]) => put(stemValue, weight))
     }
 
-    /* Nothing found: tolerate typos in words (not in numbers) */
+    /* Nothing found: tolerate typos in words (not in numbers), never in the first letter */
     if (expansions.size === 0 && !/\d/.test(term.fold)) {
       const max = maxEdits(term.fold.length)
       const maxStem = Math.min(max, maxEdits(term.stem.length))
       if (max > 0) {
         const found = []
-        for (const word of this.vocabulary) {
-          const distance = Math.min(
-            editDistance(term.fold, word, max),
-            maxStem > 0 ? editDistance(term.stem, this.words.get(word).stem, maxStem) : max + 1
-          )
+        for (const [word, stemValue, df] of this.words) {
+          if (word[0] !== term.fold[0])
+            continue
+          let distance = editDistance(term.fold, word, max)
+          if (maxStem > 0) {
+            const stemDistance = editDistance(term.stem, stemValue, maxStem)
+            if (stemDistance <= maxStem)
+              distance = Math.min(distance, stemDistance)
+          }
           if (distance <= max)
-            found.push([word, distance <= 1 ? EXPANSION.fuzzy1 : EXPANSION.fuzzy2, distance])
+            found.push([stemValue, distance <= 1 ? EXPANSION.fuzzy1 : EXPANSION.fuzzy2, distance, df])
           else if (term.prefix && word.length > term.fold.length &&
                    editDistance(term.fold, word.slice(0, term.fold.length), max) <= max)
-            found.push([word, EXPANSION.fuzzyPrefix, max + 1])
+            found.push([stemValue, EXPANSION.fuzzyPrefix, max + 1, df])
         }
         found
-          .sort((a, b) => a[2] - b[2] ||
-            this.words.get(b[0]).docs.size - this.words.get(a[0]).docs.size)
+          .sort((a, b) => a[2] - b[2] || b[3] - a[3])
           .slice(0, MAX_FUZZY_EXPANSIONS)
-          .forEach(([word, weight]) => put(this.words.get(word).stem, weight))
+          .forEach(([stemValue, weight]) => put(stemValue, weight))
       }
     }
     return expansions
@@ -442,18 +516,18 @@ class Index {
 
   /* Score of one stem in one document, before the term's weight and idf */
   fieldScore(doc, counts) {
-    const isArticle = doc.article === null
+    const at = doc.number * 4
     const saturate = (tf, length, average, b) => tf === 0 ? 0 :
       tf * (BM25_K1 + 1) / (tf + BM25_K1 * (1 - b + b * length / average))
     let score = 0
-    score += (isArticle ? WEIGHT.pageTitle : WEIGHT.heading) *
-      saturate(counts[TITLE], doc.lengths[TITLE], this.average[TITLE], BM25_B_TITLE)
+    score += (doc.isArticle ? WEIGHT.pageTitle : WEIGHT.heading) *
+      saturate(counts[TITLE], this.lengths[at + TITLE], this.average[TITLE], BM25_B_TITLE)
     if (counts[ACRONYM] > 0)
-      score += isArticle ? WEIGHT.acronym : WEIGHT.sectionAcronym
+      score += doc.isArticle ? WEIGHT.acronym : WEIGHT.sectionAcronym
     score += WEIGHT.alias *
-      saturate(counts[ALIAS], doc.lengths[ALIAS], this.average[ALIAS], BM25_B_TITLE)
+      saturate(counts[ALIAS], this.lengths[at + ALIAS], this.average[ALIAS], BM25_B_TITLE)
     score += WEIGHT.text *
-      saturate(counts[TEXT], doc.lengths[TEXT], this.average[TEXT], BM25_B_TEXT)
+      saturate(counts[TEXT], this.lengths[at + TEXT], this.average[TEXT], BM25_B_TEXT)
     return score
   }
 
@@ -473,96 +547,106 @@ class Index {
     const excluded = new Set()
     for (const term of query.excluded)
       for (const stemValue of this.expand(term).keys())
-        for (const number of this.postings.get(stemValue).keys())
+        for (const [number] of this.postings(stemValue))
           excluded.add(number)
 
     /* Score every document containing at least one term */
-    const hits = new Map()       /* doc number -> {best: Map(term -> score), stems: Map(term -> Set)} */
+    const n = query.terms.length
+    const slots = new Array(this.docs.length)
+    const hits = []              /* [doc number, Hit] */
     query.terms.forEach((term, t) => {
       for (const [stemValue, weight] of term.expansions) {
         const idf = this.idf(stemValue)
-        for (const [number, counts] of this.postings.get(stemValue)) {
+        for (const [number, counts] of this.postings(stemValue)) {
           if (excluded.has(number))
             continue
-          const doc = this.docs[number]
-          const score = weight * idf * this.fieldScore(doc, counts)
-          let hit = hits.get(number)
-          if (hit === undefined)
-            hits.set(number, hit = { best: new Map(), stems: new Map() })
-          hit.best.set(t, Math.max(hit.best.get(t) || 0, score))
-          if (!hit.stems.has(t))
-            hit.stems.set(t, new Set())
-          hit.stems.get(t).add(stemValue)
+          const score = weight * idf * this.fieldScore(this.docs[number], counts)
+          let hit = slots[number]
+          if (hit === undefined) {
+            slots[number] = hit = new Hit(n)
+            hits.push([number, hit])
+          }
+          if (score > hit.best[t])
+            hit.best[t] = score
+          hit.stems.add(t, stemValue)
         }
       }
     })
 
-    /* Coverage: favour documents containing all terms, and phrases */
+    /* Coverage: favour documents containing all terms; phrases are looked for
+       in the best candidates only, so a common word costs no full scan */
     const requiredIndexes = query.terms
       .map((term, t) => term.optional ? -1 : t)
       .filter(t => t >= 0)
-    for (const [number, hit] of hits) {
-      const doc = this.docs[number]
+    const complete = []
+    for (const entry of hits) {
+      const hit = entry[1]
       let score = 0
-      for (const value of hit.best.values())
-        score += value
-      const matched = requiredIndexes.filter(t => hit.best.has(t))
-      const coverage = matched.length / requiredIndexes.length
-      if (matched.length === requiredIndexes.length)
-        score += this.phraseBonus(doc, hit, requiredIndexes)
-      hit.score = score * coverage * coverage * doc.boost
-      hit.matched = new Set(matched)
+      let matched = 0
+      for (let t = 0; t < n; t++)
+        if (hit.stems.has(t)) {
+          score += hit.best[t]
+          if (!query.terms[t].optional)
+            matched++
+        }
+      const coverage = matched / requiredIndexes.length
+      hit.base = score
+      hit.coverage = coverage
+      if (matched === requiredIndexes.length)
+        complete.push(entry)
     }
+    for (const [number, hit] of complete)
+      hit.base += this.phraseBonus(this.docs[number], hit, requiredIndexes, query.terms)
+    if (requiredIndexes.length > 1) {
+      complete.sort((a, b) => b[1].base - a[1].base)
+      for (const [number, hit] of complete.slice(0, MAX_PHRASE_CANDIDATES))
+        hit.base += this.nearBonus(this.docs[number], hit, requiredIndexes)
+    }
+    for (const [number, hit] of hits)
+      hit.score = hit.base * hit.coverage * hit.coverage * this.docs[number].boost
 
     /* Group by page: the best section counts, the others a little */
     const pages = new Map()
     for (const [number, hit] of hits) {
       if (hit.score <= 0)
         continue
-      const path = this.docs[number].path
-      let page = pages.get(path)
-      if (page === undefined)
-        pages.set(path, page = { path, hits: [], matched: new Set() })
-      page.hits.push([number, hit])
-      for (const t of hit.matched)
-        page.matched.add(t)
+      const page = this.docs[number].page
+      let group = pages.get(page)
+      if (group === undefined)
+        pages.set(page, group = { page, hits: [], matched: new Set(), evidence: new Float64Array(n) })
+      group.hits.push([number, hit])
+      for (let t = 0; t < n; t++)
+        if (hit.stems.has(t)) {
+          if (!query.terms[t].optional)
+            group.matched.add(t)
+          if (hit.best[t] > group.evidence[t])
+            group.evidence[t] = hit.best[t]
+        }
     }
     /* A page scores its best document, plus its best evidence for each term
        wherever it is on the page, weighed by the share of terms it holds */
-    for (const page of pages.values()) {
-      page.hits.sort((a, b) => b[1].score - a[1].score)
-      const scores = page.hits.map(([, hit]) => hit.score)
-      const coverage = page.matched.size / requiredIndexes.length
-      const evidence = new Map()
-      for (const [, hit] of page.hits)
-        for (const [t, value] of hit.best)
-          evidence.set(t, Math.max(evidence.get(t) || 0, value))
+    for (const group of pages.values()) {
+      group.hits.sort((a, b) => b[1].score - a[1].score)
+      const scores = group.hits.map(([, hit]) => hit.score)
+      const coverage = group.matched.size / requiredIndexes.length
       let termwise = 0
-      for (const value of evidence.values())
+      for (const value of group.evidence)
         termwise += value
-      page.score = scores[0] + 0.5 * termwise * coverage * coverage +
+      group.score = scores[0] + 0.5 * termwise * coverage * coverage +
         0.3 * ((scores[1] || 0) + (scores[2] || 0))
     }
-    const ranked = [...pages.values()].sort((a, b) => b.score - a.score)
-    const top = ranked.length ? ranked[0].score : 0
-    const kept = ranked.filter(page => page.score >= RELATIVE_CUTOFF * top)
+    const all = [...pages.values()]
+    const top = all.reduce((best, group) => Math.max(best, group.score), 0)
+    const ranked = all
+      .filter(group => group.score >= RELATIVE_CUTOFF * top)
+      .sort((a, b) => this.pages[a.page].tier - this.pages[b.page].tier || b.score - a.score)
 
-    /* Render items the way Material's result template expects them */
-    const items = kept.map(page => {
-      const group = page.hits.map(([number, hit]) =>
-        this.render(this.docs[number], hit, query))
-      /* Material needs the page itself in each group; it links to the page
-         with the words found in its sections, for search.highlight */
-      if (!page.hits.some(([number]) => this.docs[number].article === null)) {
-        const article = this.docs.find(doc => doc.path === page.path && doc.article === null)
-        const stems = new Map()
-        for (const [, hit] of page.hits)
-          for (const [t, found] of hit.stems)
-            stems.set(t, new Set([...(stems.get(t) || []), ...found]))
-        if (article)
-          group.push(this.render(article, { score: 0, stems }, query))
-      }
-      return group
+    /* Items as Material's template expects them; only the pages shown first are
+       rendered in full, the others (shown on scrolling) by their title */
+    let cap = Infinity
+    const items = ranked.map((group, rank) => {
+      cap = Math.min(cap, group.score)
+      return this.renderPage(group, query, cap, rank < RENDERED_PAGES)
     })
 
     const result = { items }
@@ -572,37 +656,117 @@ class Index {
   }
 
   /*
+   * One page's results. Material opens, on Enter, the link with the highest
+   * score: the page's link gets the page's rank score (never above the page
+   * before it, as a meta page comes after every record's page), its sections
+   * no more. When a section answers better than the page's top (a known issue,
+   * a guide's step), the page's link goes to that section.
+   */
+  renderPage(group, query, cap, full) {
+    const info = this.pages[group.page]
+    const article = info.article >= 0 ? this.docs[info.article] : null
+    const [bestNumber, bestHit] = group.hits[0]
+    const articleHit = group.hits.find(([number]) => number === info.article)
+    if (!full)    /* shown on scrolling only: the page's link and title, no section */
+      return [this.render(article || this.docs[bestNumber], articleHit ? articleHit[1] : bestHit,
+                          query, cap, false, info.badge)]
+    const stems = new Map()
+    for (const [, hit] of group.hits)
+      for (const [t, found] of hit.stems) {
+        const all = stems.get(t)
+        if (all === undefined)
+          stems.set(t, new Set(found))
+        else
+          for (const s of found)
+            all.add(s)
+      }
+    const target = this.landing(group, articleHit, query, stems)
+    const sections = []
+    for (const [number, hit] of group.hits.slice(0, MAX_SECTIONS + 1))
+      if (number !== info.article && (target === null || number !== target.number))
+        sections.push(this.render(this.docs[number], hit, query, Math.min(hit.score, cap), true))
+    sections.splice(MAX_SECTIONS)
+
+    const targetHit = target === null ? null : group.hits.find(([number]) => number === target.number)[1]
+    const head = target !== null
+      ? this.render(target, targetHit, query, cap, true, info.badge, article || target)
+      : article
+        ? this.render(article, articleHit ? articleHit[1] : { stems }, query, cap, true, info.badge)
+        : this.render(this.docs[bestNumber], bestHit, query, cap, true)
+    /* Material takes the last item as the page when every location has a "#" */
+    if (target !== null)
+      return [...sections, head]
+    return [head, ...sections]
+  }
+
+  /*
+   * The section a page's link opens, or null for the top of the page. When the
+   * page's title and callers' words lack some of the words the page matched: the section whose heading holds them all (a known issue's title,
+   * typed as the caller says it; the shortest heading if several), or else the
+   * best section when it answers better than the top.
+   */
+  landing(group, articleHit, query, stems) {
+    const terms = [...group.matched].filter(t => !query.terms[t].optional)
+    const covers = doc => terms.every(t => doc.titleTokens.some(token => stems.get(t).has(token.stem)))
+    const article = this.pages[group.page].article
+    const head = article >= 0 ? this.docs[article] : null   /* its title and callers' words */
+    const top = head !== null && terms.every(t => head.titleTokens.concat(...head.aliases)
+      .some(token => stems.get(t).has(token.stem)))
+    if (terms.length && !top) {
+      let best = null
+      for (const [number] of group.hits) {
+        const doc = this.docs[number]
+        if (doc.isArticle || !covers(doc))
+          continue
+        if (best === null || doc.titleTokens.length < best.titleTokens.length)
+          best = doc
+      }
+      if (best !== null)
+        return best
+    }
+    const [bestNumber, bestHit] = group.hits[0]
+    return !this.docs[bestNumber].isArticle &&
+      (!articleHit || bestHit.score > articleHit[1].score) ? this.docs[bestNumber] : null
+  }
+
+  /*
    * Bonus of a document containing all the query's terms in its title, or in
    * one of its callers' words; more if that callers' phrase is exactly the query
-   * ("prime apprenti" is said of several schemes, as is "prime apprenti permis").
+   * ("prime apprenti" is said of several schemes, as is "prime apprenti permis"),
+   * and more again if the query is that phrase word for word, not completed
+   * ("ap" is said of activité partielle; "APLD" only starts with it).
    */
-  phraseBonus(doc, hit, required) {
+  phraseBonus(doc, hit, required, terms) {
     const weight = required.reduce((sum, t) =>
       sum + Math.max(...[...hit.stems.get(t)].map(s => this.idf(s))), 0)
     const has = (tokens, t) => tokens.some(token => hit.stems.get(t).has(token.stem))
     let bonus = 0
     if (required.length > 1 && required.every(t => has(doc.titleTokens, t)))
-      bonus += 3 * weight * (doc.article === null ? 2 : 1)
+      bonus += 3 * weight * (doc.isArticle ? 2 : 1)
     let alias = 0
     for (const tokens of doc.aliases) {
       if (!required.every(t => has(tokens, t)))
         continue
       const words = tokens.filter(token => !STOP_WORDS.has(token.fold))
       const exact = words.every(token => required.some(t => hit.stems.get(t).has(token.stem)))
-      alias = Math.max(alias, (required.length > 1 ? 5 : 0) + (exact ? 3 : 0))
-    }
-    /* Terms next to each other in the text: "emploi d'avenir", "bulletin de paie" */
-    if (required.length > 1) {
-      const positions = []
-      doc.textTokens.forEach((token, position) => {
-        for (const t of required)
-          if (hit.stems.get(t).has(token.stem))
-            positions.push([position, t])
-      })
-      if (shortestSpan(positions, required.length) <= required.length + 2)
-        bonus += 2 * weight
+      const verbatim = exact && words.length === required.length &&
+        words.every(token => required.some(t => terms[t].stem === token.stem))
+      alias = Math.max(alias, (required.length > 1 ? 5 : 0) + (exact ? 3 : 0) + (verbatim ? 8 : 0))
     }
     return bonus + alias * weight
+  }
+
+  /* Bonus of the terms next to each other in the text: "emploi d'avenir", "bulletin de paie" */
+  nearBonus(doc, hit, required) {
+    const positions = []
+    doc.textStems.forEach((stemValue, position) => {
+      for (const t of required)
+        if (hit.stems.get(t).has(stemValue))
+          positions.push([position, t])
+    })
+    if (shortestSpan(positions, required.length) > required.length + 2)
+      return 0
+    return 2 * required.reduce((sum, t) => sum + Math.max(...[...hit.stems.get(t)].map(s => this.idf(s))), 0)
   }
 
   /* ------------------------------------------------------------------------ */
@@ -612,12 +776,13 @@ class Index {
    * (false: shown as missing) and the words matched, as written on the page
    * ("sécurité" for "securite"), which search.highlight then marks on the page.
    * A word being typed is replaced by the words it completes, or "par" would be
-   * marked everywhere.
+   * marked everywhere. Not in full (a page shown only on scrolling): its title
+   * alone, so that neither its words are split nor its text sent.
    */
-  render(doc, hit, query) {
+  render(doc, hit, query, score, full, badge, titleDoc = doc) {
     const stems = new Set()
     const terms = {}
-    const tokens = doc.titleTokens.concat(doc.textTokens)
+    const tokens = full ? titleDoc.titleTokens.concat(doc.textTokens) : titleDoc.titleTokens
     query.terms.forEach((term, t) => {
       if (!hit.stems.has(t)) {
         if (!term.optional)
@@ -637,16 +802,16 @@ class Index {
         terms[surface] = true
     })
 
-    const item = {
+    let title = markTokens(titleDoc.title, titleDoc.titleTokens, stems)
+    if (badge)
+      title += ` <span class="reperes-etat reperes-${escapeHtml(badge[1])}">${escapeHtml(badge[0])}</span>`
+    return {
       location: doc.location,
-      title: markTokens(doc.title, doc.titleTokens, stems),
-      text: excerpt(doc.text, doc.textTokens, stems),
-      score: hit.score,
+      title,
+      text: full ? excerpt(doc.text, doc.textTokens, stems) : "",
+      score,
       terms
     }
-    if (doc.tags)
-      item.tags = doc.tags
-    return item
   }
 
   /* Completion of the term being typed, for the search.suggest feature */
@@ -655,11 +820,10 @@ class Index {
     if (!last || !last.prefix || last.raw !== last.fold)
       return []
     let best = null
-    for (const word of this.vocabulary)
-      if (word.length > last.fold.length && word.startsWith(last.fold) &&
-          (best === null || this.words.get(word).docs.size > this.words.get(best).docs.size))
-        best = word
-    return best === null ? [] : [best]
+    for (const row of this.wordsStartingWith(last.fold))
+      if (row[0].length > last.fold.length && (best === null || row[2] > best[2]))
+        best = row
+    return best === null ? [] : [best[0]]
   }
 }
 
@@ -790,14 +954,22 @@ function excerpt(text, tokens, stems) {
 
 /* ----------------------------------------------------------------------------
  * Worker
+ *
+ * The prepared index is fetched by the worker itself, as soon as it starts,
+ * next to Material's search/search_index.json (which holds no documents):
+ * the page neither downloads nor copies the documents. Messages are answered
+ * in order; a query sent before the index is loaded waits for it.
  * ------------------------------------------------------------------------- */
+
+const PREPARED_INDEX = "../../search/reperes-index.json"  /* from assets/javascripts/ */
 
 let index = null
 
+/* Answer to one message; SETUP carries the prepared index (tests, or the worker below) */
 function handle(message) {
   switch (message.type) {
     case SETUP:
-      index = new Index(message.data.docs || [], message.data.options)
+      index = new Index(message.data.prepared, message.data.options)
       return { type: READY }
     case QUERY:
       try {
@@ -812,11 +984,32 @@ function handle(message) {
 }
 
 if (typeof self !== "undefined" && typeof self.addEventListener === "function" &&
-    typeof module === "undefined")
+    typeof module === "undefined") {
+  const prepared = fetch(new URL(PREPARED_INDEX, self.location.href))
+    .then(response => {
+      if (!response.ok)
+        throw new Error(`${response.status} ${response.url}`)
+      return response.json()
+    })
+  let queue = Promise.resolve()
   self.addEventListener("message", event => {
-    self.postMessage(handle(event.data))
+    const message = event.data
+    queue = queue
+      .then(async () => {
+        if (message.type !== SETUP)
+          return handle(message)
+        try {
+          return handle({ type: SETUP, data: { ...message.data, prepared: await prepared } })
+        } catch (error) {
+          console.warn("Index de recherche illisible :", error)
+          index = null
+          return { type: READY }
+        }
+      })
+      .then(reply => self.postMessage(reply))
   })
+}
 
-/* Exposed for tests run outside a browser (Node) */
+/* Exposed for tests run outside a worker */
 if (typeof module !== "undefined")
-  module.exports = { Index, handle, parseQuery, stem, fold, tokenize, editDistance }
+  module.exports = { Index, handle, parseQuery, stem, fold, tokenize, isAcronym, editDistance }

@@ -1,0 +1,80 @@
+"""The search index prepared at build time (generator/site/search.py), without a browser."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from generator.site.search import CONTENT, META, IndexMemo, PageInfo, prepare, stem, tokenize, write_prepared_index
+
+
+def material_index(*docs: tuple[str, str, str]) -> dict:
+    return {"config": {"lang": ["fr"]}, "docs": [{"location": loc, "title": title, "text": text} for loc, title, text in docs]}
+
+
+def decode(prepared: dict, stem_value: str) -> list[tuple[int, list[int]]]:
+    row, number, out = prepared["postings"][stem_value], 0, []
+    for i in range(0, len(row), 2):
+        number += row[i]
+        code = row[i + 1]
+        out.append((number, [code >> 11, (code >> 10) & 1, (code >> 6) & 15, code & 63]))
+    return out
+
+
+def test_pages_carry_tier_badge_and_callers_words() -> None:
+    index = material_index(
+        ("dispositifs/aej/", "Aide à l'embauche des jeunes (AEJ)", "<p>Les appelants disent aussi : « prime jeune ».</p>"),
+        ("dispositifs/aej/#circuit", "Circuit", "<p>Dépôt des <strong>demandes</strong> &amp; paiement</p>"),
+        ("guides/rib/", "Changer de RIB", ""),
+        ("guides/rib/#ce-que-dit-lappelant", "Ce que dit l'appelant", "<ul><li>« J'ai changé de banque. »</li></ul>"),
+        ("journal/", "Journal", "<p>AEJ modifiée</p>"),
+    )
+    pages = {"dispositifs/aej/": PageInfo(CONTENT, ("Fermé", "ferme"), ["AEJ", "prime jeune"]),
+             "guides/rib/": PageInfo(CONTENT, None, ["nouveau RIB"])}
+    prepared = prepare(index, pages)
+    assert prepared["pages"] == [["dispositifs/aej/", CONTENT, ["Fermé", "ferme"]],
+                                 ["guides/rib/", CONTENT, None], ["journal/", META, None]]
+    # Plain text, entities decoded, block elements as spaces
+    assert prepared["docs"][1][:5] == ["#circuit", "Circuit", "Dépôt des demandes & paiement", 0, 0]
+    # A guide's "Ce que dit l'appelant" phrases join its own callers' words, on the page's document
+    assert prepared["docs"][2][6] == ["nouveau RIB", "J'ai changé de banque."]
+    assert len(prepared["docs"][3]) == 5  # a section carries no callers' words
+    # "banque": once in the callers' words of the guide (doc 2), once in the text of its section (doc 3)
+    assert decode(prepared, stem("banque")) == [(2, [0, 0, 1, 0]), (3, [0, 0, 0, 1])]
+    # "AEJ": title and acronym of the scheme page, callers' words, and the journal's text
+    assert decode(prepared, "aej") == [(0, [1, 1, 1, 0]), (4, [0, 0, 0, 1])]
+    assert ["aej", "aej", 2] in prepared["words"]
+    assert prepared["words"] == sorted(prepared["words"])
+
+
+def test_words_are_split_as_callers_say_numbers() -> None:
+    assert [t.raw for t in tokenize("aide de 4 000 € et 12 500,50")] == ["aide", "de", "4000", "et", "12500", "50"]
+    assert [t.stem for t in tokenize("Indemnisations apprentissage")] == ["indemn", "aprentisag"]
+
+
+def test_prepared_file_replaces_material_documents(tmp_path: Path) -> None:
+    search = tmp_path / "search"
+    search.mkdir()
+    (search / "search_index.json").write_text(json.dumps(material_index(("", "Accueil", "<p>Bonjour</p>"))))
+    (search / "search_index.json").chmod(0o644)
+    written = write_prepared_index(tmp_path, {})
+    assert written == search / "reperes-index.json"
+    assert json.loads((search / "search_index.json").read_text())["docs"] == []
+    assert json.loads(written.read_text())["pages"] == [["", META, None]]
+    assert written.stat().st_mode & 0o777 == 0o644
+    assert sorted(p.name for p in search.iterdir()) == ["reperes-index.json", "search_index.json"]
+    assert write_prepared_index(tmp_path / "nothing", {}) is None
+
+
+def test_a_dirty_serve_build_keeps_the_pages_it_did_not_rebuild():
+    """`make serve` rebuilds only changed pages, and Material indexes only those:
+    the memo keeps every other page's documents, and drops a removed page's."""
+    memo = IndexMemo()
+    first = [{"location": "dispositifs/aej/", "title": "AEJ"}, {"location": "dispositifs/aej/#a", "title": "A"},
+             {"location": "dispositifs/pec/", "title": "PEC"}, {"location": "guides/rib/", "title": "RIB"}]
+    assert memo.merge(first, partial=False) == first
+    rebuilt = [{"location": "dispositifs/aej/", "title": "AEJ modifiée"}]
+    merged = memo.merge(rebuilt, partial=True, removed=["guides/rib/"])
+    assert [doc["title"] for doc in merged] == ["AEJ modifiée", "PEC"]
+    assert memo.merge([{"location": "dispositifs/pec/", "title": "PEC"}], partial=False) == [
+        {"location": "dispositifs/pec/", "title": "PEC"}]
