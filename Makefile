@@ -48,9 +48,11 @@ clean:
 	rm -rf $(VENV) site build .pytest_cache
 
 # Sert le site sur http://127.0.0.1:8000 ; les pages sont régénérées quand une fiche change.
+# --dirty : après la première construction, seules les pages modifiées sont reconstruites
+# (la navigation ne liste que les sections : les autres pages restent justes).
 serve: $(STAMP)
 	$(BIN)/reperes build
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+	$(BIN)/mkdocs serve --dirty --dev-addr 127.0.0.1:8000
 
 build: $(STAMP)
 	$(BIN)/reperes build

@@ -788,6 +788,11 @@ def test_reference_to_an_invalid_record_is_not_reported_twice(workspace, check):
             id="http",
         ),
         pytest.param(
+            "Voir [x](https://[exemple.fr/a)",
+            "lien « https://[exemple.fr/a » illisible (nom de site)",
+            id="unreadable-host",
+        ),
+        pytest.param(
             "Voir [x](//evil.example)",
             "lien « //evil.example » vers un autre site sans https ; écrivez l'adresse complète en https://",
             id="protocol-relative",

@@ -299,8 +299,8 @@ def _remote(repo: GitRepo, tmp_path: Path) -> Path:
 # branch between our fetch and our push (the race of mike#238).
 PRE_PUSH = """\
 #!/bin/sh
-[ -e "$GIT_DIR/deja-vu" ] && exit 0
-touch "$GIT_DIR/deja-vu"
+[ -e "{marker}" ] && exit 0
+touch "{marker}"
 remote={remote}
 tip=$(git --git-dir="$remote" rev-parse refs/heads/editions)
 blob=$(echo "publiée ailleurs" | git --git-dir="$remote" hash-object -w --stdin)
@@ -317,7 +317,8 @@ def test_remote_moved_underneath_is_refetched_and_kept(tmp_path: Path) -> None:
     remote = _remote(repo, tmp_path)
     assert publish(repo.root, "--distant", "origin").returncode == 0
     hook = repo.root / ".git" / "hooks" / "pre-push"
-    hook.write_text(PRE_PUSH.format(remote=remote), encoding="utf-8")
+    marker = tmp_path / "deja-vu"
+    hook.write_text(PRE_PUSH.format(remote=remote, marker=marker), encoding="utf-8")
     hook.chmod(0o755)
     result = publish(repo.root, "--week", "2026-W49", "--distant", "origin")
     assert result.returncode == 0, result.stderr
@@ -325,6 +326,7 @@ def test_remote_moved_underneath_is_refetched_and_kept(tmp_path: Path) -> None:
             "nouvelle tentative") in result.stderr
     pushed = subprocess.run(["git", "--git-dir", str(remote), "ls-tree", "--name-only", "editions"],
                             capture_output=True, text=True, check=True).stdout.split()
+    assert marker.exists()  # the other publication did land in between
     assert "autre.txt" in pushed and "2026-S49" in pushed and "actuelle" in pushed  # nothing lost
     assert repo.git("rev-parse", "editions") == subprocess.run(
         ["git", "--git-dir", str(remote), "rev-parse", "editions"], capture_output=True, text=True).stdout.strip()

@@ -82,6 +82,17 @@ def test_a_commit_without_reason_is_stopped_by_the_commit_msg_hook(hooked: GitRe
     assert hooked.git("log", "-1", "--format=%s") == "Renommer"
 
 
+def test_a_merge_needs_no_reason_of_its_own(hooked: GitRepo):
+    hooked.git("checkout", "-q", "-b", "fiche")
+    hooked.replace(SCHEME, "nom: Aide exemple", "nom: Aide exemple renommée")
+    assert _commit(hooked, "Renommer\n\nPourquoi: nom officiel").returncode == 0
+    hooked.git("checkout", "-q", "main")
+    merged = subprocess.run(["git", "merge", "--no-ff", "-q", "fiche", "-m", "Merge branch 'fiche'"], cwd=hooked.root,
+                            env=_env(hooked), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+    assert merged.returncode == 0, merged.stdout
+    assert hooked.git("log", "-1", "--format=%s") == "Merge branch 'fiche'"
+
+
 def test_a_commit_of_other_files_needs_no_reason(hooked: GitRepo):
     hooked.write("LISEZMOI.md", "Notes.\n")
     assert _commit(hooked, "Notes").returncode == 0

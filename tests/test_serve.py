@@ -4,6 +4,7 @@ taking the site down, until it is fixed."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import subprocess
@@ -57,7 +58,7 @@ def test_serve_regenerates_changed_pages(project: Path):
     log = project / "serve.log"
     with open(log, "w", encoding="utf-8") as output:
         server = subprocess.Popen(
-            [str(BIN / "mkdocs"), "serve", "--dev-addr", f"127.0.0.1:{port}"],
+            [str(BIN / "mkdocs"), "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}"],  # as `make serve`
             cwd=project, stdout=output, stderr=subprocess.STDOUT,
         )
     try:
@@ -81,6 +82,21 @@ def test_serve_regenerates_changed_pages(project: Path):
 
         record.write_text(text.replace("Dispositif clos ;", "Dispositif réparé ;"), encoding="utf-8")
         assert wait_for(lambda: "Dispositif réparé" in (fetch(page) or ""), 60), log.read_text(encoding="utf-8")
+        # Only the changed pages were rebuilt, and their navigation is the site's:
+        # the sections, « Dispositifs » lit as the current one.
+        html = fetch(page) or ""
+        assert re.search(r'md-nav__item--active">\s*<a href="\.\./" class="md-nav__link">\s*'
+                         r'<span class="md-ellipsis">\s*Dispositifs\s*</span>', html), html
+        assert html.count('class="md-nav__link') < 40
+
+        # A new record's page appears; once the record is deleted, its page goes too.
+        added = project / "schemes" / "partenaires" / "partenaire-essai.yml"
+        added.write_text("id: partenaire-essai\nnom: Partenaire d'essai\ntype: autre\nrole: Essai.\n", encoding="utf-8")
+        address = f"http://127.0.0.1:{port}/partenaires/partenaire-essai/"
+        assert wait_for(lambda: "Partenaire d&#39;essai" in (fetch(address) or "")
+                        or "Partenaire d'essai" in (fetch(address) or ""), 60), log.read_text(encoding="utf-8")
+        added.unlink()
+        assert wait_for(lambda: fetch(address) is None, 60), log.read_text(encoding="utf-8")
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -22,6 +22,7 @@ history), and describes the changes field by field (``changes.py``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field, fields
@@ -61,8 +62,9 @@ class Change:
     def short(self) -> str:
         return self.commit[:7]
 
-    @property
+    @functools.cached_property
     def when(self) -> dt.datetime:
+        """The commit's date in Paris (computed once: every journal page asks)."""
         moment = dt.datetime.fromisoformat(self.date)
         try:
             from zoneinfo import ZoneInfo
@@ -151,6 +153,11 @@ class Versions:
         return self._parsed[key]
 
 
+    def forget(self, kind: str, sha: str) -> None:
+        """Drop a parsed version no longer needed as a "before" (cold memory:
+        5,000 commits would otherwise keep 5,000 parsed records)."""
+        self._parsed.pop((kind, sha), None)
+
     def records_at(self, revision: str) -> dict[tuple[str, str], tuple[str, str, dict[str, Any] | None]]:
         """(kind, id) -> (path, blob, data) of every record stored at *revision*."""
         records = {}
@@ -224,7 +231,13 @@ def _replay_history(gitrepo: Git, project: Path, head: str, *, partial: bool, us
             if use_cache:
                 cache_dir.mkdir(parents=True, exist_ok=True)
                 write_atomically(cache_dir / f"{sha}.json", json.dumps(entry, ensure_ascii=False))
-        _replay(entry, path_ids, last_valid)
+            replaced = {(key[0], key[1]): last_valid.get((key[0], key[1])) for key, _ in entry["state"]["valid"]}
+            _replay(entry, path_ids, last_valid)
+            for key, old_blob in replaced.items():
+                if old_blob is not None and old_blob != last_valid.get(key):
+                    versions.forget(key[0], old_blob)  # the next "before" of this record is its new version
+        else:
+            _replay(entry, path_ids, last_valid)
         history.warnings.extend(entry["warnings"])
         for change in entry["changes"]:
             history.changes.append(Change(**change))

@@ -270,6 +270,10 @@ class Git:
         out = self.repo.git.rev_list("--parents", "-1", commit).split()
         return out[1] if len(out) > 1 else None
 
+    def is_merging(self) -> bool:
+        """Whether the commit being made concludes a merge (git keeps MERGE_HEAD meanwhile)."""
+        return (Path(self.repo.git_dir) / "MERGE_HEAD").exists()
+
     def staged_paths(self) -> list[str]:
         """Paths the next commit changes (added, modified, deleted or renamed), as shown."""
         out = self.repo.git.diff("--cached", "--name-only", "-z", "--no-renames")

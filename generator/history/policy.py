@@ -178,6 +178,8 @@ def commit_message_problems(project: Path, message: str) -> list[RecordError]:
     if reason_of(kept) is not None:
         return []
     with Git.require(project, "« reperes pourquoi »") as gitrepo:
+        if gitrepo.is_merging():
+            return []  # a merge brings changes whose own commits said why (as missing_reasons)
         touched = [path for path in gitrepo.staged_paths() if kind_of_path(path)]
     return [
         RecordError(

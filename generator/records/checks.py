@@ -6,6 +6,7 @@ run only on records that passed their own validation.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePath
 
@@ -39,6 +40,16 @@ RESERVED_IDS: dict[str, frozenset[str]] = {
 }
 
 
+# The journal has a page per month, journal/2026-11.md, beside the referent
+# sites' journal/<id>.md: a site may not take a month's name (site/render.py
+# names its pages with this pattern).
+JOURNAL_PERIOD_RE = re.compile(r"[0-9]{4}-[0-9]{2}")
+
+
+def is_reserved(kind: str, ident: str) -> bool:
+    return ident in RESERVED_IDS.get(kind, ()) or (kind == "site" and JOURNAL_PERIOD_RE.fullmatch(ident) is not None)
+
+
 def _error(record: Record, loc: DataPath, message: str, hint: str | None = None) -> RecordError:
     line, column = record.loaded.position(loc)
     return RecordError(record.path, line, column, dotted(loc), message, hint)
@@ -54,7 +65,7 @@ def check_ids_match_files(corpus: Corpus) -> Iterator[RecordError]:
                 # Never suggest a file name that is taken or reserved: renaming
                 # would overwrite another record.
                 target = PurePath(record.path).with_name(f"{record.id}.yml")
-                can_rename = not Path(target).exists() and record.id not in RESERVED_IDS.get(kind, ())
+                can_rename = not Path(target).exists() and not is_reserved(kind, record.id)
                 options = []
                 if can_rename:
                     options.append(f"renommez le fichier en {record.id}.yml")
@@ -68,9 +79,9 @@ def check_ids_match_files(corpus: Corpus) -> Iterator[RecordError]:
 
 
 def check_reserved_ids(corpus: Corpus) -> Iterator[RecordError]:
-    for kind, reserved in RESERVED_IDS.items():
+    for kind in RESERVED_IDS:
         for record in corpus.of_kind(kind).values():
-            if record.id in reserved:
+            if is_reserved(kind, record.id):
                 yield _error(
                     record, ("id",),
                     f"l'identifiant « {record.id} » est réservé",

@@ -121,7 +121,10 @@ def link_problem(target: str, shown: str | None = None) -> tuple[str, str | None
         return None
     scheme = match.group(1)
     if scheme == "https":
-        host = urllib.parse.urlsplit(cleaned).netloc
+        try:
+            host = urllib.parse.urlsplit(cleaned).netloc
+        except ValueError:  # « https://[ » : no host a reader could check
+            return f"lien « {shown} » illisible (nom de site)", None
         if "@" in host:  # « https://www.service-public.fr@evil.example/ » leads to evil.example
             return (f"lien « {shown} » trompeur : il contient un identifiant avant « @ » et mène en fait au site "
                     f"« {host.rsplit('@', 1)[1]} »", "écrivez l'adresse du site sans identifiant")

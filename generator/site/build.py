@@ -14,6 +14,7 @@ temporary name is unique (scratch.py): two builds at once both succeed.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import errno
 import logging
@@ -28,7 +29,7 @@ from ..history.changelog import History, current_head, read_history
 from ..records.corpus import Corpus, LoadCache, load_corpus
 from ..scratch import remove_leftovers, temporary_prefix, unique_sibling
 from .links import check_links
-from .render import GENERATED_DIR, Generator, generate
+from .render import GENERATED_DIR, Generator, generate, render_pages
 
 PLUGIN_NAME = "reperes"  # entry point of the MkDocs plugin (pyproject.toml)
 
@@ -44,6 +45,13 @@ class BuildResult:
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> BuildResult:
+        """What `reperes build` reports of a generation that succeeded, without
+        the records or the history's changes (the memory they hold)."""
+        history = None if self.history is None else dataclasses.replace(self.history, changes=[])
+        corpus = Corpus(self.corpus.root, errors=self.corpus.errors, files_checked=self.corpus.files_checked)
+        return BuildResult(corpus, history, self.written, self.removed, self.warnings)
 
 
 @dataclass
@@ -80,10 +88,13 @@ def generate_pages(
         history = read_history(project, allow_shallow=allow_shallow)
         state.history = history
     result.history = history
-    corpus.errors.extend(check_links(corpus, today=today, history=history))  # before MkDocs, at path:line
+    # Rendered once: the link check reads the pages that are then written.
+    rendered = render_pages(corpus, project, today, state.generator, history)
+    corpus.errors.extend(check_links(corpus, rendered=rendered))  # before MkDocs, at path:line
     if corpus.errors:
         return result
-    result.written, result.removed = generate(corpus, project, today, state=state.generator, history=history)
+    result.written, result.removed = generate(corpus, project, today, state=state.generator, history=history,
+                                              rendered=rendered)
     return result
 
 

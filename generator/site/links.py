@@ -64,16 +64,19 @@ class _Site:
         return self._anchors[page]
 
 
-def check_links(corpus: Corpus, *, today: dt.date | None = None, history: History | None = None) -> list[RecordError]:
+def check_links(corpus: Corpus, *, today: dt.date | None = None, history: History | None = None,
+                rendered: dict[str, tuple[str, str | None]] | None = None) -> list[RecordError]:
     """Broken internal links of guides and hand-written pages.
 
     Needs a corpus without errors (the pages are rendered to know them): with
     other errors, nothing is reported here and the check runs once they are
-    fixed.
+    fixed. A build passes the pages it rendered (*rendered*): they are
+    rendered once, and only those that changed since the last build.
     """
     if corpus.errors:
         return []
-    rendered = Renderer().render(corpus, today or corpus.today, None, history)
+    if rendered is None:
+        rendered = Renderer().render(corpus, today or corpus.today, None, history)
     abbreviations = abbreviations_block(corpus)
     pages = {path: text for path, (text, _) in rendered.items()}
     errors: list[RecordError] = []

@@ -20,6 +20,7 @@ because it defines ``on_startup``) remembers what it loaded and wrote.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,8 @@ from ..project import Project
 from ..records.kinds import KINDS
 from .build import BuildResult, BuildState, generate_pages
 from .feedback import META_KEY, Subject, feedback_links, subjects
-from .safety import describe_problems, sanitise, scan_site
+from .links import page_address
+from .safety import ScanMemo, describe_problems, sanitise, scan_site
 
 log = logging.getLogger("mkdocs.plugins.reperes")
 
@@ -49,6 +51,11 @@ class ReperesPlugin(BasePlugin):
         self.debug = False
         self.allow_shallow = False
         self.state = BuildState()
+        self.scanned = ScanMemo()
+        self.dirty = False  # `mkdocs serve --dirty`
+        self.built = False  # a build of this process has finished
+        self.sections: dict[str, Any] = {}  # nav pages by source path (on_nav)
+        self.lit: Any = None  # the section lit for the page being rendered
         self.result: BuildResult | None = None
         self.failure: HistoryError | None = None  # why the last build stopped, for `reperes build`
         self.unsafe: str | None = None  # the scan's message, when it failed the last build
@@ -62,7 +69,19 @@ class ReperesPlugin(BasePlugin):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
+        self.dirty = dirty
+        self.built = False
         self.state = BuildState()
+        self.scanned = ScanMemo()
+
+    def on_config(self, config: Any) -> Any:
+        """`mkdocs serve --dirty` (`make serve`) rebuilds only the pages whose
+        Markdown changed; the navigation lists only sections, so the others stay
+        right. The sitemap (every page's address) is written by the first build
+        and then left as is: a preview has no use for it."""
+        if self.command == "serve" and self.dirty and self.built:
+            config.theme.static_templates.discard("sitemap.xml")
+        return config
 
     def on_pre_build(self, *, config: Any) -> None:
         self.result, self.failure, self.unsafe = None, None, None
@@ -92,6 +111,30 @@ class ReperesPlugin(BasePlugin):
             log.info("Repères : attention : %s", warning)
         if result.written or result.removed:
             log.info("Repères : %d page(s) régénérée(s), %d supprimée(s)", len(result.written), len(result.removed))
+        if not serving:
+            # A one-off build needs nothing more of the records, their history
+            # or the rendered Markdown once the pages are written: MkDocs
+            # reuses that memory (about 100 MB at 1,000 schemes).
+            self.state = BuildState()
+            self.result = result.summary()
+            gc.collect()
+
+    def on_page_context(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
+        """A page outside the nav (a record's) shows its section as the current
+        one: the scheme pages light « Dispositifs », a month of the journal « Journal »."""
+        self.lit = None
+        if page.file.src_uri not in self.sections:
+            section = self.sections.get(f"{page.file.src_uri.split('/')[0]}/index.md")
+            if section is not None and not section.active:
+                section.active = True
+                self.lit = section
+        return context
+
+    def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
+        if self.lit is not None:
+            self.lit.active = False
+            self.lit = None
+        return output
 
     def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Any) -> str:
         """The page's "Signaler un problème" links, for the theme (partials/actions.html)."""
@@ -111,6 +154,8 @@ class ReperesPlugin(BasePlugin):
                 folder = next((child.file.src_uri.split("/")[0] for child in item.children
                                if getattr(child, "is_page", False)), None)
                 item.title = SECTION_TITLES.get(folder, item.title)
+        # The nav's pages by source path: a record's page lights its section.
+        self.sections = {page.file.src_uri: page for page in nav.pages}
         return nav
 
     @event_priority(-100)  # last: what other plugins add to the content is cleaned too
@@ -118,7 +163,15 @@ class ReperesPlugin(BasePlugin):
         return sanitise(html)
 
     def on_post_build(self, *, config: Any) -> None:
-        problems = scan_site(Path(config.site_dir))
+        self.built = True
+        if self.command == "serve" and self.dirty and self.result is not None:
+            # A dirty build writes what changed and removes nothing: the page
+            # of a deleted record goes with its Markdown.
+            for relative in self.result.removed:
+                if relative.endswith(".md"):
+                    page = Path(config.site_dir) / page_address(relative).lstrip("/") / "index.html"
+                    page.unlink(missing_ok=True)
+        problems = scan_site(Path(config.site_dir), self.scanned)
         if problems:
             self.unsafe = describe_problems(problems)
             raise Abort(f"Repères : {self.unsafe}")

@@ -21,7 +21,7 @@ from urllib.parse import quote
 import jinja2
 from markdown.extensions.toc import slugify
 
-from ..fr import date_fr, plural
+from ..fr import MONTHS, date_fr, plural
 from ..history.changelog import Change, History
 from ..history.git import plain_text
 from ..history.recheck import Recheck, records_to_recheck
@@ -473,6 +473,67 @@ def home_context(site: Site) -> dict[str, Any]:
     }
 
 
+def status_badge(etat: Etat) -> str:
+    """A status as the board shows it (reperes.css colours ``.reperes-<état>``)."""
+    return f"**{etat.label}**{{ .reperes-etat .reperes-{etat.value} }}"
+
+
+def _section(title: str, intro: str, columns: list[str], rows: list[list[str]], summary: str, empty: str,
+             site: Site) -> dict[str, Any]:
+    return {"title": title, "intro": intro, "columns": columns, "rows": rows, "summary": summary,
+            "empty": empty, "abbreviations": site.abbr_block}
+
+
+def schemes_index_context(site: Site) -> dict[str, Any]:
+    """Every scheme, by name, with its status in force: the Dispositifs section's page."""
+    sites = site.corpus.of_kind("site")
+    rows = []
+    for record in sorted(site.corpus.of_kind("dispositif").values(), key=lambda r: (r.model.nom.casefold(), r.id)):
+        scheme = record.model
+        force = in_force(scheme, site.today)
+        name = link("dispositif", record.id, scheme.nom, "../") + (f" ({md_inline(scheme.sigle)})" if scheme.sigle else "")
+        rows.append([name, scheme.domaine.label, status_badge(force.etat), date_fr(force.depuis),
+                     link("site", scheme.site_referent, sites[scheme.site_referent].model.nom, "../")])
+    return _section(
+        "Dispositifs", "Tous les dispositifs, par ordre alphabétique, avec leur état en vigueur. "
+        "Par domaine : [tableau de bord](../index.md).",
+        ["Dispositif", "Domaine", "État", "Depuis", "Site référent"], rows,
+        plural(len(rows), "dispositif"), "Aucun dispositif.", site)
+
+
+def partners_index_context(site: Site) -> dict[str, Any]:
+    rows = [
+        [link("partenaire", r.id, r.model.nom, "../") + (f" ({md_inline(r.model.sigle)})" if r.model.sigle else ""),
+         r.model.type.label, md_cell(r.model.role)]
+        for r in sorted(site.corpus.of_kind("partenaire").values(), key=lambda r: (r.model.nom.casefold(), r.id))
+    ]
+    return _section("Partenaires", "Les organismes avec qui les dispositifs sont gérés : rôle, contacts, "
+                    "étapes des circuits dont ils ont la charge.", ["Partenaire", "Type", "Rôle"], rows,
+                    plural(len(rows), "partenaire"), "Aucun partenaire.", site)
+
+
+def tools_index_context(site: Site) -> dict[str, Any]:
+    rows = [
+        [link("outil", r.id, r.model.nom, "../") + (f" ({md_inline(r.model.sigle)})" if r.model.sigle else ""),
+         md_cell(r.model.objet)]
+        for r in sorted(site.corpus.of_kind("outil").values(), key=lambda r: (r.model.nom.casefold(), r.id))
+    ]
+    return _section("Outils", "Les applications utilisées dans les circuits : modes opératoires et anomalies connues.",
+                    ["Outil", "Objet"], rows, plural(len(rows), "outil"), "Aucun outil.", site)
+
+
+def sites_index_context(site: Site) -> dict[str, Any]:
+    owned = site.index["owned"]
+    rows = [
+        [link("site", r.id, r.model.nom, "../"), str(len(owned.get(r.id, []))),
+         f"{md_cell(r.model.contact.libelle)} — {md_cell(r.model.contact.valeur)}"]
+        for r in sorted(site.corpus.of_kind("site").values(), key=lambda r: (r.model.nom.casefold(), r.id))
+    ]
+    return _section("Sites référents", "Les sites qui tiennent les fiches à jour et les relisent.",
+                    ["Site référent", "Dispositifs suivis", "Contact"], rows, plural(len(rows), "site référent", "sites référents"),
+                    "Aucun site référent.", site)
+
+
 def _owner(change: Change, site: Site) -> str | None:
     record = site.corpus.of_kind(change.kind).get(change.record_id)
     if record is None:
@@ -480,29 +541,119 @@ def _owner(change: Change, site: Site) -> str | None:
     return owner_of(change.kind, record.model)
 
 
-def journal_context(site: Site, owner: str | None = None) -> dict[str, Any]:
-    """Changes newest first, grouped by week (Monday, Europe/Paris)."""
-    history = site.history
-    changes = [c for c in (history.changes if history else []) if owner is None or _owner(c, site) == owner]
-    prefix = "../"  # every journal page lives in journal/
+# The journal: one page per month (journal/2026-11/), newest first, and an
+# index of the months with the latest changes; the same for each referent
+# site (journal/<site>/ and journal/<site>/2026-11/). A page's size depends on
+# one month's activity, never on the length of the history.
+JOURNAL_RECENT = 50  # changes shown on an index page
+
+
+def period_of(change: Change) -> str:
+    """The month a change belongs to, in Paris: "2026-11" (its page's name,
+    of the form records/checks.py reserves: no referent site takes it)."""
+    when = change.when
+    return f"{when.year:04d}-{when.month:02d}"
+
+
+def period_label(period: str) -> str:
+    year, month = period.split("-")
+    return f"{MONTHS[int(month) - 1]} {year}"
+
+
+def _weeks(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Entries (newest first) grouped by week (Monday, Europe/Paris)."""
     weeks: list[dict[str, Any]] = []
-    for entry in change_entries(changes, site, prefix):
+    for entry in entries:
         monday = entry["when"].date() - dt.timedelta(days=entry["when"].weekday())
         if not weeks or weeks[-1]["monday"] != monday:
             weeks.append({"monday": monday, "entries": []})
         weeks[-1]["entries"].append(entry)
+    return weeks
+
+
+@dataclass
+class JournalPage:
+    """One page of the journal: its path, what it shows and what its text depends on."""
+
+    path: str
+    owner: str | None  # a referent site's id, or None: every change
+    period: str | None  # "2026-11", or None: the index (months and latest changes)
+    changes: list[Change]  # newest first: the month's, or the latest ones
+    periods: list[tuple[str, int]]  # (month, number of changes), newest first, of this owner
+    filters: list[str]  # referent sites offered as filters (index pages only)
+
+    def key(self, site: Site) -> tuple[Any, ...]:
+        """What the page's text depends on besides the build's settings (the
+        history's head among them): the records its entries name (their names
+        and links), the referent sites it names, the months it lists."""
+        sites = site.corpus.of_kind("site")
+        entries = []
+        for change in self.changes:
+            record = site.corpus.of_kind(change.kind).get(change.record_id)
+            # What an entry shows of its record: the name in its link (editing
+            # anything else in a record leaves the journal as it is).
+            entries.append((change.commit, change.kind, change.record_id,
+                            None if record is None else record_name(record.model)))
+        named = tuple(sites[o].model.nom if o in sites else None
+                      for o in [*([self.owner] if self.owner else []), *self.filters])
+        return (self.path, named, tuple(self.periods), tuple(entries))
+
+
+def journal_pages(site: Site) -> list[JournalPage]:
+    """Every page of the journal, for the whole site and for each referent site."""
+    changes = site.history.changes if site.history else []
     sites = site.corpus.of_kind("site")
-    owners = sorted({o for o in (_owner(c, site) for c in (history.changes if history else [])) if o in sites})
+    by_owner: dict[str | None, list[Change]] = {None: list(changes)}
+    for change in changes:
+        owner = _owner(change, site)
+        if owner in sites:
+            by_owner.setdefault(owner, []).append(change)
+    filters = sorted(owner for owner in by_owner if owner is not None)
+    pages = []
+    for owner in [None, *sorted(sites)]:
+        owned = by_owner.get(owner, [])
+        months: dict[str, list[Change]] = {}
+        for change in owned:
+            months.setdefault(period_of(change), []).append(change)
+        periods = [(period, len(items)) for period, items in months.items()]
+        folder = "journal/" if owner is None else f"journal/{owner}/"
+        pages.append(JournalPage("journal/index.md" if owner is None else f"journal/{owner}.md", owner, None,
+                                 owned[:JOURNAL_RECENT], periods, filters))
+        pages += [JournalPage(f"{folder}{period}.md", owner, period, items, periods, [])
+                  for period, items in months.items()]
+    return pages
+
+
+def journal_context(site: Site, page: JournalPage) -> dict[str, Any]:
+    """What one journal page shows; its links are relative to the page itself."""
+    history = site.history
+    depth = page.path.count("/")
+    prefix = "../" * depth  # to the site's root
+    journal = "../" * (depth - 1)  # to journal/
+    home = f"{journal}{page.owner}.md" if page.owner else f"{journal}index.md"  # this owner's index
+    months_folder = "" if page.period else (f"{page.owner}/" if page.owner else "")
+    periods = [period for period, _ in page.periods]
+    newer = older = None
+    if page.period is not None:
+        at = periods.index(page.period)
+        newer = periods[at - 1] if at > 0 else None
+        older = periods[at + 1] if at + 1 < len(periods) else None
+    sites = site.corpus.of_kind("site")
     return {
-        "weeks": weeks,
-        "owner": sites[owner].model if owner else None,
-        "site_filters": [(f"[{md_inline(sites[o].model.nom)}]({o}.md)", o == owner)
-                         for o in owners],
-        "scheme_filters": [
-            link("dispositif", r.id, r.model.sigle or r.model.nom, "../", "#historique-des-modifications")
-            for r in sorted(site.corpus.of_kind("dispositif").values(), key=lambda r: r.model.nom)
-            if history and history.for_record("dispositif", r.id)
-        ],
+        "weeks": _weeks(change_entries(page.changes, site, prefix)),
+        "owner": sites[page.owner].model if page.owner else None,
+        "period": period_label(page.period) if page.period else None,
+        "home": home,
+        "newer": (period_label(newer), f"{newer}.md") if newer else None,
+        "older": (period_label(older), f"{older}.md") if older else None,
+        "periods": [(period_label(period), f"{months_folder}{period}.md", count) for period, count in page.periods],
+        "shown": len(page.changes),
+        "more": len(page.changes) < sum(count for _, count in page.periods) if page.period is None else False,
+        "feed": f"{prefix}journal.xml",
+        "site_filters": [(f"[{md_inline(sites[o].model.nom)}]({journal}{o}.md)", o == page.owner)
+                         for o in page.filters],
+        "all": f"{journal}index.md",
+        "schemes": f"{prefix}dispositifs/index.md",
         "available": history is not None and history.available,
         "partial": history is not None and history.partial,
         "abbreviations": site.abbr_block,
@@ -645,6 +796,13 @@ _SUMMARY_PAGES = [
     ("glossaire.md", "glossary.md.jinja", glossary_context),
     ("a-revoir.md", "review.md.jinja", review_context),
     ("etiquettes.md", "tags.md.jinja", tags_context),
+    # The sections' index pages (mkdocs.yml's nav): records are reached from
+    # these, the board and search, never from every page's sidebar.
+    ("dispositifs/index.md", "section.md.jinja", schemes_index_context),
+    ("partenaires/index.md", "section.md.jinja", partners_index_context),
+    ("outils/index.md", "section.md.jinja", tools_index_context),
+    ("sites/index.md", "section.md.jinja", sites_index_context),
+    ("guides/index.md", "guides.md.jinja", guides_index_context),
 ]
 
 _RECORD_PAGES = [
@@ -696,21 +854,23 @@ class Renderer:
             pages[path] = (self.env.get_template(template_name).render(**context(site)), source)
             self.rendered += 1
         journal = self.env.get_template("journal.md.jinja")
-        pages["journal/index.md"] = (journal.render(**journal_context(site)), None)
-        for owner in corpus.of_kind("site"):
-            pages[f"journal/{owner}.md"] = (journal.render(**journal_context(site, owner)), None)
+        for page in journal_pages(site):
+            key = (everywhere, page.key(site))
+            previous = self._pages.get(page.path)
+            if previous is not None and previous[0] == key:
+                text = previous[1]
+            else:
+                text = journal.render(**journal_context(site, page))
+                self.rendered += 1
+            cache[page.path] = (key, text)
+            pages[page.path] = (text, None)
         pages["journal.xml"] = (atom_feed(site), None)
         pages[f"{BRIEFINGS_FOLDER}/index.md"] = (
             self.env.get_template("briefings.md.jinja").render(**briefings_context(site)), None
         )
         pages["briefings.xml"] = (briefings_feed(site), None)
-        self.rendered += 1 + len(corpus.of_kind("site"))
-        if corpus.of_kind("guide"):
-            pages["guides/index.md"] = (
-                self.env.get_template("guides.md.jinja").render(**guides_index_context(site)), None
-            )
-            self.rendered += 1
-        if corpus.of_kind("remontee"):
+        self.rendered += 2
+        if corpus.of_kind("remontee"):  # no page, and no nav entry, until the first remontée
             pages["remontees/index.md"] = (
                 self.env.get_template("remontees.md.jinja").render(**remontees_index_context(site)), None
             )
@@ -784,15 +944,17 @@ def write_pages(
     every page back; it is updated. Returns (written, removed) page paths.
     """
     memory = written_before if written_before is not None else {}
+    warm = bool(memory)  # this process wrote or read every page of the folder before
     out.mkdir(parents=True, exist_ok=True)
     written, removed = [], []
     manifest_lines = []
+    base = str(out)
     for relative, (text, source) in sorted(pages.items()):
-        target = out / relative
         if source:
             manifest_lines.append(f"{relative}\t{source}")
-        if memory.get(relative) == text and target.exists():
+        if memory.get(relative) == text and os.path.exists(os.path.join(base, relative)):
             continue
+        target = out / relative
         if relative not in memory and target.exists() and target.read_text(encoding="utf-8") == text:
             memory[relative] = text
             continue
@@ -800,7 +962,12 @@ def write_pages(
         write_atomically(target, text)  # unique temporary name: concurrent builds never collide
         memory[relative] = text
         written.append(relative)
-    for path in sorted([*out.rglob("*.md"), *out.rglob("*.xml")]):
+    if warm:
+        # Under `mkdocs serve`: what this process knows is on disk is all that can be stale.
+        stale = [out / relative for relative in memory if relative != SOURCE_MANIFEST and relative not in pages]
+    else:
+        stale = [*out.rglob("*.md"), *out.rglob("*.xml")]
+    for path in sorted(stale):
         relative = path.relative_to(out).as_posix()
         if relative not in pages:
             path.unlink(missing_ok=True)  # a concurrent build may have removed it first
@@ -843,17 +1010,28 @@ class Generator:
         return cls(Renderer(), {})
 
 
+def render_pages(
+    corpus: Corpus, project: Path, today: dt.date | None = None, state: Generator | None = None,
+    history: History | None = None,
+) -> dict[str, tuple[str, str | None]]:
+    """Every generated page, as the project's settings ask (build date, edit link)."""
+    state = state or Generator.new()
+    settings = Project(project, today)
+    return state.renderer.render(corpus, settings.build_date(), checked_edit_template(settings), history)
+
+
 def generate(
     corpus: Corpus,
     project: Path,
     today: dt.date | None = None,
     state: Generator | None = None,
     history: History | None = None,
+    rendered: dict[str, tuple[str, str | None]] | None = None,
 ) -> tuple[list[str], list[str]]:
-    """Render every page and write those that changed into docs/genere/."""
+    """Render every page (unless *rendered* by render_pages already) and write
+    those that changed into docs/genere/."""
     state = state or Generator.new()
-    settings = Project(project, today)
-    pages = state.renderer.render(corpus, settings.build_date(), checked_edit_template(settings), history)
+    pages = dict(rendered) if rendered is not None else render_pages(corpus, project, today, state, history)
     pages.update(copy_handwritten(corpus.pages, abbreviations_block(corpus)))
     copy_images(corpus.images, project / "docs", project / GENERATED_DIR)
     return write_pages(pages, project / GENERATED_DIR, state.written)

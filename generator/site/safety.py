@@ -19,6 +19,7 @@ installed theme, so a theme update cannot silently widen the list).
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -39,6 +40,19 @@ _LOADING_LINK_RELS = {"stylesheet", "preload", "modulepreload", "icon", "shortcu
 # whose tag is not special, has nothing to check (most of a page).
 _STYLED = {"srcset", "style", "srcdoc"}  # checked whatever their value
 _SPECIAL_TAGS = {tag for tag, _ in _LOADING} | {"link", "meta", "base", "animate", "set", "source"}
+# Attribute names that neither run code nor load anything, on a tag that is not
+# special, whatever their value; href is among them only when its value holds
+# no colon (no scheme). An element carrying only these (almost every element of
+# a page: the theme's and the content's) is skipped with one set operation.
+_PLAIN_ATTRIBUTES = frozenset({
+    "class", "id", "title", "href", "alt", "lang", "dir", "role", "open", "start", "colspan", "rowspan",
+    "align", "width", "height", "tabindex", "hidden", "for", "name", "value", "type", "rel", "target",
+    "checked", "autocomplete", "autocorrect", "autocapitalize", "placeholder", "spellcheck", "required",
+    "label", "charset", "content", "translate", "xmlns", "viewbox", "d", "fill", "aria-label",
+    "aria-hidden", "aria-labelledby", "aria-controls", "aria-expanded", "data-md-component",
+    "data-md-type", "data-md-state", "data-md-scrollfix", "data-md-color-scheme", "data-md-color-primary",
+    "data-md-color-accent", "data-md-color-media", "data-md-level", "data-clipboard-target",
+})
 _CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")\s]+)", re.I)
 _CSS_IMPORT = re.compile(r"@import\s+['\"]([^'\"]+)", re.I)
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.I)
@@ -117,6 +131,7 @@ def is_external(url: str) -> bool:
     return cleaned.startswith("//") or bool(re.match(r"^(https?|ftp|wss?):", cleaned))
 
 
+@functools.cache  # the installed theme does not change while a process runs
 def theme_inline_scripts() -> list[re.Pattern[str]]:
     """Inline scripts of the installed Material templates, as exact patterns.
 
@@ -214,22 +229,26 @@ def scan_page(html_text: str | bytes, allowed_inline: list[re.Pattern[str]]) -> 
     problems: list[str] = []
     scripts: list[str] = []
     tree = LexborHTMLParser(html_text, scripting=True)
+    plain = _PLAIN_ATTRIBUTES.issuperset
     for root in _roots(tree.root):
         for node in root.traverse(include_text=False):
             attributes = node.attributes
+            tag = node.tag
             # Fast path, as most elements carry only class, id, title and
             # relative links: the tokenizer lowercases attribute names (SVG's
             # camelCase adjustments name no event and no address) and values
             # come decoded, so an address without a colon has no scheme.
-            if attributes and (
+            if not attributes or (plain(attributes) and tag not in _SPECIAL_TAGS
+                                  and ":" not in (attributes.get("href") or "")):
+                pass
+            elif (
                 "\0on" in "\0" + "\0".join(attributes) or not _STYLED.isdisjoint(attributes)
                 or node.tag in _SPECIAL_TAGS
                 or (not _URL_ATTRS.isdisjoint(attributes)
                     and any(":" in (attributes[name] or "") for name in _URL_ATTRS.intersection(attributes)))
             ):
                 values = {name.lower(): (value or "") for name, value in attributes.items()}
-                _check_attributes(node.tag, values, problems)
-            tag = node.tag
+                _check_attributes(tag, values, problems)
             if tag == "script":
                 values = {name.lower(): (value or "") for name, value in attributes.items()}
                 _check_script(values, node.text(deep=True).strip(), allowed_inline, problems, scripts)
@@ -244,14 +263,39 @@ def describe_problems(problems: list[str]) -> str:
     return f"contenu dangereux dans le site construit ({len(problems)} problème(s)) :\n{listing}"
 
 
-def scan_site(site: Path) -> list[str]:
+class ScanMemo:
+    """What one process found in each page, by the page's file identity (inode,
+    size, modification time): under `mkdocs serve`, a rebuild that rewrote
+    three pages parses three pages. A fresh build (``reperes build``) starts
+    with an empty memo, in a fresh folder: every page is parsed."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, tuple[tuple[int, int, int], list[str], list[str]]] = {}
+        self.parsed = 0  # pages parsed by the last scan
+
+    def scan(self, page: Path, relative: str, allowed: list[re.Pattern[str]]) -> tuple[list[str], list[str]]:
+        stat = page.stat()
+        identity = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        known = self.pages.get(relative)
+        if known is not None and known[0] == identity:
+            return known[1], known[2]
+        found, scripts = scan_page(page.read_bytes(), allowed)
+        self.pages[relative] = (identity, found, scripts)
+        self.parsed += 1
+        return found, scripts
+
+
+def scan_site(site: Path, memo: ScanMemo | None = None) -> list[str]:
     """Every problem found, as 'page: problem' lines in French."""
     allowed = theme_inline_scripts()
+    memo = memo or ScanMemo()
+    memo.parsed = 0
     problems: list[str] = []
     root = site.resolve()
+    found_in_site: dict[tuple[Path, str], bool] = {}  # (folder, script path) -> a file of the site
     for page in sorted(site.rglob("*.html")):
-        found, scripts = scan_page(page.read_bytes(), allowed)
         relative = page.relative_to(site).as_posix()
+        found, scripts = memo.scan(page, relative, allowed)
         problems.extend(f"{relative}: {problem}" for problem in found)
         for src in scripts:
             cleaned = _clean_url(src)
@@ -259,8 +303,11 @@ def scan_site(site: Path) -> list[str]:
                 problems.append(f"{relative}: script « {src} » qui ne vient pas du site")
                 continue
             path = src.split("?")[0].split("#")[0]
-            target = ((root / path.lstrip("/")) if path.startswith("/") else (page.parent / path)).resolve()
-            if root not in target.parents or not target.is_file():
+            key = (root if path.startswith("/") else page.parent, path)
+            if key not in found_in_site:  # every page of a folder loads the same few scripts
+                target = ((root / path.lstrip("/")) if path.startswith("/") else (page.parent / path)).resolve()
+                found_in_site[key] = root in target.parents and target.is_file()
+            if not found_in_site[key]:
                 problems.append(f"{relative}: script « {src} » introuvable dans le site")
     for stylesheet in sorted(site.rglob("*.css")):
         for url in _CSS_IMPORT.findall(stylesheet.read_text(encoding="utf-8", errors="replace")):
