@@ -345,6 +345,27 @@ def test_the_answer_is_on_the_first_screen(browser: Browser, site_url: str, view
     page.context.close()
 
 
+@pytest.mark.parametrize("ident", SCHEME_IDS)
+def test_every_scheme_page_shows_its_words_and_situations_on_the_first_screen(
+        browser: Browser, site_url: str, viewport: dict[str, int], ident: str) -> None:
+    page = open_page(browser, site_url + f"dispositifs/{ident}/", viewport)
+    on_first_screen(page, what_to_say(page), "« À dire à l'appelant »")
+    data = record(ident)
+    situations = page.locator("article p.reperes-situations-titre + ul")
+    wanted = [squash(a["symptome"]) for a in data.get("anomalies", []) if a["etat"] == "ouverte"]
+    wanted += [f"{squash(r['cas'])} → " for r in (data.get("orientation") or {}).get("a_rediriger", [])]
+    if not wanted:
+        expect(situations).to_have_count(0)
+    else:
+        on_first_screen(page, situations, "la liste « Selon ce que dit l'appelant »")
+        shown_items = [squash(t) for t in situations.locator(":scope > li > a").all_text_contents()]
+        assert len(shown_items) == len(wanted)
+        # Known issues newest first, then orientation cases: each once.
+        for w in wanted:
+            assert sum(item.startswith(w) for item in shown_items) == 1, (w, shown_items)
+    page.context.close()
+
+
 def test_a_closed_scheme_says_so_on_the_first_screen(browser: Browser, site_url: str, viewport: dict[str, int]) -> None:
     page = open_page(browser, site_url + "dispositifs/aej/", viewport)
     banner = page.locator("article .admonition.reperes-bandeau", has_text="Dispositif fermé — page archivée")
