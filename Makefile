@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installe
+# Zensical dans son propre environnement (requirements-zensical.txt, versions figées).
+ZVENV := .venv-zensical
+ZSTAMP := $(ZVENV)/.installe
 
-.PHONY: install test test-fast check schema bench clean serve build
+.PHONY: install test test-fast check schema bench clean serve build zensical zensical-install
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -13,8 +16,15 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+$(ZSTAMP): requirements-zensical.txt
+	$(PYTHON) -m venv $(ZVENV)
+	$(ZVENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-zensical.txt
+	touch $(ZSTAMP)
+
+zensical-install: $(ZSTAMP)
+
 # Tout : tests navigateur (Chromium) et constructions complètes compris.
-test: $(STAMP)
+test: $(STAMP) $(ZSTAMP)
 	$(BIN)/ruff check generator tests
 	$(BIN)/python -m pytest
 
@@ -33,7 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python tests/bench/bench.py
 
 clean:
-	rm -rf $(VENV) site build .pytest_cache
+	rm -rf $(VENV) $(ZVENV) site build .pytest_cache
 
 # Sert le site sur http://127.0.0.1:8000 ; les pages sont régénérées quand une fiche change.
 serve: $(STAMP)
@@ -42,3 +52,8 @@ serve: $(STAMP)
 
 build: $(STAMP)
 	$(BIN)/reperes build
+
+# Le même site construit par Zensical : mêmes vérifications et pages (reperes), puis
+# Zensical, puis l'analyse du site construit ; en cas d'échec, site/ reste en place.
+zensical: $(STAMP) $(ZSTAMP)
+	$(BIN)/reperes build --moteur zensical

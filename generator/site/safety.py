@@ -117,15 +117,16 @@ def is_external(url: str) -> bool:
     return cleaned.startswith("//") or bool(re.match(r"^(https?|ftp|wss?):", cleaned))
 
 
-def theme_inline_scripts() -> list[re.Pattern[str]]:
-    """Inline scripts of the installed Material templates, as exact patterns.
+def theme_inline_scripts(templates: Path | None = None) -> list[re.Pattern[str]]:
+    """Inline scripts of the theme's templates (default: the installed Material's), as exact patterns.
 
     Literal text must match exactly; a ``{{ … }}`` expression of the template
     may only produce a path-like value (no quote, no markup, no parenthesis).
     """
-    import material
+    if templates is None:
+        import material
 
-    templates = Path(material.__file__).parent / "templates"
+        templates = Path(material.__file__).parent / "templates"
     patterns = []
     for path in templates.rglob("*.html"):
         for match in re.finditer(r"<script>(.*?)</script>", path.read_text(encoding="utf-8"), re.S):
@@ -244,9 +245,9 @@ def describe_problems(problems: list[str]) -> str:
     return f"contenu dangereux dans le site construit ({len(problems)} problème(s)) :\n{listing}"
 
 
-def scan_site(site: Path) -> list[str]:
-    """Every problem found, as 'page: problem' lines in French."""
-    allowed = theme_inline_scripts()
+def scan_site(site: Path, templates: Path | None = None) -> list[str]:
+    """Every problem found, as 'page: problem' lines in French (*templates*: those of the theme that built it)."""
+    allowed = theme_inline_scripts(templates)
     problems: list[str] = []
     root = site.resolve()
     for page in sorted(site.rglob("*.html")):
