@@ -39,8 +39,11 @@ check: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/reperes schema
 
-bench: $(STAMP)
-	$(BIN)/python tests/bench/bench.py
+# Banc d'essai complet (100, 1 000 et 3 000 dispositifs ; plusieurs dizaines de minutes).
+# Plus court : make bench TAILLES=100,1000 (ou TAILLES=100).
+TAILLES ?= 100,1000,3000
+bench: $(STAMP) $(ZSTAMP)
+	$(BIN)/python tests/bench/bench.py --tailles $(TAILLES)
 
 clean:
 	rm -rf $(VENV) $(ZVENV) site build .pytest_cache
