@@ -82,6 +82,10 @@ def _build_parser() -> argparse.ArgumentParser:
         help="mode pull request : refuser aussi ce que la branche fait depuis REV (raison manquante, "
         "historique réécrit, fiche supprimée, identifiant réutilisé)",
     )
+    check.add_argument(
+        "--date", metavar="AAAA-MM-JJ",
+        help="lire les chronologies de statut à cette date (par défaut : aujourd'hui, heure de Paris)",
+    )
     check.add_argument("--allow-shallow", action="store_true", help="accepter un clone superficiel (historique partiel)")
     check.add_argument("--debug", action="store_true", help="afficher la trace complète d'une erreur interne")
 
@@ -129,7 +133,7 @@ def _cmd_check(args: argparse.Namespace, project: Project) -> int:
     root = Path(args.dossier) if args.dossier else project.schemes
     if not root.is_dir():
         raise UsageError(f"dossier « {args.dossier or project.shown(root)} » introuvable")
-    corpus = load_corpus(root, debug=args.debug, base=project.root)
+    corpus = load_corpus(root, debug=args.debug, base=project.root, today=project.build_date())
     from .site.links import check_links
 
     corpus.errors.extend(check_links(corpus))  # internal links resolve before MkDocs

@@ -9,11 +9,11 @@ tests were written, the test states the output it *should* give, with a
 SCHEME below is the record every test breaks on purpose. Its line numbers are
 what the expected messages point at:
 
-     1 id            6 statut.etat       11 circuit[1].titre        16 site_referent
-     2 nom           7 statut.depuis     12 circuit[1].responsable  17 revu_le
-     3 domaine       8 statut.explic.    13 circuit[1].outil        (18 = first appended line)
-     4 resume        9 statut.elements   14 circuit[2].titre
-     5 statut       10 circuit           15 circuit[2].responsable
+     1 id                  6 historique_statut[1].date      11 circuit[1].titre        16 site_referent
+     2 nom                 7 historique_statut[1].etat      12 circuit[1].responsable  17 revu_le
+     3 domaine             8 historique_statut[1].explic.   13 circuit[1].outil        (18 = first appended line)
+     4 resume              9 historique_statut[1].elements  14 circuit[2].titre
+     5 historique_statut  10 circuit                        15 circuit[2].responsable
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ VALID_SUMMARY = "5 fiches valides : 1 dispositif, 1 partenaire, 1 outil, 1 site 
 
 SCHEME_KEYS = (
     "id, nom, sigle, appellations, domaine, versement_asp, resume, eligibilite, montants, references, "
-    "circuit, statut, historique_statut, anomalies, faq, orientation, modeles_reponse, site_referent, "
+    "circuit, historique_statut, anomalies, faq, orientation, modeles_reponse, site_referent, "
     "revu_le, intervalle_revue_jours, etiquettes, dispositifs_lies"
 )
 ETATS = "annonce, en_deploiement, ouvert, perturbe, paiements_bloques, ferme"
@@ -171,7 +171,7 @@ def test_crlf_file_is_accepted(workspace, check):
     [
         pytest.param(
             edited("  etat: ouvert", "  etat: bloque"),
-            f"{E}:6:9: statut.etat: valeur « bloque » inconnue ; valeurs possibles : {ETATS}",
+            f"{E}:7:11: historique_statut[1].etat: valeur « bloque » inconnue ; valeurs possibles : {ETATS}",
             id="validation",
         ),
         pytest.param(edited("nom: Aide exemple", "nom: Reset: step 1"), f"{E}:2:11: syntaxe: {COLON}", id="syntax"),
@@ -211,14 +211,14 @@ def test_crlf_file_reports_same_position_as_lf(workspace, check, text, expected)
     "old, new, expected",
     [
         pytest.param(
-            "  etat: ouvert", "\tetat: ouvert",
+            "  - date: 2025-01-01", "\t- date: 2025-01-01",
             f"{E}:6:1: syntaxe: tabulation interdite pour l'indentation ; indentez avec des espaces (deux par niveau)",
             id="tab-indent-first-key",
         ),
         # libyaml words this one differently ("tab character that violates
         # indentation"); the message is the generic one but still right.
         pytest.param(
-            "  depuis: 2025-01-01", "\tdepuis: 2025-01-01",
+            "    etat: ouvert", "\tetat: ouvert",
             f"{E}:7:1: syntaxe: tabulation interdite ; utilisez des espaces",
             id="tab-indent-after-sibling",
         ),
@@ -418,8 +418,8 @@ DUPLICATE_HINT = "gardez une seule occurrence : YAML ne garderait que la derniè
             id="quoted-twin",
         ),
         pytest.param(
-            edited("  depuis: 2025-01-01", "  depuis: 2025-01-01\n  etat: ferme"),
-            f"{E}:8:3: statut.etat: clé « etat » en double (déjà présente ligne 6) ; {DUPLICATE_HINT}",
+            edited("    etat: ouvert", "    etat: ouvert\n    etat: ferme"),
+            f"{E}:8:5: historique_statut[1].etat: clé « etat » en double (déjà présente ligne 7) ; {DUPLICATE_HINT}",
             id="nested",
         ),
     ],
@@ -441,8 +441,8 @@ def test_duplicate_key_names_both_lines(workspace, check, text, expected):
             id="top-level",
         ),
         pytest.param(
-            "  etat: ouvert", "  eta: ouvert",
-            f"{E}:6:3: statut.eta: clé inconnue « eta » ; vouliez-vous dire « etat » ?",
+            "    etat: ouvert", "    eta: ouvert",
+            f"{E}:7:5: historique_statut[1].eta: clé inconnue « eta » ; vouliez-vous dire « etat » ?",
             id="nested",
         ),
     ],
@@ -462,10 +462,10 @@ def test_key_yaml_would_retype_is_unknown(workspace, check, key):
     "old, new, expected",
     [
         pytest.param(
-            "statut:\n", "statut:\n  <<: *x\n",
+            "  - date: 2025-01-01\n", "  - <<: *x\n    date: 2025-01-01\n",
             [
-                f"{E}:6:3: statut: clé de fusion « << » interdite ; recopiez les champs au lieu de les fusionner",
-                f"{E}:6:7: statut.<<: alias « *x » interdit ; {NO_ALIAS}",
+                f"{E}:6:5: historique_statut[1]: clé de fusion « << » interdite ; recopiez les champs au lieu de les fusionner",
+                f"{E}:6:9: historique_statut[1].<<: alias « *x » interdit ; {NO_ALIAS}",
             ],
             id="merge-key",
         ),
@@ -713,17 +713,13 @@ def test_unexpected_file_is_reported(workspace, check, name, expected):
             id="unknown-redirect-partner",
         ),
         pytest.param(
-            appended("""\
-                historique_statut:
-                  - date: 2025-03-01
-                    etat: ouvert
-                    explication: Ouverture.
-                  - date: 2025-01-01
-                    etat: annonce
-                    explication: Annonce.
-                """),
-            f"{E}:22:11: historique_statut[2].date: entrée datée du 2025-01-01, antérieure à l'entrée précédente "
-            "(2025-03-01) ; l'historique se lit du plus ancien au plus récent : ajoutez les nouvelles entrées à la fin",
+            edited(
+                "    elements_de_langage: Votre dossier suit son cours.\n",
+                "    elements_de_langage: Votre dossier suit son cours.\n"
+                "  - date: 2024-06-01\n    etat: annonce\n    explication: Annonce.\n",
+            ),
+            f"{E}:10:11: historique_statut[2].date: entrée du 01/06/2024, antérieure à l'entrée précédente "
+            "(01/01/2025) ; la chronologie se lit du plus ancien au plus récent : ajoutez les nouvelles entrées à la fin",
             id="history-out-of-order",
         ),
     ],
@@ -845,7 +841,7 @@ def test_github_format(workspace, check):
     workspace.scheme(BAD_STATE)
     result = check("--format", "github")
     assert result.lines == [
-        f"::error file={E},line=6,col=9,title=Repères %3A statut.etat::statut.etat: {BAD_STATE_MESSAGE}"
+        f"::error file={E},line=7,col=11,title=Repères %3A historique_statut[1].etat::historique_statut[1].etat: {BAD_STATE_MESSAGE}"
     ]
     assert result.code == 1
     assert_no_traceback(result)
@@ -858,7 +854,7 @@ def test_json_format(workspace, check):
         "fichiers_verifies": 5,
         "nombre_erreurs": 1,
         "erreurs": [
-            {"path": E, "line": 6, "column": 9, "field": "statut.etat", "message": BAD_STATE_MESSAGE, "hint": None}
+            {"path": E, "line": 7, "column": 11, "field": "historique_statut[1].etat", "message": BAD_STATE_MESSAGE, "hint": None}
         ],
     }
     assert result.code == 1
@@ -885,7 +881,7 @@ def test_missing_folder_is_a_usage_error(check):
 def test_separate_process_prints_no_traceback(workspace):
     workspace.scheme(BAD_STATE)
     result = workspace.run_process("check")
-    assert_refused(result, [f"{E}:6:9: statut.etat: {BAD_STATE_MESSAGE}"])
+    assert_refused(result, [f"{E}:7:11: historique_statut[1].etat: {BAD_STATE_MESSAGE}"])
 
 
 def test_summary_counts_errors_and_files(workspace, check):
@@ -893,7 +889,7 @@ def test_summary_counts_errors_and_files(workspace, check):
     workspace.write("schemes/outils/outil-exemple.yml", "id: outil-exemple\nnom: Outil\nobjet: Sert.\nsigle: NO\n")
     result = check()
     assert result.lines == [
-        f"{E}:6:9: statut.etat: {BAD_STATE_MESSAGE}",
+        f"{E}:7:11: historique_statut[1].etat: {BAD_STATE_MESSAGE}",
         "schemes/outils/outil-exemple.yml:4:8: sigle: « NO » serait lu comme un booléen par YAML ; "
         "mettez la valeur entre guillemets : \"NO\"",
     ]
@@ -925,7 +921,7 @@ def test_all_independent_problems_of_a_file_are_reported(workspace, check):
         f"{E}:2:18: nom: le texte après « # » est ignoré (YAML le lit comme un commentaire) ; "
         "si « # » fait partie du texte, mettez toute la valeur entre guillemets ; "
         "sinon placez le commentaire sur sa propre ligne",
-        f"{E}:6:9: statut.etat: {BAD_STATE_MESSAGE}",
+        f"{E}:7:11: historique_statut[1].etat: {BAD_STATE_MESSAGE}",
         f"{E}:17:10: revu_le: date « 2024-02-30 » invalide : ce jour n'existe pas",
     ])
 

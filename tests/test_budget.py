@@ -58,7 +58,7 @@ def test_record_text_over_budget_is_refused(workspace, check, char):
     workspace.scheme(MINIMAL_SCHEME.replace("explication: Tout fonctionne.", f"explication: '{text}'"))
     result = check()
     limit = f"{MAX_CHARACTERS[char]:,}".replace(",", " ")
-    assert result.lines == [f"{E}:8:16: statut.explication: texte trop chargé : 4 000 « {char} » (au plus {limit}) ; {HINT}"]
+    assert result.lines == [f"{E}:8:18: historique_statut[1].explication: texte trop chargé : 4 000 « {char} » (au plus {limit}) ; {HINT}"]
     assert result.code == 1
 
 

@@ -9,6 +9,7 @@ from html import unescape
 from pathlib import Path
 
 import pytest
+from workspace import with_status
 
 ROOT = Path(__file__).resolve().parent.parent
 DATE = "2026-11-27"
@@ -59,7 +60,7 @@ def test_invalid_records_leave_the_previous_site_intact(project, capsys, monkeyp
     result = project.run("build", "--date", DATE, capsys=capsys)
     assert result.code == 1
     assert result.lines == [
-        "schemes/exemple.yml:6:9: statut.etat: valeur « bloque » inconnue ; valeurs possibles : annonce, "
+        "schemes/exemple.yml:7:11: historique_statut[1].etat: valeur « bloque » inconnue ; valeurs possibles : annonce, "
         "en_deploiement, ouvert, perturbe, paiements_bloques, ferme"
     ]
     assert result.err == "1 erreur : site non construit, le site précédent reste en place\n"
@@ -126,9 +127,8 @@ def test_hostile_html_in_a_handwritten_page_is_removed(project, capsys, monkeypa
 
 @pytest.mark.slow
 def test_build_date_shows_what_is_in_force_that_day(project, capsys):
-    project.write("schemes/exemple.yml", (project.root / "schemes/exemple.yml").read_text(encoding="utf-8")
-                  + "historique_statut:\n  - date: 2027-01-01\n    etat: ferme\n    explication: Fin programmée.\n",
-                  dedent=False)
+    project.write("schemes/exemple.yml", with_status((project.root / "schemes/exemple.yml").read_text(encoding="utf-8"),
+                  "2027-01-01", "ferme", "Fin programmée.", "Cette aide a pris fin."), dedent=False)
     pages = {}
     for date in ("2026-12-31", "2027-01-01"):
         result = project.run("build", "--date", date, capsys=capsys)
@@ -138,3 +138,4 @@ def test_build_date_shows_what_is_in_force_that_day(project, capsys):
     assert "À partir du 1er janvier 2027 : Fermé" in " ".join(pages["2026-12-31"].split())
     assert "Fermé depuis le 1er janvier 2027" in " ".join(pages["2027-01-01"].split())
     assert "Fermé depuis" not in " ".join(pages["2026-12-31"].split())
+    assert "Cette aide a pris fin." in pages["2027-01-01"] and "Votre dossier suit son cours." not in pages["2027-01-01"]

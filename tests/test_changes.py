@@ -7,6 +7,7 @@ model, then ``model_dump(mode="json")``, exactly as the history passes them.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import typing
 from pathlib import Path
 from typing import Any
@@ -28,9 +29,9 @@ def dump(kind: str, data: dict[str, Any]) -> dict[str, Any]:
     return KINDS[kind].model.model_validate(data).model_dump(mode="json")
 
 
-STATUT = {
+IN_FORCE = {
+    "date": "2025-09-01",
     "etat": "ouvert",
-    "depuis": "2025-09-01",
     "explication": "Le téléservice est ouvert.",
     "elements_de_langage": "Vous pouvez déposer votre demande dans SYLAé.",
 }
@@ -59,10 +60,9 @@ def scheme(**changes: Any) -> dict[str, Any]:
             {"titre": "Avis de l'OPCO", "responsable": "opco"},
             {"titre": "Paiement", "responsable": "asp"},
         ],
-        "statut": dict(STATUT),
         "historique_statut": [
             {"date": "2024-03-01", "etat": "annonce", "explication": "Annonce du dispositif."},
-            {"date": "2025-09-01", "etat": "ouvert", "explication": "Ouverture."},
+            dict(IN_FORCE),
         ],
         "anomalies": [copy.deepcopy(ANOMALIE)],
         "site_referent": "site-test",
@@ -72,12 +72,15 @@ def scheme(**changes: Any) -> dict[str, Any]:
     return dump("dispositif", data)
 
 
-def changed(before: dict[str, Any], edit: typing.Callable[[dict[str, Any]], None], kind: str = "dispositif") -> list[str]:
-    """Sentences for *before* edited in place by *edit* (the result is validated again)."""
+def changed(
+    before: dict[str, Any], edit: typing.Callable[[dict[str, Any]], None], kind: str = "dispositif",
+    on: dt.date | None = None,
+) -> list[str]:
+    """Sentences for *before* edited in place by *edit* (the result is validated again) on the day *on*."""
     raw = copy.deepcopy(before)
     edit(raw)
     after = dump(kind, raw)
-    return describe_changes(kind, before, after)
+    return describe_changes(kind, before, after, on=on)
 
 
 @pytest.fixture
@@ -127,7 +130,7 @@ def test_reorder_and_invisible_whitespace_give_nothing(base: dict[str, Any]) -> 
     def edit(raw: dict[str, Any]) -> None:
         raw["appellations"].reverse()
         raw["resume"] += "\n"
-        raw["statut"]["elements_de_langage"] += "  "
+        raw["historique_statut"][-1]["elements_de_langage"] += "  "
         raw["historique_statut"].reverse()
         raw["anomalies"][0]["symptome"] = " " + raw["anomalies"][0]["symptome"]
 
@@ -143,36 +146,57 @@ def test_missing_field_in_an_older_dump_takes_the_default(base: dict[str, Any]) 
 # --- status ------------------------------------------------------------------------
 
 
-def test_status_change(base: dict[str, Any]) -> None:
-    def edit(raw: dict[str, Any]) -> None:
-        raw["statut"]["etat"] = "paiements_bloques"
-        raw["statut"]["depuis"] = "2025-11-01"
+def latest(raw: dict[str, Any]) -> dict[str, Any]:
+    return raw["historique_statut"][-1]
 
-    assert changed(base, edit) == [
-        "Statut : ouvert → paiements bloqués",
-        "Statut en vigueur depuis le 01/11/2025 (au lieu du 01/09/2025)",
-    ]
+
+CHANGE_DAY = dt.date(2025, 11, 3)
+
+
+def test_status_change_is_an_entry_appended(base: dict[str, Any]) -> None:
+    def edit(raw: dict[str, Any]) -> None:
+        raw["historique_statut"].append({
+            "date": "2025-11-01", "etat": "paiements_bloques", "explication": "Incident.",
+            "elements_de_langage": "Les paiements sont suspendus.",
+        })
+
+    assert changed(base, edit, on=CHANGE_DAY) == ["Statut : ouvert → paiements bloqués"]
+
+
+def test_scheduled_status_change_says_programme(base: dict[str, Any]) -> None:
+    def edit(raw: dict[str, Any]) -> None:
+        raw["historique_statut"].append({
+            "date": "2027-01-01", "etat": "ferme", "explication": "Fin du dispositif.",
+            "elements_de_langage": "Le dispositif est fermé depuis le 1er janvier 2027.",
+        })
+
+    assert changed(base, edit, on=dt.date(2026, 12, 1)) == ["Statut programmé au 01/01/2027 : ouvert → fermé"]
+    # Told on its own date or later, the same entry is a status change in force.
+    assert changed(base, edit, on=dt.date(2027, 1, 1)) == ["Statut : ouvert → fermé"]
 
 
 def test_status_texts_changed(base: dict[str, Any]) -> None:
     def edit(raw: dict[str, Any]) -> None:
-        raw["statut"]["explication"] = "Un incident bloque les paiements."
-        raw["statut"]["elements_de_langage"] = "Les paiements reprendront bientôt."
+        latest(raw)["explication"] = "Un incident bloque les paiements."
+        latest(raw)["elements_de_langage"] = "Les paiements reprendront bientôt."
 
     assert changed(base, edit) == ["Explication du statut modifiée", "Éléments de langage modifiés"]
 
 
 def test_elements_de_langage_changed(base: dict[str, Any]) -> None:
     def edit(raw: dict[str, Any]) -> None:
-        raw["statut"]["elements_de_langage"] = "Merci de patienter."
+        latest(raw)["elements_de_langage"] = "Merci de patienter."
 
     assert changed(base, edit) == ["Éléments de langage modifiés"]
 
 
 def test_next_update_announced_moved_and_withdrawn(base: dict[str, Any]) -> None:
-    announced = scheme(statut={**STATUT, "prochaine_mise_a_jour": "2026-12-01"})
+    def timeline(**extra: str) -> dict[str, Any]:
+        return scheme(historique_statut=[base["historique_statut"][0], {**IN_FORCE, **extra}])
+
+    announced = timeline(prochaine_mise_a_jour="2026-12-01")
     assert describe_changes("dispositif", base, announced) == ["Prochaine mise à jour annoncée le 01/12/2026"]
-    moved = scheme(statut={**STATUT, "prochaine_mise_a_jour": "2026-12-15"})
+    moved = timeline(prochaine_mise_a_jour="2026-12-15")
     assert describe_changes("dispositif", announced, moved) == [
         "Prochaine mise à jour : 15/12/2026 (au lieu du 01/12/2026)"
     ]
@@ -181,26 +205,21 @@ def test_next_update_announced_moved_and_withdrawn(base: dict[str, Any]) -> None
 
 def test_status_example_flag(base: dict[str, Any]) -> None:
     def edit(raw: dict[str, Any]) -> None:
-        raw["statut"]["donnee_exemple"] = True
+        latest(raw)["donnee_exemple"] = True
 
-    assert changed(base, edit) == ["Statut modifié (donnée d'exemple)"]
+    assert changed(base, edit) == ["Statut du 01/09/2025 modifié (donnée d'exemple)"]
 
 
-def test_status_history(base: dict[str, Any]) -> None:
-    def append(raw: dict[str, Any]) -> None:
-        raw["historique_statut"].append({"date": "2027-01-01", "etat": "ferme", "explication": "Fin du dispositif."})
-
-    assert changed(base, append) == ["Historique du statut : entrée du 01/01/2027 ajoutée (fermé)"]
-
+def test_past_entries_rewritten_or_removed_are_told_by_their_date(base: dict[str, Any]) -> None:
     def rewrite(raw: dict[str, Any]) -> None:
         raw["historique_statut"][0]["explication"] = "Annonce par décret."
 
-    assert changed(base, rewrite) == ["Historique du statut : entrée du 01/03/2024 modifiée"]
+    assert changed(base, rewrite) == ["Explication du statut du 01/03/2024 modifiée"]
 
     def drop(raw: dict[str, Any]) -> None:
         del raw["historique_statut"][0]
 
-    assert changed(base, drop) == ["Historique du statut : entrée du 01/03/2024 retirée"]
+    assert changed(base, drop) == ["Statut : entrée du 01/03/2024 retirée"]
 
 
 # --- known issues ------------------------------------------------------------------
@@ -615,7 +634,7 @@ def test_guide_header_and_body() -> None:
 def test_sentences_follow_the_model_field_order(base: dict[str, Any]) -> None:
     def edit(raw: dict[str, Any]) -> None:
         raw["dispositifs_lies"] = ["aej"]
-        raw["statut"]["etat"] = "perturbe"
+        raw["historique_statut"].append({**IN_FORCE, "date": "2025-10-01", "etat": "perturbe"})
         raw["nom"] = "Aide renommée"
         raw["circuit"][3]["responsable"] = "opco"
         raw["montants"][0]["montant"] = "5 000 €"
@@ -641,7 +660,7 @@ def test_every_model_field_has_a_french_name() -> None:
             else:
                 assert french.text and french.gender in {"m", "f", "mp", "fp"}, (model.__name__, name)
     assert not missing, f"fields without a French name: {', '.join(missing)}"
-    assert len(seen) >= 20  # the six kinds and their parts
+    assert len(seen) >= 19  # the six kinds and their parts
 
 
 def test_annotations_are_walked_through_unions() -> None:

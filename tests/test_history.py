@@ -10,7 +10,7 @@ from pathlib import Path
 import feedparser
 import pytest
 from gitrepo import GitRepo
-from workspace import MINIMAL_FILES, Workspace
+from workspace import MINIMAL_FILES, Workspace, with_status
 
 from generator.history.changelog import read_history
 from generator.history.git import Git, HistoryError
@@ -40,13 +40,13 @@ def sha(repo: GitRepo, rev: str = "HEAD") -> str:
 
 
 def test_status_change_with_its_reason(repo: GitRepo):
-    repo.replace(SCHEME, "etat: ouvert", "etat: paiements_bloques")
-    repo.replace(SCHEME, "explication: Tout fonctionne.", "explication: Le flux de l'OPCO n'arrive plus.")
+    repo.write(SCHEME, with_status(repo.read(SCHEME), "2026-02-01", "paiements_bloques",
+                                   "Le flux de l'OPCO n'arrive plus.", "Les paiements sont suspendus."))
     repo.commit("Bloquer les paiements\n\nPourquoi: flux OPCO non reçu depuis le 1er février",
                 "2026-02-02T10:00:00+01:00", author="Agnès Dupont <agnes@exemple.invalid>")
     history = read_history(repo.root)
     newest, created = history.for_record("dispositif", "exemple")
-    assert newest.sentences == ["Statut : ouvert → paiements bloqués", "Explication du statut modifiée"]
+    assert newest.sentences == ["Statut : ouvert → paiements bloqués"]
     assert newest.reason == "flux OPCO non reçu depuis le 1er février"
     assert newest.author == "Agnès Dupont"
     assert newest.when == dt.datetime(2026, 2, 2, 10, 0, tzinfo=newest.when.tzinfo)
@@ -78,29 +78,23 @@ def test_a_moved_file_keeps_its_history(repo: GitRepo):
 
 
 def test_close_then_archive(repo: GitRepo, monkeypatch):
-    repo.replace(SCHEME, "etat: ouvert", "etat: ferme")
-    repo.replace(SCHEME, "depuis: 2025-01-01", "depuis: 2026-03-01")
-    repo.write(SCHEME, repo.read(SCHEME) + "historique_statut:\n  - date: 2026-03-01\n    etat: ferme\n"
-               "    explication: Fin du dispositif.\n")
+    repo.write(SCHEME, with_status(repo.read(SCHEME), "2026-03-01", "ferme", "Fin du dispositif.",
+                                   "Le dispositif est fermé."))
     repo.commit("Fermer\n\nPourquoi: fin du dispositif au 1er mars", "2026-03-01T08:00:00+01:00")
     history = read_history(repo.root)
-    assert history.for_record("dispositif", "exemple")[0].sentences == [
-        "Statut : ouvert → fermé",
-        "Statut en vigueur depuis le 01/03/2026 (au lieu du 01/01/2025)",
-        "Historique du statut : entrée du 01/03/2026 ajoutée (fermé)",
-    ]
+    assert history.for_record("dispositif", "exemple")[0].sentences == ["Statut : ouvert → fermé"]
     generate(corpus(repo), repo.root, TODAY, history=history)
     page = (repo.root / "docs/genere/dispositifs/exemple.md").read_text(encoding="utf-8")
     assert '!!! note "Dispositif fermé — page archivée"' in page
-    assert "**01/03/2026** — Statut : ouvert → fermé ;" in page
+    assert "**01/03/2026** — Statut : ouvert → fermé. *Pourquoi :* fin du dispositif au 1er mars" in page
 
 
 def branch_with_two_commits(repo: GitRepo) -> None:
     repo.git("checkout", "-q", "-b", "statut")
-    repo.replace(SCHEME, "etat: ouvert", "etat: perturbe")
+    repo.write(SCHEME, with_status(repo.read(SCHEME), "2026-04-01", "perturbe", "Retards de l'OPCO.",
+                                   "Votre paiement peut avoir du retard."))
     repo.commit("Perturbé\n\nPourquoi: retards de l'OPCO", "2026-04-01T10:00:00+02:00")
-    repo.replace(SCHEME, "elements_de_langage: Votre dossier suit son cours.",
-                 "elements_de_langage: Votre paiement aura du retard.")
+    repo.replace(SCHEME, "Votre paiement peut avoir du retard.", "Votre paiement aura du retard.")
     repo.commit("Éléments de langage\n\nPourquoi: retards de l'OPCO", "2026-04-01T11:00:00+02:00")
     repo.git("checkout", "-q", "main")
 
@@ -111,7 +105,7 @@ def test_a_merge_gives_exactly_one_entry_per_change(repo: GitRepo):
     changes = read_history(repo.root).for_record("dispositif", "exemple")
     assert len(changes) == 2
     assert changes[0].commit == merge
-    assert changes[0].sentences == ["Statut : ouvert → perturbé", "Éléments de langage modifiés"]
+    assert changes[0].sentences == ["Statut : ouvert → perturbé"]
     assert changes[0].reason == "retards de l'OPCO"
 
 
@@ -121,7 +115,7 @@ def test_a_squash_merge_gives_exactly_one_entry(repo: GitRepo):
                squash=True)
     changes = read_history(repo.root).for_record("dispositif", "exemple")
     assert [c.sentences for c in changes] == [
-        ["Statut : ouvert → perturbé", "Éléments de langage modifiés"],
+        ["Statut : ouvert → perturbé"],
         ["Fiche créée"],
     ]
     assert changes[0].reason == "retards de l'OPCO"
@@ -135,7 +129,7 @@ def test_invalid_intermediate_commit_is_a_warning(repo: GitRepo):
     history = read_history(repo.root)
     assert history.warnings == [
         f"commit {broken[:7]} : schemes/exemple.yml est invalide à ce commit "
-        "(schemes/exemple.yml:6:9: statut.etat: valeur « bloque » inconnue ; valeurs possibles : annonce, "
+        "(schemes/exemple.yml:7:11: historique_statut[1].etat: valeur « bloque » inconnue ; valeurs possibles : annonce, "
         "en_deploiement, ouvert, perturbe, paiements_bloques, ferme) ; "
         "ses modifications sont comparées à la dernière version valide"
     ]
@@ -191,18 +185,23 @@ def test_atom_feed_parses(repo: GitRepo, monkeypatch):
 
 
 def test_future_dated_status_takes_effect_on_its_date(repo: GitRepo, monkeypatch):
-    repo.write(SCHEME, repo.read(SCHEME) + "historique_statut:\n  - date: 2027-01-01\n    etat: ferme\n"
-               "    explication: Fin programmée du dispositif.\n")
+    repo.write(SCHEME, with_status(repo.read(SCHEME), "2027-01-01", "ferme", "Fin programmée du dispositif.",
+                                   "Le dispositif est fermé depuis le 1er janvier 2027."))
     repo.commit("Programmer la fermeture\n\nPourquoi: décret de fin", "2026-11-20T10:00:00+01:00")
-    for today, expected_state, announced in [
-        ("2026-11-27", "**Ouvert**", True),
-        ("2027-01-02", "**Fermé**", False),
+    history = read_history(repo.root)
+    assert history.for_record("dispositif", "exemple")[0].sentences == ["Statut programmé au 01/01/2027 : ouvert → fermé"]
+    for today, expected_state, words, announced in [
+        ("2026-11-27", "**Ouvert**", "Votre dossier suit son cours.", True),
+        ("2027-01-01", "**Fermé**", "Le dispositif est fermé depuis le 1er janvier 2027.", False),
     ]:
         generate(corpus(repo), repo.root, dt.date.fromisoformat(today), history=read_history(repo.root))
         page = (repo.root / "docs/genere/dispositifs/exemple.md").read_text(encoding="utf-8")
         home = (repo.root / "docs/genere/index.md").read_text(encoding="utf-8")
         assert f"{expected_state}{{ .reperes-etat" in page
-        assert ('!!! info "Changement programmé"' in page) is announced
+        said = page.split('!!! quote "À dire à l\'appelant"\n', 1)[1].split("\n\n", 1)[0]
+        assert said == f"    {words}"
+        assert ('!!! info "Changement programmé au 1er janvier 2027"' in page) is announced
+        assert ("*À dire à partir du 1er janvier 2027 :* Le dispositif est fermé depuis le 1er janvier 2027." in page) is announced
         assert ("À partir du 1er janvier 2027 : **Fermé**" in page) is announced
         assert ("**À partir du 1er janvier 2027 : Fermé.**" in home) is announced
 
@@ -229,7 +228,7 @@ def run_check(repo: GitRepo, capsys, *args: str):
 
 
 def test_pull_request_without_reason_is_refused(pr: GitRepo, capsys):
-    pr.replace(SCHEME, "etat: ouvert", "etat: perturbe")
+    pr.write(SCHEME, with_status(pr.read(SCHEME), "2026-06-01", "perturbe", "Retards.", "Votre paiement aura du retard."))
     commit = pr.commit("Modifier le statut", "2026-06-01T10:00:00+02:00")
     result = run_check(pr, capsys, "--base", "main")
     assert result.code == 1
@@ -243,16 +242,13 @@ def test_pull_request_without_reason_is_refused(pr: GitRepo, capsys):
 
 
 def test_rewriting_a_past_status_entry_is_refused(repo: GitRepo, capsys):
-    repo.write(SCHEME, repo.read(SCHEME) + "historique_statut:\n  - date: 2025-01-01\n    etat: ouvert\n"
-               "    explication: Ouverture.\n")
-    repo.commit("Historique\n\nPourquoi: ouverture", "2026-06-01T10:00:00+02:00")
     repo.git("checkout", "-q", "-b", "fiche")
-    repo.replace(SCHEME, "explication: Ouverture.", "explication: Ouverture progressive.")
+    repo.replace(SCHEME, "explication: Tout fonctionne.", "explication: Ouverture progressive.")
     repo.commit("Réécrire\n\nPourquoi: précision", "2026-06-02T10:00:00+02:00")
     result = run_check(repo, capsys, "--base", "main")
     assert result.code == 1
     assert result.lines == [
-        "schemes/exemple.yml:19:5: historique_statut[1]: l'entrée du 01/01/2025 a été modifiée ou supprimée : "
+        "schemes/exemple.yml:6:5: historique_statut[1]: l'entrée du 01/01/2025 a été modifiée ou supprimée : "
         "l'historique du statut ne se réécrit pas ; rétablissez-la telle quelle et ajoutez une nouvelle entrée à la fin"
     ]
 
@@ -283,7 +279,8 @@ def test_deleting_a_record_is_refused_and_its_id_never_reused(pr: GitRepo, capsy
 
 def test_diff_prints_readable_french(pr: GitRepo, capsys):
     base = sha(pr)
-    pr.replace(SCHEME, "etat: ouvert", "etat: paiements_bloques")
+    pr.write(SCHEME, with_status(pr.read(SCHEME), "2026-06-01", "paiements_bloques", "Flux OPCO non reçu.",
+                                 "Les paiements sont suspendus."))
     commit = pr.commit("Bloquer\n\nPourquoi: flux OPCO non reçu", "2026-06-01T10:00:00+02:00")
     result = _bare(pr.root).run("diff", base, capsys=capsys)
     assert result.code == 0

@@ -357,7 +357,7 @@ def test_look_alike_scheme_is_refused_in_records_too(workspace, check):
     text = (workspace.root / "schemes/exemple.yml").read_text(encoding="utf-8")
     workspace.scheme(text.replace("explication: Tout fonctionne.", "explication: Voir [x](\u0458avascript:alert(1))."))
     assert check().lines == [
-        "schemes/exemple.yml:8:16: statut.explication: lien « \u0458avascript:alert(1) » interdit (adresse avec « : » "
+        "schemes/exemple.yml:8:18: historique_statut[1].explication: lien « \u0458avascript:alert(1) » interdit (adresse avec « : » "
         f"qui n'est pas un schéma accepté) ; {SCHEME_HINT}"
     ]
 

@@ -229,8 +229,8 @@ def _yaml_block(text: str, indent: int) -> str:
 
 def test_block_constructs_in_record_text_stay_text(project, capsys):
     scheme = MINIMAL_SCHEME.replace(
-        "  elements_de_langage: Votre dossier suit son cours.",
-        "  elements_de_langage: " + _yaml_block(BLOCK_PAYLOAD, 4),
+        "    elements_de_langage: Votre dossier suit son cours.",
+        "    elements_de_langage: " + _yaml_block(BLOCK_PAYLOAD, 6),
     )
     scheme += "faq:\n  - question: Une question ?\n    reponse: " + _yaml_block(BLOCK_PAYLOAD, 6) + "\n"
     scheme += ("eligibilite:\n  beneficiaires: Tout le monde.\n  conditions:\n"
@@ -341,7 +341,7 @@ def test_reserved_ids_cover_every_generated_page(workspace):
     "old, new, where",
     [
         ("revu_le: 2026-11-01", "revu_le: 9999-12-31", "17:10: revu_le"),
-        ("depuis: 2025-01-01", "depuis: 1899-01-01", "7:11: statut.depuis"),
+        ("date: 2025-01-01", "date: 1899-01-01", "6:11: historique_statut[1].date"),
         ("revu_le: 2026-11-01", "revu_le: 2101-01-01", "17:10: revu_le"),
     ],
     ids=["year-9999", "too-old", "after-2100"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from generator.records.introspect import fields
-from generator.records.models import Dispositif, Etat, ModeOperatoire, Orientation, Redirection, Statut
+from generator.records.models import Dispositif, EntreeHistorique, Etat, ModeOperatoire, Orientation, Redirection
 
 
 def test_fields_are_unwrapped_from_annotated_optional_and_list() -> None:
@@ -14,7 +14,7 @@ def test_fields_are_unwrapped_from_annotated_optional_and_list() -> None:
     assert "_check_text" in steps.validators and steps.description == "Les étapes, une par élément de liste, dans l'ordre."
     owner = fields(Dispositif)["site_referent"]  # Slug: Pydantic keeps its metadata aside
     assert (owner.type, owner.required, "_check_slug" in owner.validators) == (str, True, True)
-    state = fields(Statut)["etat"]
+    state = fields(EntreeHistorique)["etat"]
     assert (state.enum, state.model, state.is_list) == (Etat, None, False)
     orientation = fields(Dispositif)["orientation"]
     assert (orientation.model, orientation.optional, orientation.default()) == (Orientation, True, None)

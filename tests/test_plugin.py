@@ -18,7 +18,7 @@ from generator.site.safety import sanitise
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-BAD_STATE = "schemes/exemple.yml:6:9: statut.etat: valeur « bloque » inconnue ; valeurs possibles : annonce, " \
+BAD_STATE = "schemes/exemple.yml:7:11: historique_statut[1].etat: valeur « bloque » inconnue ; valeurs possibles : annonce, " \
     "en_deploiement, ouvert, perturbe, paiements_bloques, ferme"
 SVG_BREAKOUT = "<svg/x><style/x><img/src/onerror=alert(1)>"
 

@@ -87,7 +87,7 @@ def test_peer_validator_rejects_what_we_reject(tmp_path):
     bad = tmp_path / "mauvais.yml"
     bad.write_text(
         (SCHEMES / "aej.yml").read_text(encoding="utf-8")
-        .replace("etat: ferme\n  depuis", "etat: bloque\n  depuis")
+        .replace("    etat: ferme\n", "    etat: bloque\n")
         .replace("nom: Aide", "nmo: Aide"),
         encoding="utf-8",
     )

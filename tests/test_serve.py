@@ -75,8 +75,9 @@ def test_serve_regenerates_changed_pages(project: Path):
         record.write_text(text.replace("etat: ferme\n", "etat: fermé\n"), encoding="utf-8")
         assert wait_for(lambda: "pages non régénérées" in log.read_text(encoding="utf-8"), 60)
         messages = log.read_text(encoding="utf-8")
-        assert "schemes/aej.yml:" in messages and "statut.etat: valeur « fermé » inconnue" in messages
-        assert "Dispositif fermé depuis 2021" in (fetch(page) or "")  # the previous pages stay served
+        assert "schemes/aej.yml:" in messages and "historique_statut[2].etat: valeur « fermé » inconnue" in messages
+        # The previous pages stay served (once MkDocs is done with the build it went on with).
+        assert wait_for(lambda: "Dispositif fermé depuis 2021" in (fetch(page) or ""), 60), log.read_text(encoding="utf-8")
 
         record.write_text(text.replace("Dispositif clos ;", "Dispositif réparé ;"), encoding="utf-8")
         assert wait_for(lambda: "Dispositif réparé" in (fetch(page) or ""), 60), log.read_text(encoding="utf-8")

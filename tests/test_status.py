@@ -20,12 +20,12 @@ from tests.workspace import MINIMAL_SCHEME
 TODAY = dt.date(2026, 11, 27)
 
 
-def scheme(extra: str = "", *, statut: str | None = None) -> Dispositif:
+def scheme(extra: str = "", *, timeline: str | None = None) -> Dispositif:
     text = MINIMAL_SCHEME
-    if statut is not None:
-        start = text.index("statut:\n")
+    if timeline is not None:
+        start = text.index("historique_statut:\n")
         end = text.index("circuit:\n")
-        text = text[:start] + statut + text[end:]
+        text = text[:start] + timeline + text[end:]
     loaded, errors, _ = load_yaml("schemes/exemple.yml", (text + extra).encode())
     assert errors == []
     model, errors = validate_record(Dispositif, loaded, "schemes/exemple.yml")
@@ -33,7 +33,7 @@ def scheme(extra: str = "", *, statut: str | None = None) -> Dispositif:
     return model
 
 
-HISTORY = """\
+TIMELINE = """\
 historique_statut:
   - date: 2025-01-01
     etat: ouvert
@@ -41,51 +41,53 @@ historique_statut:
   - date: 2026-10-01
     etat: perturbe
     explication: Retards de paiement.
+    elements_de_langage: Les paiements ont du retard.
+    prochaine_mise_a_jour: 2026-12-01
   - date: 2027-01-15
     etat: paiements_bloques
     explication: Fin de la convention.
+    elements_de_langage: Les paiements sont suspendus.
+  - date: 2027-03-01
+    etat: ferme
+    explication: Le dispositif ferme.
+    elements_de_langage: Les demandes ne sont plus reçues.
 """
 
 
-def test_no_history_the_written_status_is_in_force():
-    assert in_force(scheme(), TODAY) == InForce(Etat.ouvert, dt.date(2025, 1, 1), "Tout fonctionne.", False, None)
+def summary(force: InForce) -> tuple:
+    return (force.etat, force.depuis, force.explication, force.elements_de_langage, force.prochaine_mise_a_jour,
+            [(e.date, e.etat) for e in force.scheduled], force.started)
 
 
-def test_a_past_entry_newer_than_the_status_applies_and_the_next_one_is_announced():
-    assert in_force(scheme(HISTORY), TODAY) == InForce(
-        Etat.perturbe, dt.date(2026, 10, 1), "Retards de paiement.", True,
-        {"date": dt.date(2027, 1, 15), "etat": Etat.paiements_bloques, "explication": "Fin de la convention."},
+def test_a_single_entry_is_in_force():
+    assert summary(in_force(scheme(), TODAY)) == (
+        Etat.ouvert, dt.date(2025, 1, 1), "Tout fonctionne.", "Votre dossier suit son cours.", None, [], True,
     )
 
 
-def test_a_future_entry_applies_on_its_own_date():
-    assert in_force(scheme(HISTORY), dt.date(2027, 1, 15)) == InForce(
-        Etat.paiements_bloques, dt.date(2027, 1, 15), "Fin de la convention.", True, None,
+def test_the_last_entry_on_or_before_the_date_is_in_force_with_its_own_words():
+    force = in_force(scheme(timeline=TIMELINE), TODAY)
+    assert summary(force) == (
+        Etat.perturbe, dt.date(2026, 10, 1), "Retards de paiement.", "Les paiements ont du retard.",
+        dt.date(2026, 12, 1), [(dt.date(2027, 1, 15), Etat.paiements_bloques), (dt.date(2027, 3, 1), Etat.ferme)],
+        True,
     )
-    assert in_force(scheme(HISTORY), dt.date(2027, 1, 14)).etat is Etat.perturbe
+    assert force.upcoming.elements_de_langage == "Les paiements sont suspendus."
 
 
-SCHEDULED = """\
-statut:
-  etat: ferme
-  depuis: 2027-03-01
-  explication: Le dispositif ferme.
-  elements_de_langage: Les demandes ne sont plus reçues.
-"""
+def test_a_scheduled_entry_applies_on_its_own_date_with_its_own_words():
+    on_the_day = in_force(scheme(timeline=TIMELINE), dt.date(2027, 1, 15))
+    assert (on_the_day.etat, on_the_day.elements_de_langage) == (Etat.paiements_bloques, "Les paiements sont suspendus.")
+    assert on_the_day.prochaine_mise_a_jour is None  # the earlier entry's date is not carried over
+    assert [e.date for e in on_the_day.scheduled] == [dt.date(2027, 3, 1)]
+    assert in_force(scheme(timeline=TIMELINE), dt.date(2027, 1, 14)).etat is Etat.perturbe
+    closed = in_force(scheme(timeline=TIMELINE), dt.date(2030, 1, 1))
+    assert (closed.etat, closed.elements_de_langage, closed.upcoming) == (Etat.ferme, "Les demandes ne sont plus reçues.", None)
 
 
-def test_a_scheduled_status_is_announced_and_the_last_past_entry_stays_in_force():
-    past_only = "historique_statut:\n  - date: 2025-01-01\n    etat: ouvert\n    explication: Ouverture.\n"
-    assert in_force(scheme(past_only, statut=SCHEDULED), TODAY) == InForce(
-        Etat.ouvert, dt.date(2025, 1, 1), "Ouverture.", False,
-        {"date": dt.date(2027, 3, 1), "etat": Etat.ferme, "explication": "Le dispositif ferme."},
-    )
-
-
-def test_a_scheduled_status_after_a_scheduled_entry_announces_the_entry_first():
-    assert in_force(scheme(HISTORY, statut=SCHEDULED), TODAY).upcoming == {
-        "date": dt.date(2027, 1, 15), "etat": Etat.paiements_bloques, "explication": "Fin de la convention.",
-    }
+def test_before_the_first_entry_nothing_has_started():
+    force = in_force(scheme(timeline=TIMELINE), dt.date(2024, 6, 1))
+    assert (force.etat, force.started, len(force.scheduled)) == (Etat.ouvert, False, 3)
 
 
 def test_amount_periods_on_a_date():

@@ -21,11 +21,11 @@ id: exemple
 nom: Aide exemple
 domaine: embauche
 resume: Une aide pour les tests.
-statut:
-  etat: ouvert
-  depuis: 2025-01-01
-  explication: Tout fonctionne.
-  elements_de_langage: Votre dossier suit son cours.
+historique_statut:
+  - date: 2025-01-01
+    etat: ouvert
+    explication: Tout fonctionne.
+    elements_de_langage: Votre dossier suit son cours.
 circuit:
   - titre: Dépôt
     responsable: employeur
@@ -111,3 +111,13 @@ class Workspace:
             env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
         return Result(completed.returncode, completed.stdout, completed.stderr)
+
+
+def with_status(text: str, date: str, etat: str, explication: str, words: str | None = None) -> str:
+    """A scheme's YAML *text* (shaped like MINIMAL_SCHEME) with a status entry
+    appended to its timeline: how a referent changes a status."""
+    entry = f"  - date: {date}\n    etat: {etat}\n    explication: {explication}\n"
+    if words is not None:
+        entry += f"    elements_de_langage: {words}\n"
+    head, tail = text.split("circuit:\n", 1)
+    return head + entry + "circuit:\n" + tail

@@ -32,6 +32,7 @@ from ..errors import RecordError
 from ..project import CACHE_DIR as PROJECT_CACHE
 from ..records.kinds import KINDS, kind_of_path
 from ..records.loader import load_yaml
+from ..records.migrate import upgrade
 from ..records.validation import validate_record
 from ..scratch import write_atomically
 from .changes import describe_changes
@@ -109,6 +110,7 @@ def parse_record(kind: str, path: str, raw: bytes) -> tuple[dict[str, Any] | Non
     loaded, errors, reliable = load_yaml(path, raw)
     if loaded is None or not reliable:
         return None, stem, errors
+    loaded.data = upgrade(kind, loaded.data)  # a revision written in a retired shape
     model, errors = validate_record(KINDS[kind].model, loaded, path)
     if model is None:
         guessed = loaded.data.get("id") if isinstance(loaded.data, dict) else None
@@ -334,6 +336,7 @@ def _process_commit(
             modified.append((key, path, data, new_blob))
 
     changes = []
+    day = dt.datetime.fromisoformat(info["date"]).date()
 
     def emit(key: tuple[str, str], path: str, before_blob: str | None, after: dict | None,
              after_blob: str | None, old_path: str | None = None, deleted: bool = False) -> None:
@@ -345,7 +348,7 @@ def _process_commit(
         elif after is None:
             return  # invalid version: described once it is valid again
         else:
-            sentences = describe_changes(key[0], before, after)
+            sentences = describe_changes(key[0], before, after, on=day)
             if old_path and old_path != path:
                 sentences = sentences + [f"Fichier déplacé : {old_path} → {path}"]
             state_valid.append((list(key), after_blob))

@@ -44,7 +44,6 @@ from ..records.models import (
     Outil,
     Partenaire,
     PeriodeMontant,
-    Statut,
 )
 
 __all__ = [
@@ -119,8 +118,7 @@ FIELD_NAMES: dict[str, Name] = {
     "montants": _mp("montants"),
     "references": _fp("références"),
     "circuit": _m("circuit"),
-    "statut": _m("statut"),
-    "historique_statut": _m("historique du statut"),
+    "historique_statut": _m("statut"),
     "anomalies": _fp("anomalies connues"),
     "faq": _fp("questions fréquentes"),
     "orientation": _f("orientation"),
@@ -157,7 +155,7 @@ FIELD_NAMES: dict[str, Name] = {
     "outil": _m("outil"),
     "delai": _m("délai"),
     "verification": _f("vérification"),
-    # Statut, EntreeHistorique
+    # EntreeHistorique
     "etat": _m("état"),
     "depuis": _f("date d'effet"),
     "explication": _f("explication"),
@@ -542,46 +540,14 @@ def _describe_keyed_list(model: type[BaseModel], field: str, before: Any, after:
 # --- the parts of a scheme that have sentences of their own ------------------
 
 
-def _describe_statut(model: type[BaseModel], field: str, before: Any, after: Any) -> list[str]:
-    if before is None or after is None:
-        return _describe_object(model, field, before, after)
-
-    def get(data: dict[str, Any], name: str) -> Any:
-        return _get(Statut, data, name)
-
-    sentences = []
-    if get(before, "etat") != get(after, "etat"):
-        sentences.append(
-            f"Statut : {_enum_text(fields(Statut)['etat'].enum, get(before, 'etat'))} {_ARROW} "
-            f"{_enum_text(fields(Statut)['etat'].enum, get(after, 'etat'))}"
-        )
-    if get(before, "depuis") != get(after, "depuis"):
-        sentences.append(
-            f"Statut en vigueur depuis le {format_date_fr(get(after, 'depuis'))} "
-            f"(au lieu du {format_date_fr(get(before, 'depuis'))})"
-        )
-    if not _same(Statut, "explication", get(before, "explication"), get(after, "explication")):
-        sentences.append("Explication du statut modifiée")
-    if not _same(Statut, "elements_de_langage", get(before, "elements_de_langage"), get(after, "elements_de_langage")):
-        sentences.append("Éléments de langage modifiés")
-    old_next, new_next = get(before, "prochaine_mise_a_jour"), get(after, "prochaine_mise_a_jour")
-    if old_next != new_next:
-        if new_next is None:
-            sentences.append("Prochaine mise à jour retirée")
-        elif old_next is None:
-            sentences.append(f"Prochaine mise à jour annoncée le {format_date_fr(new_next)}")
-        else:
-            sentences.append(
-                f"Prochaine mise à jour : {format_date_fr(new_next)} (au lieu du {format_date_fr(old_next)})"
-            )
-    if bool(get(before, "donnee_exemple")) != bool(get(after, "donnee_exemple")):
-        sentences.append(f"Statut modifié ({field_name(Statut, 'donnee_exemple').text})")
-    return sentences
-
-
-def _describe_history(model: type[BaseModel], field: str, before: Any, after: Any) -> list[str]:
-    """Status history: entries are appended; changed or removed ones are still told."""
+def _describe_timeline(
+    model: type[BaseModel], field: str, before: Any, after: Any, on: dt.date | None = None
+) -> list[str]:
+    """The status timeline: a new entry is a status change, in force or
+    scheduled (dated after *on*, the day of the change); an edited entry is
+    told field by field; a removed one is told too."""
     before, after = list(before or []), list(after or [])
+    state = fields(EntreeHistorique)["etat"].enum
 
     def same_date(_old: int, old_item: dict[str, Any], _new: int, new_item: dict[str, Any]) -> bool:
         return old_item.get("date") == new_item.get("date")
@@ -591,12 +557,55 @@ def _describe_history(model: type[BaseModel], field: str, before: Any, after: An
     for index, item in enumerate(after):
         day = format_date_fr(item["date"])
         if index not in pairs:
-            state = _enum_text(fields(EntreeHistorique)["etat"].enum, item.get("etat"))
-            sentences.append(f"Historique du statut : entrée du {day} ajoutée ({state})")
-        elif _changed_fields(EntreeHistorique, before[pairs[index]], item):
-            sentences.append(f"Historique du statut : entrée du {day} modifiée")
+            new_state = _enum_text(state, item.get("etat"))
+            previous = after[index - 1] if index else None
+            change = (
+                f"{_enum_text(state, previous.get('etat'))} {_ARROW} {new_state}" if previous is not None
+                else new_state
+            )
+            if on is not None and dt.date.fromisoformat(str(item["date"])) > on:
+                sentences.append(f"Statut programmé au {day} : {change}")
+            elif previous is None:
+                sentences.append(f"Statut : {change} (depuis le {day})")
+            else:
+                sentences.append(f"Statut : {change}" + ("" if index == len(after) - 1 else f" (entrée du {day})"))
+        else:
+            sentences.extend(_describe_entry(before[pairs[index]], item, day, latest=index == len(after) - 1))
     for index in _removed(before, pairs):
-        sentences.append(f"Historique du statut : entrée du {format_date_fr(before[index]['date'])} retirée")
+        sentences.append(f"Statut : entrée du {format_date_fr(before[index]['date'])} retirée")
+    return sentences
+
+
+def _describe_entry(before: dict[str, Any], after: dict[str, Any], day: str, *, latest: bool) -> list[str]:
+    """One timeline entry edited in place (its date unchanged); an entry other
+    than the latest one is named by its date."""
+    of = "" if latest else f" du {day}"
+
+    def get(data: dict[str, Any], name: str) -> Any:
+        return _get(EntreeHistorique, data, name)
+
+    sentences = []
+    state = fields(EntreeHistorique)["etat"].enum
+    if get(before, "etat") != get(after, "etat"):
+        sentences.append(
+            f"Statut{of} : {_enum_text(state, get(before, 'etat'))} {_ARROW} {_enum_text(state, get(after, 'etat'))}"
+        )
+    if not _same(EntreeHistorique, "explication", get(before, "explication"), get(after, "explication")):
+        sentences.append(f"Explication du statut{of} modifiée")
+    if not _same(EntreeHistorique, "elements_de_langage", get(before, "elements_de_langage"), get(after, "elements_de_langage")):
+        sentences.append(f"Éléments de langage{of} modifiés")
+    old_next, new_next = get(before, "prochaine_mise_a_jour"), get(after, "prochaine_mise_a_jour")
+    if old_next != new_next:
+        if new_next is None:
+            sentences.append(f"Prochaine mise à jour{of} retirée")
+        elif old_next is None:
+            sentences.append(f"Prochaine mise à jour{of} annoncée le {format_date_fr(new_next)}")
+        else:
+            sentences.append(
+                f"Prochaine mise à jour{of} : {format_date_fr(new_next)} (au lieu du {format_date_fr(old_next)})"
+            )
+    if bool(get(before, "donnee_exemple")) != bool(get(after, "donnee_exemple")):
+        sentences.append(f"Statut du {day} modifié ({field_name(EntreeHistorique, 'donnee_exemple').text})")
     return sentences
 
 
@@ -768,8 +777,7 @@ def _describe_amounts(model: type[BaseModel], field: str, before: Any, after: An
 _Describer = Callable[[type[BaseModel], str, Any, Any], list[str]]
 
 _SPECIAL: dict[tuple[type[BaseModel], str], _Describer] = {
-    (Dispositif, "statut"): _describe_statut,
-    (Dispositif, "historique_statut"): _describe_history,
+    (Dispositif, "historique_statut"): _describe_timeline,
     (Dispositif, "anomalies"): _describe_anomalies,
     (Outil, "anomalies"): _describe_anomalies,
     (Dispositif, "circuit"): _describe_circuit,
@@ -797,12 +805,15 @@ def _describer(model: type[BaseModel], field: str) -> _Describer:
 # --- entry point -------------------------------------------------------------
 
 
-def describe_changes(kind: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
+def describe_changes(
+    kind: str, before: dict[str, Any] | None, after: dict[str, Any] | None, *, on: dt.date | None = None
+) -> list[str]:
     """The changes from *before* to *after* (two dumps of one record of *kind*),
     as French sentences in the model's field order; [] when nothing changed.
 
     ``before is None`` means the record was created, ``after is None`` that it
     was deleted. For guides, the Markdown body is passed under the key "texte".
+    *on* is the day of the change: a status entry dated after it is "programmé".
     """
     try:
         model = KINDS[kind].model
@@ -819,7 +830,10 @@ def describe_changes(kind: str, before: dict[str, Any] | None, after: dict[str, 
         old, new = _get(model, before, field), _get(model, after, field)
         if _same(model, field, old, new):
             continue
-        sentences.extend(_describer(model, field)(model, field, old, new))
+        if (model, field) == (Dispositif, "historique_statut"):
+            sentences.extend(_describe_timeline(model, field, old, new, on))
+        else:
+            sentences.extend(_describer(model, field)(model, field, old, new))
     if model is Guide and _norm_text(before.get(GUIDE_BODY_FIELD)) != _norm_text(after.get(GUIDE_BODY_FIELD)):
         sentences.append("Texte du guide modifié")
     return sentences

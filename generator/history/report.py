@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..fr import format_date_fr
+from ..project import today_in_paris
 from ..records.kinds import KINDS
 from .changelog import Versions
 from .changes import describe_changes
@@ -45,7 +46,7 @@ def describe_range(project: Path, base: str, head: str = "HEAD", *, inline: Call
         if new is not None and new_data is None:
             sentences = ["Fiche invalide dans cette version : lancez « reperes check »"]
         else:
-            sentences = describe_changes(key[0], old_data, new_data)
+            sentences = describe_changes(key[0], old_data, new_data, on=today_in_paris())
             if old and new and old[0] != new[0]:
                 sentences.append(f"Fichier déplacé : {old[0]} → {new[0]}")
         if not sentences:

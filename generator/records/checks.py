@@ -10,12 +10,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path, PurePath
 
 from ..errors import RecordError
+from ..fr import format_date_fr
 from .corpus import Corpus, Record
 from .kinds import KINDS
 from .loader import Path as DataPath
 from .loader import dotted
 from .models import ACTEURS, SLUG_RE
 from .references import Reference, references
+from .status import split_timeline
 from .validation import did_you_mean
 
 # Scheme ids that would clash with other files or site sections.
@@ -104,16 +106,58 @@ def check_references(corpus: Corpus) -> Iterator[RecordError]:
                     yield error
 
 
-def check_status_history_order(corpus: Corpus) -> Iterator[RecordError]:
+def check_status_timeline(corpus: Corpus) -> Iterator[RecordError]:
+    """The status timeline reads oldest first, one entry a day; what is said
+    from the date in force onwards is written down."""
+    today = corpus.today
     for record in corpus.of_kind("dispositif").values():
-        history = record.model.historique_statut  # type: ignore[attr-defined]
-        for i in range(1, len(history)):
-            if history[i].date < history[i - 1].date:
+        timeline = record.model.historique_statut  # type: ignore[attr-defined]
+        ordered = True
+        for i in range(1, len(timeline)):
+            previous, entry = timeline[i - 1], timeline[i]
+            if entry.date < previous.date:
+                ordered = False
                 yield _error(
                     record, ("historique_statut", i, "date"),
-                    f"entrée datée du {history[i].date.isoformat()}, antérieure à l'entrée précédente "
-                    f"({history[i - 1].date.isoformat()})",
-                    "l'historique se lit du plus ancien au plus récent : ajoutez les nouvelles entrées à la fin",
+                    f"entrée du {format_date_fr(entry.date)}, antérieure à l'entrée précédente "
+                    f"({format_date_fr(previous.date)})",
+                    "la chronologie se lit du plus ancien au plus récent : ajoutez les nouvelles entrées à la fin",
+                )
+            elif entry.date == previous.date:
+                ordered = False
+                yield _error(
+                    record, ("historique_statut", i, "date"),
+                    f"deux entrées le {format_date_fr(entry.date)} : une seule entrée par jour",
+                    "regroupez-les en une entrée, ou datez la nouvelle du jour où elle prend effet",
+                )
+        for i, entry in enumerate(timeline):
+            if entry.prochaine_mise_a_jour is not None and entry.prochaine_mise_a_jour < entry.date:
+                yield _error(
+                    record, ("historique_statut", i, "prochaine_mise_a_jour"),
+                    f"prochaine mise à jour le {format_date_fr(entry.prochaine_mise_a_jour)}, "
+                    f"avant la date de l'entrée ({format_date_fr(entry.date)})",
+                    "la prochaine information est annoncée après la prise d'effet de l'entrée",
+                )
+        if not ordered:
+            continue  # which entry is in force is not known yet
+        current, future = split_timeline(timeline, today)
+        if current is None:
+            yield _error(
+                record, ("historique_statut", 0, "date"),
+                f"aucune entrée n'est en vigueur le {format_date_fr(today)} : la première est datée du "
+                f"{format_date_fr(timeline[0].date)}",
+                "commencez la chronologie au plus tard aujourd'hui (par exemple « etat: annonce » "
+                "pour un dispositif annoncé mais pas encore ouvert)",
+            )
+        for i in ([current] if current is not None else []) + future:
+            entry = timeline[i]
+            if entry.elements_de_langage is None:
+                when = "en vigueur" if i == current else f"programmée au {format_date_fr(entry.date)}"
+                yield _error(
+                    record, ("historique_statut", i),
+                    f"l'entrée {when} n'a pas d'éléments de langage : ce qu'il faut dire à l'appelant "
+                    "à partir de cette date manque",
+                    "ajoutez « elements_de_langage: » à cette entrée, avec la phrase à dire mot pour mot",
                 )
 
 
@@ -139,7 +183,7 @@ RULES: list[Callable[[Corpus], Iterator[RecordError]]] = [
     check_ids_match_files,
     check_reserved_ids,
     check_references,
-    check_status_history_order,
+    check_status_timeline,
     check_glossary,
 ]
 

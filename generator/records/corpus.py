@@ -20,6 +20,7 @@ the repository can reach the site.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import stat
@@ -30,7 +31,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from ..errors import FILE_FIELD, INTERNAL_HINT, InternalRecordError, RecordError
-from ..project import GENERATED_DIR, GUIDES_DIR
+from ..project import GENERATED_DIR, GUIDES_DIR, today_in_paris
 from .kinds import GLOSSARY_FILE, KINDS, SUBFOLDERS
 from .loader import MAX_BYTES, Loaded, load_yaml
 from .markdown import IMAGE_SUFFIXES
@@ -89,6 +90,8 @@ class Corpus:
     # ("contribuer/index.md"), and the images found under docs/.
     pages: dict[str, Page] = field(default_factory=dict)
     images: set[str] = field(default_factory=set)
+    # The date the status timelines are read at (the build date).
+    today: dt.date = field(default_factory=today_in_paris)
 
     def of_kind(self, kind: str) -> dict[str, Record]:
         return self.records[kind]
@@ -386,12 +389,13 @@ class LoadCache:
 
 
 def load_corpus(
-    root: Path, *, debug: bool = False, cache: LoadCache | None = None, base: Path | None = None
+    root: Path, *, debug: bool = False, cache: LoadCache | None = None, base: Path | None = None,
+    today: dt.date | None = None,
 ) -> Corpus:
     """Every record under *root*; paths shown relative to *base* (default: the working directory)."""
     from .checks import check_corpus  # cross-record rules need every record first
 
-    corpus = Corpus(root=root)
+    corpus = Corpus(root=root, today=today or today_in_paris())
     files, corpus.errors = discover(root, base)
     seen_ids: dict[tuple[str, str], Record] = {}
     docs = root.parent / "docs"

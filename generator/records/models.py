@@ -507,32 +507,21 @@ class Etape(Strict):
     """Source publique de cette étape."""
 
 
-class Statut(Strict):
-    """État actuel du déploiement et ce qu'il faut dire à l'appelant."""
-
-    etat: Annotated[Etat, StrictMode(False)]
-    """État du dispositif : annonce, en_deploiement, ouvert, perturbe, paiements_bloques ou ferme."""
-    depuis: Date
-    """Date depuis laquelle cet état s'applique."""
-    explication: Texte
-    """Pourquoi le dispositif est dans cet état (notamment la cause d'un retard), en une ou deux phrases."""
-    elements_de_langage: Texte
-    """Ce qu'il faut dire à l'appelant, mot pour mot."""
-    prochaine_mise_a_jour: Date | None = None
-    """Date prévue de la prochaine information sur ce statut."""
-    donnee_exemple: bool = False
-    """true si ce contenu est un exemple et non une information officielle."""
-
-
 class EntreeHistorique(Strict):
-    """Une entrée de l'historique du statut (on ajoute, on ne modifie pas)."""
+    """Une entrée de la chronologie du statut : l'état à partir d'une date, et ce qu'il faut dire.
+
+    On ajoute une entrée à la fin pour changer le statut ; on ne modifie pas les entrées passées."""
 
     date: Date
     """Date de prise d'effet ; peut être future pour un changement programmé."""
     etat: Annotated[Etat, StrictMode(False)]
-    """État à partir de cette date."""
+    """État à partir de cette date : annonce, en_deploiement, ouvert, perturbe, paiements_bloques ou ferme."""
     explication: Texte
-    """Ce qui a changé et pourquoi."""
+    """Pourquoi le dispositif est dans cet état (notamment la cause d'un retard), en une ou deux phrases."""
+    elements_de_langage: Texte | None = None
+    """Ce qu'il faut dire à l'appelant, mot pour mot, à partir de cette date (obligatoire sur l'entrée en vigueur et les entrées futures)."""
+    prochaine_mise_a_jour: Date | None = None
+    """Date prévue de la prochaine information sur ce statut (au plus tôt la date de l'entrée)."""
     donnee_exemple: bool = False
     """true si cette entrée est un exemple et non une information officielle."""
 
@@ -684,10 +673,8 @@ class Dispositif(Strict):
     """Textes officiels et pages de référence."""
     circuit: list[Etape] = []
     """Étapes ordonnées, de la constitution du dossier au paiement."""
-    statut: Statut
-    """Statut actuel du déploiement."""
-    historique_statut: list[EntreeHistorique] = []
-    """Historique daté des statuts, du plus ancien au plus récent."""
+    historique_statut: Annotated[list[EntreeHistorique], Field(min_length=1)]
+    """Chronologie du statut, du plus ancien au plus récent : le statut en vigueur est la dernière entrée datée d'aujourd'hui ou avant ; une entrée future annonce un changement programmé."""
     anomalies: list[Anomalie] = []
     """Problèmes connus et contournements."""
     faq: list[QuestionReponse] = []

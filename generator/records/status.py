@@ -10,41 +10,73 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from .models import Dispositif, Etat, PeriodeMontant
+from .models import Dispositif, EntreeHistorique, Etat, PeriodeMontant
 
 
-@dataclass
+@dataclass(frozen=True)
 class InForce:
-    """What is in force on the build date: status entries dated in the future
-    take effect on their date; the next scheduled one is announced."""
+    """The status on a date, read from a scheme's status timeline
+    (``historique_statut``): the last entry dated on or before that date is in
+    force; later entries are scheduled and announced."""
 
-    etat: Etat
-    depuis: dt.date
-    explication: str
-    scheduled_applied: bool  # a dated entry newer than `statut` now applies
-    upcoming: Any  # next future EntreeHistorique, or None
+    entry: EntreeHistorique
+    scheduled: tuple[EntreeHistorique, ...]  # future entries, soonest first
+    started: bool = True  # False when even the first entry is still to come
+
+    @property
+    def etat(self) -> Etat:
+        return self.entry.etat
+
+    @property
+    def depuis(self) -> dt.date:
+        return self.entry.date
+
+    @property
+    def explication(self) -> str:
+        return self.entry.explication
+
+    @property
+    def elements_de_langage(self) -> str | None:
+        return self.entry.elements_de_langage
+
+    @property
+    def prochaine_mise_a_jour(self) -> dt.date | None:
+        return self.entry.prochaine_mise_a_jour
+
+    @property
+    def donnee_exemple(self) -> bool:
+        return self.entry.donnee_exemple
+
+    @property
+    def upcoming(self) -> EntreeHistorique | None:
+        return self.scheduled[0] if self.scheduled else None
+
+
+def split_timeline(
+    timeline: list[EntreeHistorique], today: dt.date
+) -> tuple[int | None, list[int]]:
+    """(index of the entry in force on *today* or None, indexes of the future entries)."""
+    current = None
+    future = []
+    for index, entry in enumerate(timeline):
+        if entry.date <= today:
+            if current is None or entry.date >= timeline[current].date:
+                current = index
+        else:
+            future.append(index)
+    future.sort(key=lambda i: timeline[i].date)
+    return current, future
 
 
 def in_force(scheme: Dispositif, today: dt.date) -> InForce:
-    statut = scheme.statut
-    etat, depuis, explication, applied = statut.etat, statut.depuis, statut.explication, False
-    upcoming = None
-    for entry in scheme.historique_statut:
-        if entry.date <= today:
-            if entry.date > depuis:
-                etat, depuis, explication, applied = entry.etat, entry.date, entry.explication, True
-        elif upcoming is None or entry.date < upcoming.date:
-            upcoming = entry
-    if statut.depuis > today and not applied:
-        # The written status itself is scheduled: announce it, show the last one in force.
-        past = [e for e in scheme.historique_statut if e.date <= today]
-        if past:
-            etat, depuis, explication = past[-1].etat, past[-1].date, past[-1].explication
-        upcoming = upcoming if upcoming is not None and upcoming.date < statut.depuis else statut
-    if upcoming is not None:
-        when = getattr(upcoming, "date", None) or upcoming.depuis
-        upcoming = {"date": when, "etat": upcoming.etat, "explication": upcoming.explication}
-    return InForce(etat, depuis, explication, applied, upcoming)
+    """What applies on *today*. The check refuses a timeline with nothing in
+    force; a scheme whose first entry is still to come (a build dated before it)
+    shows that first entry, marked as not started."""
+    timeline = scheme.historique_statut
+    current, future = split_timeline(timeline, today)
+    if current is None:
+        return InForce(timeline[future[0]], tuple(timeline[i] for i in future[1:]), started=False)
+    return InForce(timeline[current], tuple(timeline[i] for i in future))
 
 
 def upcoming_amounts(periods: list[PeriodeMontant], today: dt.date) -> list[PeriodeMontant]:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from ..errors import RecordError
 from .introspect import fields
 from .loader import Ambiguous, Loaded, Path, dotted
+from .migrate import RETIRED_KEYS
 
 
 def did_you_mean(word: str, choices: typing.Iterable[str]) -> str | None:
@@ -117,7 +118,8 @@ def translate(error: dict[str, Any], model: type[BaseModel]) -> tuple[str, str |
         key = str(loc[-1])
         parent = _model_at(model, loc[:-1])
         allowed = list(fields(parent)) if parent else []
-        hint = did_you_mean(key, allowed)
+        hint = RETIRED_KEYS.get((parent.__name__, key)) if parent else None
+        hint = hint or did_you_mean(key, allowed)
         if hint is None and allowed:
             hint = "clés possibles : " + ", ".join(allowed)
         return f"clé inconnue « {key} »", hint

@@ -70,7 +70,7 @@ def generate_pages(
     generated = project / GENERATED_DIR
     if generated.is_dir():
         remove_leftovers(generated.rglob(".*.tmp"))
-    corpus = load_corpus(project / "schemes", debug=debug, cache=state.cache, base=project)
+    corpus = load_corpus(project / "schemes", debug=debug, cache=state.cache, base=project, today=today)
     result = BuildResult(corpus)
     if corpus.errors:
         return result

@@ -22,7 +22,6 @@ from urllib.parse import unquote
 
 from ..errors import FILE_FIELD, RecordError
 from ..history.changelog import History
-from ..project import today_in_paris
 from ..records.corpus import Corpus, Page
 from ..records.guides import BODY_FIELD
 from ..records.markdown import Scan, is_image_path
@@ -73,7 +72,7 @@ def check_links(corpus: Corpus, *, today: dt.date | None = None, history: Histor
     """
     if corpus.errors:
         return []
-    rendered = Renderer().render(corpus, today or today_in_paris(), None, history)
+    rendered = Renderer().render(corpus, today or corpus.today, None, history)
     abbreviations = abbreviations_block(corpus)
     pages = {path: text for path, (text, _) in rendered.items()}
     errors: list[RecordError] = []

@@ -335,7 +335,7 @@ def home_context(site: Site) -> dict[str, Any]:
     groups = []
     schemes = [r.model for r in site.corpus.of_kind("dispositif").values()]
     for domaine in Domaine:
-        members = sorted((s for s in schemes if s.domaine is domaine), key=lambda s: (s.statut.etat is Etat.ferme, s.nom))
+        members = sorted((s for s in schemes if s.domaine is domaine), key=lambda s: (in_force(s, site.today).etat is Etat.ferme, s.nom))
         if members:
             groups.append({"domaine": domaine, "schemes": [
                 {"s": s, "link": f"dispositifs/{s.id}.md", "force": in_force(s, site.today),

@@ -18,6 +18,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 import yaml
+from conftest import BUILD_DATE
 from playwright.sync_api import Page, expect
 
 from generator.records.models import Domaine, Etat
@@ -35,6 +36,12 @@ SCHEME_PAGE = "dispositifs/activite-partielle/"
 def date_fr(value: dt.date) -> str:
     day = "1er" if value.day == 1 else str(value.day)
     return f"{day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def in_force_entry(record: dict) -> dict:
+    """The entry of the record's status timeline in force on the build date."""
+    day = dt.date.fromisoformat(BUILD_DATE)
+    return [entry for entry in record["historique_statut"] if entry["date"] <= day][-1]
 
 
 def squash(text: str) -> str:
@@ -121,12 +128,12 @@ def test_home_status_board(page: Page, site_url: str) -> None:
             record = members.get(ident)
             if record is None:
                 continue
-            etat = Etat(record["statut"]["etat"])
+            etat = Etat(in_force_entry(record)["etat"])
             state, since = row["cells"][1], row["cells"][2]
             if not (state == etat.label or state.endswith(" " + etat.label)):
                 problems.append(f"{ident} : état affiché « {state} », attendu « {etat.label} »")
-            if since != date_fr(record["statut"]["depuis"]):
-                problems.append(f"{ident} : « depuis » affiché « {since} », attendu « {date_fr(record['statut']['depuis'])} »")
+            if since != date_fr(in_force_entry(record)["date"]):
+                problems.append(f"{ident} : « depuis » affiché « {since} », attendu « {date_fr(in_force_entry(record)['date'])} »")
             if row["links"][0]["text"] != squash(record["nom"]):
                 problems.append(f"{ident} : lien « {row['links'][0]['text']} », attendu « {squash(record['nom'])} »")
     shown = [heading for heading in groups if heading in {d.label for d in Domaine}]
@@ -166,7 +173,7 @@ def assert_what_to_say_comes_first(page: Page, record: dict) -> None:
     expect(block).to_be_visible()
 
     said = squash(" ".join(block.locator(":scope > :not(.admonition-title)").all_inner_texts()))
-    expected = squash(re.sub(r"[*_`]", "", record["statut"]["elements_de_langage"]))
+    expected = squash(re.sub(r"[*_`]", "", in_force_entry(record)["elements_de_langage"]))
     assert said == expected
 
     box = block.bounding_box()
