@@ -30,8 +30,9 @@ repository of 5,000 commits, merge commits included (history_bench.py), then:
   then our scan of its output;
 - the peak memory (VmHWM) of every child process.
 
-A build whose projected time (from the smaller sizes of the same run) is
-over --budget seconds is not run and is shown as such: at 3,000 schemes the
+Up to 1,000 schemes (--toujours-jusqua) everything runs; above, a build
+whose projected time (from the smaller sizes of the same run) is over
+--budget seconds is not run and is shown as such: at 3,000 schemes the
 MkDocs builds may be left out, never silently.
 
 One table is printed, French labels, each figure next to its goal. With
@@ -337,10 +338,14 @@ def serve_loop(project: Path, figures: dict, timeout: float) -> None:
 
 
 class Budget:
-    """Projects a build's time at a larger size from the smaller sizes of this run."""
+    """Projects a build's time at a larger size from the smaller sizes of this run.
 
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
+    Up to *always* schemes everything runs (the goals are set at 1,000); above,
+    a build whose projected wall time exceeds *seconds* is left out, and said so.
+    """
+
+    def __init__(self, seconds: float, always: int) -> None:
+        self.seconds, self.always = seconds, always
         self.seen: dict[str, list[tuple[int, float]]] = {}
 
     def projected(self, what: str, size: int) -> float | None:
@@ -348,10 +353,12 @@ class Budget:
         if not points:
             return None
         (n1, t1), (n2, t2) = (points[-2], points[-1]) if len(points) > 1 else ((0, 0.0), points[-1])
-        exponent = math.log(t2 / t1) / math.log(n2 / n1) if n1 and t1 > 0 else 2.0
+        exponent = math.log(t2 / t1) / math.log(n2 / n1) if n1 and t1 > 0 else 1.0
         return t2 * (size / n2) ** max(exponent, 1.0)
 
     def allows(self, what: str, size: int, figures: dict) -> bool:
+        if size <= self.always:
+            return True
         estimate = self.projected(what, size)
         if estimate is not None and estimate > self.seconds:
             figures.setdefault("skipped", []).append(
@@ -563,6 +570,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="répétitions des mesures dans le processus (meilleure)")
     parser.add_argument("--budget", type=float, default=900,
                         help="durée estimée au-delà de laquelle une construction n'est pas lancée (s)")
+    parser.add_argument("--toujours-jusqua", type=int, default=1000,
+                        help="taille jusqu'à laquelle toutes les constructions sont lancées, quel que soit le budget")
     parser.add_argument("--serve-jusqua", type=int, default=1000, help="taille maximale pour la mesure sous mkdocs serve")
     parser.add_argument("--serve-timeout", type=float, default=600, help="attente maximale sous mkdocs serve (s)")
     parser.add_argument("--resultats", type=Path, help="écrire aussi les figures dans ce fichier JSON")
@@ -572,7 +581,7 @@ def main(argv: list[str] | None = None) -> int:
         print(table([json.loads(p.read_text(encoding="utf-8")) for p in args.tableau]))
         return 0
     sizes = [int(s) for s in args.tailles.replace("_", "").split(",") if s.strip()]
-    budget, results = Budget(args.budget), []
+    budget, results = Budget(args.budget, args.toujours_jusqua), []
     for size in sorted(sizes):
         results.append(bench_size(size, args, budget))
         if args.resultats:
