@@ -378,8 +378,14 @@ class Budget:
             self.seen.setdefault(what, []).append((size, seconds))
 
 
-def bench_size(schemes: int, args: argparse.Namespace, budget: Budget) -> dict:
+def bench_size(schemes: int, args: argparse.Namespace, budget: Budget, save=lambda figures: None) -> dict:
+    """Every figure at one size; *save* is called with what is measured so far before each step."""
     figures: dict = {"schemes": schemes, "load_start": os.getloadavg()[0]}
+
+    def progress(message: str) -> None:
+        save(figures)
+        print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
     with tempfile.TemporaryDirectory(prefix=f"reperes-bench-{schemes}-") as tmp:
         start = time.perf_counter()
         project = prepare_project(Path(tmp) / "projet", schemes, args.commits)
@@ -424,10 +430,6 @@ def bench_size(schemes: int, args: argparse.Namespace, budget: Budget) -> dict:
             serve_loop(project, figures, args.serve_timeout)
     figures["load_end"] = os.getloadavg()[0]
     return figures
-
-
-def progress(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 # --- The table -------------------------------------------------------------------------
@@ -591,10 +593,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     sizes = [int(s) for s in args.tailles.replace("_", "").split(",") if s.strip()]
     budget, results = Budget(args.budget, args.toujours_jusqua), []
+    def save(current: dict | None = None) -> None:
+        if args.resultats:  # what is measured so far survives an interrupted run
+            args.resultats.write_text(json.dumps(results + ([current] if current else []), indent=1), encoding="utf-8")
+
     for size in sorted(sizes):
-        results.append(bench_size(size, args, budget))
-        if args.resultats:
-            args.resultats.write_text(json.dumps(results, indent=1), encoding="utf-8")
+        results.append(bench_size(size, args, budget, save))
+        save()
     print(table([results]))
     return 0
 
