@@ -134,13 +134,14 @@ def full_load_floor(files: list[Path]) -> None:
         yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader)
 
 
-def in_process_check(project: Path) -> None:
-    """What `reperes check` does, without printing."""
+def in_process_check(project: Path, links: bool = True) -> None:
+    """What `reperes check` does, without printing (*links*: with the internal links' check)."""
     from generator.records.corpus import load_corpus
     from generator.site.links import check_links
 
     corpus = load_corpus(project / "schemes", base=project)
-    corpus.errors.extend(check_links(corpus))
+    if links:
+        corpus.errors.extend(check_links(corpus))
     if corpus.errors:
         raise SystemExit(f"corpus synthétique invalide : {corpus.errors[0].format_text()}")
 
@@ -151,6 +152,7 @@ def bench_check(project: Path, runs: int, figures: dict) -> None:
     figures["corpus_mib"] = sum(p.stat().st_size for p in files) / 1024 / 1024
     in_process_check(project)  # valid, and warm caches of the OS
     figures["check_cpu"] = best_of(runs, lambda: in_process_check(project))
+    figures["load_cpu"] = best_of(runs, lambda: in_process_check(project, links=False))
     figures["events_cpu"] = best_of(runs, lambda: event_floor(files))
     figures["csafe_cpu"] = best_of(runs, lambda: full_load_floor(files))
     record_measured(figures, "check_cmd", "reperes check", run_measured(["generator", "check"], project, child_env()))
@@ -458,8 +460,10 @@ ROWS = [
     ("load_end", "charge de la machine à la fin (1 min)", "{:.1f}", "", None),
     ("Vérification (temps CPU, meilleur de 3)", None, None, None, None),
     ("check_cpu", "reperes check, dans le processus (s)", "{:.2f}", "", None),
+    ("load_cpu", "  dont fiches et règles, sans les liens internes (s)", "{:.2f}", "", None),
     ("events_cpu", "plancher : événements libyaml (s)", "{:.2f}", "", None),
     (ratio("check_cpu", "events_cpu"), "rapport check / événements libyaml", "{:.2f}", "≤ 3", lambda v: v <= 3),
+    (ratio("load_cpu", "events_cpu"), "  sans les liens internes", "{:.2f}", "", None),
     ("csafe_cpu", "chargement complet CSafeLoader (s)", "{:.2f}", "", None),
     (ratio("check_cpu", "csafe_cpu"), "rapport check / CSafeLoader", "{:.2f}", "", None),
     ("check_cmd_cpu", "commande reperes check, temps CPU (s)", "{:.2f}", "", None),
