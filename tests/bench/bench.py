@@ -402,7 +402,7 @@ def bench_size(schemes: int, args: argparse.Namespace, budget: Budget, save=lamb
         figures["history_s"], figures["history_cpu"] = history["seconds"], history.get("cpu")
         figures["history_rss_mb"] = history["rss_kib"] * 1024 / MB
 
-        if budget.allows("reperes build", schemes, figures):
+        if not args.sans_mkdocs and budget.allows("reperes build", schemes, figures):
             progress(f"{schemes} dispositifs : reperes build à froid puis à chaud")
             clear_history_cache(project)
             date = ["--date", BUILD_DATE.isoformat()]
@@ -420,14 +420,14 @@ def bench_size(schemes: int, args: argparse.Namespace, budget: Budget, save=lamb
             progress(f"{schemes} dispositifs : génération des pages seule")
             record_build(figures, "generate_only", run_phases(project, "generate", str(project), BUILD_DATE.isoformat()))
 
+        progress(f"{schemes} dispositifs : régénération après une modification")
+        regeneration(project, figures)
         if budget.allows("zensical build", schemes, figures):
             progress(f"{schemes} dispositifs : Zensical")
             zensical_build(project, figures)
             budget.add("zensical build", schemes, figures.get("zensical_s"))
-
-        progress(f"{schemes} dispositifs : régénération après une modification")
-        regeneration(project, figures)
-        if schemes <= args.serve_jusqua and budget.allows("reperes build", schemes, {}):
+        if (schemes <= args.serve_jusqua and not args.sans_mkdocs
+                and budget.allows("reperes build", schemes, {})):
             progress(f"{schemes} dispositifs : mkdocs serve, de la modification à la page")
             serve_loop(project, figures, args.serve_timeout)
     figures["load_end"] = os.getloadavg()[0]
@@ -587,6 +587,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="durée estimée au-delà de laquelle une construction n'est pas lancée (s)")
     parser.add_argument("--toujours-jusqua", type=int, default=1000,
                         help="taille jusqu'à laquelle toutes les constructions sont lancées, quel que soit le budget")
+    parser.add_argument("--sans-mkdocs", action="store_true",
+                        help="sans les constructions MkDocs ni mkdocs serve (vérification, historique, pages, Zensical)")
     parser.add_argument("--serve-jusqua", type=int, default=1000, help="taille maximale pour la mesure sous mkdocs serve")
     parser.add_argument("--serve-timeout", type=float, default=600, help="attente maximale sous mkdocs serve (s)")
     parser.add_argument("--resultats", type=Path, help="écrire aussi les figures dans ce fichier JSON")
