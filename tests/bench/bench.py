@@ -566,8 +566,8 @@ def table(runs: list[list[dict]]) -> str:
         lines.append(f"{label:<{label_width}}  " + "  ".join(cells) + (f"  {goal}" if goal else ""))
     notes = sorted({f"{size_label(f['schemes'])} : {note}" for run in runs for f in run
                     for note in f.get("skipped", []) + f.get("problems", [])})
-    if not (HERE / "search_bench.py").exists():
-        notes.append("recherche : non mesuré (tests/bench/search_bench.py absent)")
+    if not any(f.get("search_first_s") is not None for run in runs for f in run):
+        notes.append("recherche : non mesuré (tests/bench/search_bench.py absent ou en échec)")
     if notes:
         lines += ["", "Remarques :"] + [f"  {note}" for note in notes]
     lines += ["", "✔ objectif atteint, ✘ objectif non atteint (sur toutes les exécutions) ; "
