@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installe
+# Zensical dans son propre environnement (requirements-zensical.txt, versions figées).
+ZVENV := .venv-zensical
+ZSTAMP := $(ZVENV)/.installe
 
-.PHONY: install test test-fast check schema bench clean serve build new codeowners pre-commit
+.PHONY: install test test-fast check schema bench clean serve build new codeowners pre-commit zensical zensical-install
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -13,8 +16,15 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+$(ZSTAMP): requirements-zensical.txt
+	$(PYTHON) -m venv $(ZVENV)
+	$(ZVENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-zensical.txt
+	touch $(ZSTAMP)
+
+zensical-install: $(ZSTAMP)
+
 # Tout : tests navigateur (Chromium) et constructions complètes compris.
-test: $(STAMP)
+test: $(STAMP) $(ZSTAMP)
 	$(BIN)/ruff check generator tests
 	$(BIN)/python -m pytest
 
@@ -41,11 +51,14 @@ pre-commit: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/reperes schema
 
-bench: $(STAMP)
-	$(BIN)/python tests/bench/bench.py
+# Banc d'essai complet (100, 1 000 et 3 000 dispositifs ; plusieurs dizaines de minutes).
+# Plus court : make bench TAILLES=100,1000 (ou TAILLES=100).
+TAILLES ?= 100,1000,3000
+bench: $(STAMP) $(ZSTAMP)
+	$(BIN)/python tests/bench/bench.py --tailles $(TAILLES)
 
 clean:
-	rm -rf $(VENV) site build .pytest_cache
+	rm -rf $(VENV) $(ZVENV) site build .pytest_cache
 
 # Sert le site sur http://127.0.0.1:8000 ; les pages sont régénérées quand une fiche change.
 # --dirty : après la première construction, seules les pages modifiées sont reconstruites
@@ -56,3 +69,8 @@ serve: $(STAMP)
 
 build: $(STAMP)
 	$(BIN)/reperes build
+
+# Le même site construit par Zensical : mêmes vérifications et pages (reperes), puis
+# Zensical, puis l'analyse du site construit ; en cas d'échec, site/ reste en place.
+zensical: $(STAMP) $(ZSTAMP)
+	$(BIN)/reperes build --moteur zensical

@@ -118,6 +118,10 @@ def _build_parser() -> argparse.ArgumentParser:
         "à cette date (par défaut : aujourd'hui, heure de Paris)",
     )
     build.add_argument("--allow-shallow", action="store_true", help="accepter un clone superficiel (historique signalé comme partiel)")
+    build.add_argument(
+        "--moteur", choices=("mkdocs", "zensical"), default="mkdocs",
+        help="construire avec MkDocs (par défaut) ou avec Zensical (make zensical-install), mêmes vérifications",
+    )
     build.add_argument("--debug", action="store_true", help="afficher la trace complète d'une erreur interne")
 
     briefing = commands.add_parser(
@@ -273,9 +277,11 @@ def _invalid_code(errors: Sequence[RecordError]) -> int:
 
 def _cmd_build(args: argparse.Namespace, project: Project) -> int:
     from .site.build import build_site
+    from .site.zensical import build_with_zensical
 
+    builder = build_with_zensical if args.moteur == "zensical" else build_site
     try:
-        result = build_site(project.root, debug=args.debug, allow_shallow=args.allow_shallow, today=project.date)
+        result = builder(project.root, debug=args.debug, allow_shallow=args.allow_shallow, today=project.date)
     except ReperesError as exc:
         _report(exc)
         print("reperes : le site précédent est resté en place", file=sys.stderr)

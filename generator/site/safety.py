@@ -131,16 +131,17 @@ def is_external(url: str) -> bool:
     return cleaned.startswith("//") or bool(re.match(r"^(https?|ftp|wss?):", cleaned))
 
 
-@functools.cache  # the installed theme does not change while a process runs
-def theme_inline_scripts() -> list[re.Pattern[str]]:
-    """Inline scripts of the installed Material templates, as exact patterns.
+@functools.cache  # a theme's templates do not change while a process runs
+def theme_inline_scripts(templates: Path | None = None) -> list[re.Pattern[str]]:
+    """Inline scripts of the theme's templates (default: the installed Material's), as exact patterns.
 
     Literal text must match exactly; a ``{{ … }}`` expression of the template
     may only produce a path-like value (no quote, no markup, no parenthesis).
     """
-    import material
+    if templates is None:
+        import material
 
-    templates = Path(material.__file__).parent / "templates"
+        templates = Path(material.__file__).parent / "templates"
     patterns = []
     for path in templates.rglob("*.html"):
         for match in re.finditer(r"<script>(.*?)</script>", path.read_text(encoding="utf-8"), re.S):
@@ -285,9 +286,10 @@ class ScanMemo:
         return found, scripts
 
 
-def scan_site(site: Path, memo: ScanMemo | None = None) -> list[str]:
-    """Every problem found, as 'page: problem' lines in French."""
-    allowed = theme_inline_scripts()
+def scan_site(site: Path, memo: ScanMemo | None = None, templates: Path | None = None) -> list[str]:
+    """Every problem found, as 'page: problem' lines in French (*templates*: those
+    of the theme that built it, default the installed Material's)."""
+    allowed = theme_inline_scripts(templates)
     memo = memo or ScanMemo()
     memo.parsed = 0
     problems: list[str] = []

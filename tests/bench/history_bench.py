@@ -1,91 +1,102 @@
-"""The history part of `make bench`: a synthetic repository of 5,000 commits
-over 1,000 records, built with `git fast-import` (seconds, not minutes)."""
+"""The project of `make bench`: synthetic records in a git repository whose
+history has *commits* commits, merge commits included, built with
+`git fast-import` (seconds, not minutes).
+
+The first commit adds the corpus; each later one changes one scheme's status
+in force (and, one time in three, its explanation). One change in ten is made
+on a side branch and brought back by a merge commit, as a pull request
+merged with a merge commit would be: the history then has exactly as many
+commits as asked, about one in eleven being a merge.
+"""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from synthetic import ETATS, write_corpus
+from synthetic import change_status, write_corpus
+
+MERGE_EVERY = 10  # one change in ten comes through a merge commit
 
 
 def build_repository(root: Path, schemes: int, commits: int) -> Path:
-    """One commit with the corpus, then *commits* commits changing one scheme each."""
+    """The corpus under root/schemes, committed, then changed until the history has *commits* commits."""
     write_corpus(root, schemes=schemes)
     subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
     files = sorted(p for p in (root / "schemes").rglob("*.yml"))
     texts = {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in files}
     stream: list[bytes] = []
+    marks = 0
 
     def data(payload: bytes) -> None:
         stream.append(b"data %d\n" % len(payload) + payload + b"\n")
 
-    # fast-import marks: give each commit a mark equal to its number + 1.
-    def commit_marked(number: int, message: str, changes: dict[str, str]) -> None:
-        stream.append(b"commit refs/heads/main\nmark :%d\n" % (number + 1))
-        when = 1_700_000_000 + number * 3600
-        stream.append(f"author Référent Bench <bench@exemple.invalid> {when} +0100\n".encode())
-        stream.append(f"committer Référent Bench <bench@exemple.invalid> {when} +0100\n".encode())
+    def commit(branch: str, message: str, changes: dict[str, str], parents: list[int]) -> int:
+        nonlocal marks
+        marks += 1
+        stream.append(f"commit refs/heads/{branch}\nmark :{marks}\n".encode())
+        when = 1_700_000_000 + marks * 3600
+        for role in ("author", "committer"):
+            stream.append(f"{role} Référent Bench <bench@exemple.invalid> {when} +0100\n".encode())
         data(message.encode())
-        if number:
-            stream.append(b"from :%d\n" % number)
+        if parents:
+            stream.append(b"from :%d\n" % parents[0])
+        for parent in parents[1:]:
+            stream.append(b"merge :%d\n" % parent)
         for path, text in changes.items():
             stream.append(f"M 100644 inline {path}\n".encode())
             data(text.encode())
+        return marks
 
-    commit_marked(0, "Fiches initiales\n\nPourquoi: reprise des fiches existantes\n", texts)
+    head = commit("main", "Fiches initiales\n\nPourquoi: reprise des fiches existantes\n", texts, [])
     scheme_paths = sorted(p for p in texts if p.count("/") == 1 and p != "schemes/glossaire.yml")
-    for number in range(1, commits + 1):
-        path = scheme_paths[(number * 7) % len(scheme_paths)]
-        text = texts[path]
-        old_state = next(e for e in ETATS if f"  etat: {e}\n" in text)
-        new_state = ETATS[(ETATS.index(old_state) + 1) % len(ETATS)]
-        text = text.replace(f"  etat: {old_state}\n", f"  etat: {new_state}\n", 1)
-        text = text.replace("Explication synthétique", "Explication revue", 1) if number % 3 == 0 else text
+    change = 0
+    while marks < commits:
+        change += 1
+        path = scheme_paths[(change * 7) % len(scheme_paths)]
+        text, new_state = change_status(texts[path])
+        if change % 3 == 0:
+            text = text.replace("Explication synthétique", "Explication revue", 1)
         texts[path] = text
-        commit_marked(number, f"Statut {new_state}\n\nPourquoi: mise à jour n° {number}\n", {path: text})
+        message = f"Statut {new_state}\n\nPourquoi: mise à jour n° {change}\n"
+        if change % MERGE_EVERY == 0 and marks + 2 <= commits:
+            side = commit(f"travail-{change}", message, {path: text}, [head])
+            head = commit("main", f"Fusion de la branche « travail-{change} »\n", {}, [head, side])
+        else:
+            head = commit("main", message, {path: text}, [head])
     subprocess.run(["git", "fast-import", "--quiet"], cwd=root, input=b"".join(stream), check=True)
     subprocess.run(["git", "checkout", "-q", "-f", "main"], cwd=root, check=True)
     return root
 
 
-def measure(root: Path, repo_root: Path) -> dict[str, float]:
-    """Run read_history in a child process: seconds, commits processed, peak RSS (MiB)."""
-    code = (
-        "import os, sys, time\n"
-        f"sys.path.insert(0, {str(repo_root)!r})\n"
-        "from generator.history.changelog import read_history\n"
-        "start = time.perf_counter()\n"
-        f"history = read_history(__import__('pathlib').Path({str(root)!r}))\n"
-        "elapsed = time.perf_counter() - start\n"
-        "peak = next(l for l in open('/proc/self/status') if l.startswith('VmHWM:')).split()[1]\n"
-        "print(elapsed, history.processed, len(history.changes), int(peak) / 1024)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    return {"seconds": float(out[0]), "processed": int(out[1]), "changes": int(out[2]), "rss": float(out[3])}
+def count_commits(root: Path) -> tuple[int, int]:
+    """(commits reachable from HEAD, merge commits among them)."""
+    def count(*args: str) -> int:
+        return int(subprocess.run(["git", "rev-list", "--count", *args, "HEAD"], cwd=root,
+                                  capture_output=True, text=True, check=True).stdout)
+    return count(), count("--merges")
 
 
-def bench_history(tmp: Path, repo_root: Path, schemes: int = 1000, commits: int = 5000) -> None:
-    start = time.perf_counter()
-    root = build_repository(tmp / "depot", schemes, commits)
-    made = time.perf_counter() - start
-    print(f"dépôt synthétique : {commits} commits sur {schemes} dispositifs, créé en {made:.1f} s")
-    cold = measure(root, repo_root)
-    warm = measure(root, repo_root)
-    path = root / "schemes" / "dispositif-0001.yml"
-    path.write_text(path.read_text(encoding="utf-8").replace("Explication", "Nouvelle explication", 1), encoding="utf-8")
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "b@exemple.invalid",
-           "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "b@exemple.invalid"}
-    subprocess.run(["git", "commit", "-q", "-am", "Un commit de plus\n\nPourquoi: mesure"], cwd=root, env=env, check=True)
-    after_one = measure(root, repo_root)
-    share = after_one["seconds"] / cold["seconds"]
-    verdict = "objectif atteint" if share <= 0.05 else "OBJECTIF NON ATTEINT"
-    print(f"historique à froid                              : {cold['seconds']:.2f} s "
-          f"({cold['processed']} commits lus, {cold['changes']} modifications), mémoire {cold['rss']:.0f} Mio")
-    print(f"historique à chaud (tout en cache)              : {warm['seconds']:.2f} s ({warm['processed']} commit lu)")
-    print(f"historique après un nouveau commit              : {after_one['seconds']:.2f} s "
-          f"({after_one['processed']} commit lu), mémoire {after_one['rss']:.0f} Mio")
-    print(f"part du temps à froid                           : {share:.1%}  (objectif ≤ 5 % : {verdict})")
+HISTORY_CHILD = """
+import json, os, pathlib, sys, time
+sys.path.insert(0, sys.argv[1])
+from generator.history.changelog import read_history
+def cpu():
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+start, start_cpu = time.perf_counter(), cpu()
+history = read_history(pathlib.Path(sys.argv[2]))
+elapsed, used = time.perf_counter() - start, cpu() - start_cpu
+peak = next(l for l in open('/proc/self/status') if l.startswith('VmHWM:')).split()[1]
+print(json.dumps({"seconds": elapsed, "cpu": used, "processed": history.processed, "rss_kib": int(peak)}))
+"""
+
+
+def measure_history(root: Path, repo_root: Path) -> dict[str, float]:
+    """read_history in a child process: wall and CPU seconds, commits read, peak memory (KiB)."""
+    import json
+
+    out = subprocess.run([sys.executable, "-c", HISTORY_CHILD, str(repo_root), str(root)],
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])

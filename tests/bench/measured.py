@@ -1,16 +1,23 @@
-"""Run a command's Python module in a fresh process and report its peak memory.
+"""Run a command in a fresh process and report its wall time, CPU time and
+peak memory.
 
 Peak memory is the kernel's VmHWM of the child itself, read just before it
 exits: ru_maxrss of a child can carry the parent's high-water mark from
 before exec, which would credit the command with the benchmark's memory.
+
+CPU time (user + system, the child's and that of the processes it waited
+for, such as git) is what the figures are compared on: on a shared machine
+wall time also counts the time spent waiting for a core.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 _WRAPPER = """
@@ -27,14 +34,26 @@ runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True)
 """
 
 
-def run_measured(module_args: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, int]:
-    """(wall seconds, peak MiB, exit code) of `python -m MODULE ARGS`."""
+@dataclass
+class Measured:
+    wall: float  # seconds
+    cpu: float  # seconds, user + system
+    peak_mib: float
+    code: int
+
+
+def run_child(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds, exit code) of *argv*, output discarded."""
+    start = time.perf_counter()
+    child = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime, child.returncode
+
+
+def run_measured(module_args: list[str], cwd: Path, env: dict[str, str], python: str = sys.executable) -> Measured:
+    """`python -m MODULE ARGS` measured (*python*: another environment's)."""
     with tempfile.NamedTemporaryFile("r", suffix=".peak") as peak_file:
-        start = time.perf_counter()
-        completed = subprocess.run(
-            [sys.executable, "-c", _WRAPPER, peak_file.name, *module_args],
-            cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        elapsed = time.perf_counter() - start
+        wall, cpu, code = run_child([python, "-c", _WRAPPER, peak_file.name, *module_args], cwd, env)
         text = Path(peak_file.name).read_text().strip()
-    return elapsed, (int(text) / 1024 if text else float("nan")), completed.returncode
+    return Measured(wall, cpu, int(text) / 1024 if text else float("nan"), code)

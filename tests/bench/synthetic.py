@@ -6,6 +6,8 @@ richest sample records), so the figures say something about real use.
 
 from __future__ import annotations
 
+import re
+import textwrap
 from pathlib import Path
 
 SCHEME = """\
@@ -59,21 +61,7 @@ circuit:
     responsable: partenaire-000
     outil: {outil}
     verification: L'avis de paiement est visible dans l'outil.
-historique_statut:
-  - date: 2024-01-01
-    etat: en_deploiement
-    explication: Ouverture progressive.
-  - date: 2024-03-01
-    etat: ouvert
-    explication: Ouverture complète.
-  - date: 2026-0{mois}-01
-    etat: {etat}
-    explication: Explication synthétique du statut {n}, avec la cause d'un éventuel retard en amont.
-    elements_de_langage: >-
-      Votre dossier est bien enregistré. Le versement interviendra dès réception du flux
-      transmis par le partenaire ; vous pouvez suivre l'avancement dans votre espace.
-    prochaine_mise_a_jour: 2026-12-15
-anomalies:
+{statut}anomalies:
   - titre: Codes de connexion non reçus
     symptome: « Je n'ai jamais reçu mes codes pour me connecter. »
     cause: Le courrier part à l'adresse du siège.
@@ -162,6 +150,61 @@ contact:
 donnee_exemple: true
 """
 
+# The status as the models in force read it: a `statut:` block beside the
+# history (before the status timeline), or the history alone, whose entry in
+# force carries what to say to the caller.
+PAST_ENTRIES = """\
+historique_statut:
+  - date: 2024-01-01
+    etat: en_deploiement
+    explication: Ouverture progressive.
+  - date: 2024-03-01
+    etat: ouvert
+    explication: Ouverture complète.
+  - date: 2026-0{mois}-01
+    etat: {etat}
+"""
+SAYING = """\
+Votre dossier est bien enregistré. Le versement interviendra dès réception du flux
+transmis par le partenaire ; vous pouvez suivre l'avancement dans votre espace."""
+EXPLANATION = "Explication synthétique du statut {n}, avec la cause d'un éventuel retard en amont."
+
+STATUS_BLOCK = f"""\
+statut:
+  etat: {{etat}}
+  depuis: 2026-0{{mois}}-01
+  explication: {EXPLANATION}
+  elements_de_langage: >-
+{textwrap.indent(SAYING, "    ")}
+  prochaine_mise_a_jour: 2026-12-15
+{PAST_ENTRIES}    explication: Dernier changement.
+"""
+
+STATUS_TIMELINE = f"""\
+{PAST_ENTRIES}    explication: Dernier changement. {EXPLANATION}
+    elements_de_langage: >-
+{textwrap.indent(SAYING, "      ")}
+    prochaine_mise_a_jour: 2026-12-15
+"""
+
+# The line holding the status in force, in either shape.
+_STATUS_LINE = re.compile(r"^( +)etat: (\w+)\n(?=\1(?:depuis: |explication: Dernier changement))", re.M)
+
+
+def status_template() -> str:
+    """The status shape that the installed models accept."""
+    from generator.records.models import Dispositif
+
+    return STATUS_BLOCK if "statut" in Dispositif.model_fields else STATUS_TIMELINE
+
+
+def change_status(text: str) -> tuple[str, str]:
+    """The scheme's text with its status in force moved to the next state, and that state."""
+    match = _STATUS_LINE.search(text)
+    new_state = ETATS[(ETATS.index(match.group(2)) + 1) % len(ETATS)]
+    return text[: match.start()] + f"{match.group(1)}etat: {new_state}\n" + text[match.end():], new_state
+
+
 GLOSSARY = "termes:\n" + "".join(
     f"  - sigle: S{n}\n    developpement: Sigle synthétique {n}\n" for n in range(60)
 )
@@ -186,12 +229,14 @@ def write_corpus(root: Path, schemes: int = 1000, partners: int = 50, tools: int
     for n in range(sites):
         (folder / "sites" / f"site-{n}.yml").write_text(SITE.format(n=n), encoding="utf-8")
     (folder / "glossaire.yml").write_text(GLOSSARY, encoding="utf-8")
+    status = status_template()
     for n in range(schemes):
-        text = SCHEME.format(
+        fields = dict(
             id=scheme_id(n), n=n, domaine=DOMAINES[n % len(DOMAINES)], outil=f"outil-{n % tools:03d}",
             partenaire=f"partenaire-{n % partners:03d}", partenaire2=f"partenaire-{(n * 7) % partners:03d}",
             etat=ETATS[n % len(ETATS)], mois=1 + n % 9, site=n % sites, lot=n % 10,
             lie=scheme_id((n + 1) % schemes),
         )
+        text = SCHEME.format(statut=status.format(**fields), **fields)
         (folder / f"{scheme_id(n)}.yml").write_text(text, encoding="utf-8")
     return folder
