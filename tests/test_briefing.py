@@ -129,7 +129,7 @@ def test_briefing_groups_the_week_by_its_effect_on_the_call(tmp_path, capsys):
     # The record is past its review date on the Monday after the week (revu_le 2026-11-01 + 30 days? no: 365).
     assert "## Fiches et guides à revoir, par site référent\n\n*Aucune fiche ni aucun guide en retard de revue.*" in visible
     assert visible.rstrip().endswith("## Notes de l'encadrement\n\n\n## Points soulevés par le terrain")
-    # Field feedback: the records kind is not in this version; the section says there is none.
+    # No field feedback recorded this week: the section says so.
     assert "## Remontées du terrain de la semaine\n\n*Aucune remontée du terrain enregistrée cette semaine.*" in visible
 
 
@@ -300,6 +300,9 @@ def test_the_feed_lists_published_briefings_and_feedparser_reads_it(workspace):
     assert feed.entries[0].tags[0].term == "Point hebdo"
     home = pages["index.md"][0]
     assert "Dernier point hebdo : [Point hebdo, semaine 49](briefings/posts/2026-s49.md), publié le 7 décembre 2026." in home
+    # A site built for an earlier day does not announce a briefing dated after it.
+    earlier = Renderer().render(corpus, parse_week("2026-W49").monday)["index.md"][0]
+    assert "Dernier point hebdo" not in earlier
 
 
 @pytest.mark.slow  # a real git repository and its history
@@ -416,3 +419,36 @@ def test_without_a_week_the_briefing_is_last_weeks():
     assert last_week(parse_week("2026-W50").monday).iso == "2026-W49"
     assert last_week(parse_week("2026-W50").monday + __import__("datetime").timedelta(days=6)).iso == "2026-W49"
     assert week_of(parse_week("2027-W01").monday).iso == "2027-W01"
+
+
+FEEDBACK = """\
+id: 2026-12-02-exemple-attestation
+date: 2026-11-20
+dispositif: exemple
+signalement: Trois appelants disent que le portail refuse l'attestation en PDF.
+site_referent: site-exemple
+etat: integree
+reponse: Le contournement est ajouté à la fiche.
+modification: Anomalie « Attestation refusée par le portail » ajoutée le 02/12/2026.
+traitee_le: 2026-12-03
+"""
+
+
+@pytest.mark.slow  # a real git repository and its history
+def test_field_feedback_answered_this_week_is_in_the_briefing(tmp_path, capsys):
+    """Received before the week, answered in it: the field sees what became of it."""
+    repo = week_49(tmp_path)
+    repo.write("schemes/remontees/2026-12-02-exemple-attestation.yml", FEEDBACK)
+    repo.commit("Remontée de l'attestation\n\nPourquoi: réponse à la remontée", "2026-12-03T10:00:00+01:00")
+    assert run(repo.root, capsys, "briefing", "--week", "2026-W49")[0] == 0
+    visible = "\n".join(line for line in repo.read(POST).splitlines() if not line.startswith("<!-- reperes:"))
+    assert (
+        "## Remontées du terrain de la semaine\n\n"
+        "- **20 novembre 2026**, [Aide exemple](../../dispositifs/exemple.md) (Intégrée) : Trois appelants disent "
+        "que le portail refuse l'attestation en PDF. Réponse : Le contournement est ajouté à la fiche. "
+        "Modification : Anomalie « Attestation refusée par le portail » ajoutée le 02/12/2026.\n"
+    ) in visible
+    # The week after, it is no news any more.
+    assert run(repo.root, capsys, "briefing", "--week", "2026-W50")[0] == 0
+    later = repo.read("docs/briefings/posts/2026-s50.md")
+    assert "*Aucune remontée du terrain enregistrée cette semaine.*" in later

@@ -302,14 +302,16 @@ def _reviews(briefing: Briefing, state: dict[tuple[str, str], Any], monday: dt.d
 
 
 def _feedback(briefing: Briefing, state: dict[tuple[str, str], Any]) -> None:
-    """Field feedback (« remontee » records) dated in the week."""
+    """Field feedback (« remontee » records) received or answered in the week."""
     week = briefing.week
     found = []
     for (kind, ident), model in state.items():
         if kind != "remontee":
             continue
         day = getattr(model, "date", None)
-        if day is None or not (week.monday <= day <= week.sunday):
+        treated = getattr(model, "traitee_le", None)
+        # Received this week, or answered this week: the field sees what became of it.
+        if not any(d is not None and week.monday <= d <= week.sunday for d in (day, treated)):
             continue
         about = next(((k, getattr(model, k)) for k in ("dispositif", "guide", "outil", "partenaire")
                       if getattr(model, k, None)), None)
@@ -325,6 +327,7 @@ def _feedback(briefing: Briefing, state: dict[tuple[str, str], Any]) -> None:
             _key("remontee", ident), target,
             fields={"ident": ident, "date": day, "text": getattr(model, "signalement", ""),
                     "etat": getattr(etat, "label", str(etat or "")), "reponse": getattr(model, "reponse", None),
+                    "modification": getattr(model, "modification", None),
                     "site": getattr(model, "site_referent", None)},
         ))
     briefing.feedback = sorted(found, key=lambda i: (i.fields["date"], i.fields["ident"]))

@@ -708,8 +708,9 @@ def published_posts(site: Site) -> list[Post]:
 
 
 def latest_briefing(site: Site, prefix: str = "") -> dict[str, Any] | None:
-    """The newest published briefing, linked from *prefix* (the page's way to the site's root)."""
-    posts = published_posts(site)
+    """The newest published briefing dated on or before the build date, linked
+    from *prefix* (the page's way to the site's root)."""
+    posts = [post for post in published_posts(site) if post.header.date <= site.today]
     if not posts:
         return None
     post = posts[0]
