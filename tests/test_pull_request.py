@@ -160,3 +160,22 @@ def test_correction_sentences_name_each_corrected_text():
     assert describe_changes("dispositif", {"historique_statut": [entry]}, {"historique_statut": [corrected]}) == [
         "Explication du statut modifiée"
     ]
+
+
+SCHEDULED = (
+    "  - date: 2099-01-01\n    etat: ferme\n    explication: Fin programmée.\n"
+    "    elements_de_langage: Le dispositif fermera le 1er janvier 2099.\n"
+)
+
+
+def test_a_scheduled_entry_may_be_reworded_moved_or_withdrawn_before_its_date(tmp_path, capsys):
+    """It has said nothing yet: only entries already in force are history."""
+    scheme = MINIMAL_FILES[SCHEME].replace("circuit:\n", SCHEDULED + "circuit:\n")
+    pr = committed(tmp_path / "depot", {**MINIMAL_FILES, SCHEME: scheme}, branch="fiche")
+    pr.replace(SCHEME, "  - date: 2099-01-01\n    etat: ferme\n    explication: Fin programmée.\n",
+               "  - date: 2099-03-01\n    etat: ferme\n    explication: Fin reportée au 1er mars.\n")
+    pr.commit("Reporter la fermeture\n\nPourquoi: décret modifié", "2026-06-02T10:00:00+02:00")
+    assert run_check(pr, capsys, "--base", "main").code == 0
+    pr.write(SCHEME, MINIMAL_FILES[SCHEME])
+    pr.commit("Retirer la fermeture programmée\n\nPourquoi: décret abrogé", "2026-06-03T10:00:00+02:00")
+    assert run_check(pr, capsys, "--base", "main").code == 0

@@ -10,12 +10,14 @@ a deleted record is never reused.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
 
 from ..errors import RecordError
 from ..fr import format_date_fr
+from ..project import today_in_paris
 from ..records.briefings import BRIEFINGS_FOLDER
 from ..records.kinds import RECORD_ROOTS, kind_of_path
 from .changelog import Versions, read_history
@@ -101,11 +103,14 @@ def deleted_records(before: Records, after: Records) -> list[RecordError]:
 
 
 def rewritten_status_history(versions: Versions, before: Records, after: Records,
-                             corrected: set[str] = frozenset(), correct_all: bool = False) -> list[RecordError]:
+                             corrected: set[str] = frozenset(), correct_all: bool = False,
+                             today: dt.date | None = None) -> list[RecordError]:
     """Past entries of a status history are never removed, their date and state
     never change, and their text changes only by a declared correction (a
     ``Correction:`` line in a commit changing *corrected* paths, or in the
-    description: *correct_all*)."""
+    description: *correct_all*). An entry still to come on *today* (a
+    scheduled change) has said nothing yet: it may be edited, moved or withdrawn."""
+    today = today or today_in_paris()
     problems = []
     for key, (_path, _blob, data) in sorted(before.items()):
         if key not in after:
@@ -118,6 +123,8 @@ def rewritten_status_history(versions: Versions, before: Records, after: Records
             new_entry = new_entries[index] if index < len(new_entries) else None
             if new_entry == entry:
                 continue
+            if dt.date.fromisoformat(str(entry["date"])) > today:
+                break  # this entry and the later ones are still scheduled
             loc: tuple[str | int, ...] = ("historique_statut", min(index, max(len(new_entries) - 1, 0)))
             line, column = versions.position(new_path, new_blob, loc if new_entries else ("historique_statut",))
             day = format_date_fr(entry["date"])
