@@ -163,9 +163,11 @@ def test_the_remontees_page_groups_by_state_newest_first(project, capsys):
     assert "Remontées terrain" in built
 
 
-def test_without_remontees_there_is_no_remontees_page(project, capsys):
+def test_without_remontees_the_page_says_so_and_records_say_nothing(project, capsys):
     result = project.run("build", "--date", "2026-11-27", capsys=capsys)
     assert result.code == 0, result.out + result.err
-    assert not (project.root / "docs/genere/remontees").exists()
+    page = (project.root / "docs/genere/remontees/index.md").read_text(encoding="utf-8")
+    assert "Aucune remontée enregistrée pour l'instant." in page  # in the nav, reachable before the first one
+    assert (project.root / "site/remontees/index.html").is_file()
     scheme = (project.root / "docs/genere/dispositifs/exemple.md").read_text(encoding="utf-8")
     assert "Remontées du terrain" not in scheme

@@ -871,11 +871,11 @@ class Renderer:
         )
         pages["briefings.xml"] = (briefings_feed(site), None)
         self.rendered += 2
-        if corpus.of_kind("remontee"):  # no page, and no nav entry, until the first remontée
-            pages["remontees/index.md"] = (
-                self.env.get_template("remontees.md.jinja").render(**remontees_index_context(site)), None
-            )
-            self.rendered += 1
+        # Always there (and in the nav): the field sees where its feedback goes, even before the first one.
+        pages["remontees/index.md"] = (
+            self.env.get_template("remontees.md.jinja").render(**remontees_index_context(site)), None
+        )
+        self.rendered += 1
         for kind, template_name, context in _RECORD_PAGES:
             template = self.env.get_template(template_name)
             for ident, record in sorted(corpus.of_kind(kind).items()):
