@@ -12,6 +12,7 @@ already checked) links, but never HTML, headings or other structure.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -1034,5 +1035,9 @@ def generate(
     state = state or Generator.new()
     pages = dict(rendered) if rendered is not None else render_pages(corpus, project, today, state, history)
     pages.update(copy_handwritten(corpus.pages, abbreviations_block(corpus)))
+    if corpus.authors is not None:
+        # The blog's authors, as checked, beside the posts: Zensical reads them
+        # only from inside the docs folder (MkDocs reads docs/briefings/ itself).
+        pages[f"{BRIEFINGS_FOLDER}/.authors.yml"] = (json.dumps(corpus.authors.model_dump(mode="json"), ensure_ascii=False), None)
     copy_images(corpus.images, project / "docs", project / GENERATED_DIR)
     return write_pages(pages, project / GENERATED_DIR, state.written)

@@ -40,6 +40,7 @@ from .safety import describe_problems, scan_site
 
 ENVIRONMENT = ".venv-zensical"  # made by `make zensical-install`
 _SITE_DIR = re.compile(r"^site_dir:.*$", re.M)
+_AUTHORS_FILE = re.compile(r"^(?P<indent>\s*)authors_file:.*$", re.M)
 
 
 def find_zensical(project: Path) -> Path:
@@ -84,7 +85,10 @@ def build_with_zensical(
     config = temporary_path(project / "mkdocs.yml")
     try:
         text = (project / "mkdocs.yml").read_text(encoding="utf-8")
-        config.write_text(_SITE_DIR.sub(lambda _: f"site_dir: {staging}", text, count=1), encoding="utf-8")
+        text = _SITE_DIR.sub(lambda _: f"site_dir: {staging}", text, count=1)
+        # Zensical refuses a path out of the docs folder: the blog's authors as generated beside the posts.
+        text = _AUTHORS_FILE.sub(lambda m: m["indent"] + 'authors_file: "{blog}/.authors.yml"', text, count=1)
+        config.write_text(text, encoding="utf-8")
         completed = subprocess.run(
             [str(zensical), "build", "--strict", "--config-file", str(config)],
             cwd=project, capture_output=True, text=True,

@@ -308,7 +308,8 @@ def test_a_page_for_every_record(kind: str, built_site: Path, pages: dict[str, P
             problems.append(f"{key} : titre {pages[key].h1!r}, attendu {expected_title(record)!r}")
     stale = sorted(
         key for key in pages
-        if key.startswith(f"{folder}/") and key.removeprefix(f"{folder}/").split("/")[0] not in records
+        if key.startswith(f"{folder}/") and key != f"{folder}/index.html"  # the section's own index
+        and key.removeprefix(f"{folder}/").split("/")[0] not in records
     )
     problems += [f"{key} : page sans fiche (fiche supprimée ?)" for key in stale]
     assert not problems, "\n".join(problems)
