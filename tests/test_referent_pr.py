@@ -13,23 +13,10 @@ from pathlib import Path
 
 import pytest
 from gitrepo import GitRepo
+from test_recheck import GUIDE
 from workspace import MINIMAL_FILES, Workspace, with_status
 
 SCHEME = "schemes/exemple.yml"
-GUIDE = """\
----
-titre: Paiement en retard
-resume: L'employeur attend un paiement.
-dispositifs:
-  - exemple
-proprietaire: site-exemple
-revu_le: 2026-10-01
----
-
-## Étapes
-
-1. Situer le dossier dans le circuit.
-"""
 WORDS = "Votre paiement aura quelques jours de retard, car le flux de votre OPCO arrive en retard."
 DESCRIPTION = """\
 ## Ce qui change
