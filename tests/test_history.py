@@ -9,7 +9,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from gitrepo import GitRepo
+from gitrepo import GitRepo, committed
 from workspace import MINIMAL_FILES, Workspace, with_status
 
 from generator.history.changelog import read_history
@@ -24,10 +24,7 @@ FIX = "Référent Test <referent@exemple.invalid>"
 
 @pytest.fixture
 def repo(tmp_path: Path) -> GitRepo:
-    repo = GitRepo(tmp_path / "depot")
-    for name, text in MINIMAL_FILES.items():
-        repo.write(name, text)
-    repo.commit("Fiches initiales\n\nPourquoi: première version des fiches", "2026-01-05T10:00:00+01:00")
+    repo = committed(tmp_path / "depot", MINIMAL_FILES)
     return repo
 
 

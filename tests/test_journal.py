@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from gitrepo import GitRepo
+from gitrepo import GitRepo, committed
 from workspace import MINIMAL_FILES
 
 from generator.history.changelog import read_history
@@ -21,10 +21,7 @@ TODAY = dt.date(2026, 11, 27)
 
 @pytest.fixture
 def repo(tmp_path: Path) -> GitRepo:
-    repo = GitRepo(tmp_path / "depot")
-    for name, text in MINIMAL_FILES.items():
-        repo.write(name, text)
-    repo.commit("Fiches initiales\n\nPourquoi: première version des fiches", "2026-01-05T10:00:00+01:00")
+    repo = committed(tmp_path / "depot", MINIMAL_FILES)
     repo.replace(SCHEME, "nom: Aide exemple", "nom: Aide exemple renommée")
     repo.commit("Renommer\n\nPourquoi: nom officiel", "2026-02-03T09:30:00+01:00")
     repo.replace(SCHEME, "etat: ouvert", "etat: perturbe")

@@ -6,16 +6,13 @@ tests/output/), the print version converted from the PDF when pdftoppm exists.""
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import http.server
 import re
 import shutil
 import subprocess
-import threading
 from pathlib import Path
 
 import pytest
-from conftest import _QuietHandler
+from conftest import served
 from test_briefing import POST, week_49
 from workspace import ROOT
 
@@ -42,14 +39,8 @@ def _build(repo_root: Path, capsys: pytest.CaptureFixture[str]) -> Path:
 @pytest.fixture
 def briefing_site(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     site = _build(week_49(tmp_path).root, capsys)
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with served(site) as url:
+        yield url
 
 
 def _save(name: str, data: bytes, output_dir: Path) -> Path:

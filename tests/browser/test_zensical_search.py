@@ -10,14 +10,11 @@ Our search worker speaks Material's protocol and is not used there; README,
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import http.server
 import os
 import shutil
-import threading
 
 import pytest
-from conftest import BUILD_DATE, ROOT, _QuietHandler
+from conftest import BUILD_DATE, ROOT, served
 
 ENVIRONMENT = ROOT / ".venv-zensical"
 
@@ -42,14 +39,8 @@ def zensical_url(tmp_path_factory: pytest.TempPathFactory):
     (project / ".venv-zensical").symlink_to(ENVIRONMENT)
     result = build_with_zensical(project, today=dt.date.fromisoformat(BUILD_DATE), allow_shallow=True)
     assert not result.corpus.errors, [str(e) for e in result.corpus.errors]
-    handler = functools.partial(_QuietHandler, directory=str(project / "site"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with served(project / "site") as url:
+        yield url
 
 
 @pytest.mark.parametrize("query", ["apprentissage", "aprentisage"])
