@@ -4,6 +4,7 @@ taking the site down, until it is fixed."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import socket
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -50,18 +52,28 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest.mark.slow
-def test_serve_regenerates_changed_pages(project: Path):
+@contextlib.contextmanager
+def dirty_server(project: Path) -> Iterator[tuple[int, Path]]:
+    """`reperes build`, then `mkdocs serve --dirty` as `make serve` runs it: (port, its log)."""
     build = subprocess.run([str(BIN / "reperes"), "build"], cwd=project, capture_output=True, text=True, timeout=300)
     assert build.returncode == 0, build.stderr
     port = free_port()
     log = project / "serve.log"
     with open(log, "w", encoding="utf-8") as output:
         server = subprocess.Popen(
-            [str(BIN / "mkdocs"), "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}"],  # as `make serve`
+            [str(BIN / "mkdocs"), "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}"],
             cwd=project, stdout=output, stderr=subprocess.STDOUT,
         )
     try:
+        yield port, log
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_serve_regenerates_changed_pages(project: Path):
+    with dirty_server(project) as (port, log):
         page = f"http://127.0.0.1:{port}/dispositifs/aej/"
         assert wait_for(lambda: (fetch(page) or "").find("Dispositif clos") >= 0), log.read_text(encoding="utf-8")
 
@@ -97,6 +109,3 @@ def test_serve_regenerates_changed_pages(project: Path):
                         or "Partenaire d'essai" in (fetch(address) or ""), 60), log.read_text(encoding="utf-8")
         added.unlink()
         assert wait_for(lambda: fetch(address) is None, 60), log.read_text(encoding="utf-8")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)

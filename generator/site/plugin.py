@@ -36,13 +36,19 @@ from .build import BuildResult, BuildState, generate_pages
 from .feedback import META_KEY, Subject, feedback_links, subjects
 from .links import page_address
 from .safety import ScanMemo, describe_problems, sanitise, scan_site
-from .search import IndexMemo, PageInfo, record_pages, write_prepared_index
+from .search import IndexMemo, PageInfo, page_documents, record_pages, write_prepared_index
 
 log = logging.getLogger("mkdocs.plugins.reperes")
 
 WATCHED = ("docs/contribuer", "docs/guides", "docs/briefings")  # hand-written pages (optional folders)
 # Menu sections whose folder name is not their French title.
 SECTION_TITLES = {KINDS["remontee"].pages: "Remontées terrain"}
+
+
+def _is_material_search(handler: Any) -> bool:
+    from material.plugins.search.plugin import SearchPlugin
+
+    return isinstance(getattr(handler, "__self__", None), SearchPlugin)
 
 
 class ReperesPlugin(BasePlugin):
@@ -84,6 +90,14 @@ class ReperesPlugin(BasePlugin):
         and then left as is: a preview has no use for it."""
         if self.command == "serve" and self.dirty and self.built:
             config.theme.static_templates.discard("sitemap.xml")
+        else:
+            self.search_memo.clear()  # a full build: every page is indexed again
+        # Our index's documents are extracted in on_page_content (search.py
+        # ``page_documents``): Material's search plugin no longer parses every
+        # page (its pure-Python parser was 8 s of CPU at 1,000 schemes); it still
+        # writes search/search_index.json, its configuration without documents.
+        handlers = config.plugins.events.get("page_context", [])
+        handlers[:] = [h for h in handlers if not _is_material_search(h)]
         return config
 
     def on_pre_build(self, *, config: Any) -> None:
@@ -165,7 +179,9 @@ class ReperesPlugin(BasePlugin):
 
     @event_priority(-100)  # last: what other plugins add to the content is cleaned too
     def on_page_content(self, html: str, *, page: Any, config: Any, files: Any) -> str:
-        return sanitise(html)
+        html = sanitise(html)
+        self.search_memo.put(page.url, page_documents(html, page.url, str(page.meta.get("title", page.title)), page.meta))
+        return html
 
     def on_post_build(self, *, config: Any) -> None:
         self.built = True
@@ -176,9 +192,9 @@ class ReperesPlugin(BasePlugin):
                 if relative.endswith(".md"):
                     page = Path(config.site_dir) / page_address(relative).lstrip("/") / "index.html"
                     page.unlink(missing_ok=True)
-        partial = self.command == "serve" and self.dirty and bool(self.search_memo.docs)
-        removed = [page_address(r).lstrip("/") for r in (self.result.removed if self.result else []) if r.endswith(".md")]
-        write_prepared_index(Path(config.site_dir), self.search_pages, self.search_memo, partial=partial, removed=removed)
+        self.search_memo.forget(
+            page_address(r).lstrip("/") for r in (self.result.removed if self.result else []) if r.endswith(".md"))
+        write_prepared_index(Path(config.site_dir), self.search_pages, self.search_memo)
         problems = scan_site(Path(config.site_dir), self.scanned)
         if problems:
             self.unsafe = describe_problems(problems)

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from selectolax.lexbor import LexborHTMLParser
+
 from ..records.corpus import Corpus
 from ..records.kinds import KINDS
 from ..records.status import in_force
@@ -215,6 +217,162 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+# --- documents of a page, split at headings as Material's search plugin does ----------------
+
+# Material for MkDocs (plugins/search/plugin.py, ``Parser``) keeps these tags'
+# markup in a section's text, skips the content of the others listed, and
+# never enters a void element; the documents below are the plain text of what
+# it would write (``html_to_text`` of its title and text), without its
+# pure-Python HTML parser (8 s of CPU at 1,000 schemes).
+_KEPT = frozenset(("p", "code", "pre", "li", "ol", "ul", "sub", "sup"))
+_SKIPPED = frozenset(("object", "script", "style"))
+_VOID = frozenset(("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+                   "source", "track", "wbr"))
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+
+
+class _Section:
+    __slots__ = ("tag", "depth", "title", "text", "id", "excluded")
+
+    def __init__(self, tag: str, depth: float = 0, excluded: bool = False) -> None:
+        self.tag, self.depth, self.excluded = tag, depth, excluded
+        self.title: list[str] = []
+        self.text: list[str] = []
+        self.id: str | None = None
+
+
+class _Splitter:
+    """Material's ``Parser`` over the tree of a parsed page (selectolax): the
+    same sections, titles and texts, its quirks included (elements compared by
+    tag name, a heading nested in an element closing its section with it)."""
+
+    def __init__(self) -> None:
+        self.context: list[tuple[str, dict[str, str | None]]] = []
+        self.tags: list[str] = []  # tag names of the context
+        self.skip: set[str] = set(_SKIPPED)
+        self.section: _Section | None = None
+        self.data: list[_Section] = []
+
+    def _ensure(self) -> _Section:
+        if self.section is None:
+            self.section = _Section("hx")
+            self.data.append(self.section)
+        return self.section
+
+    def _target(self, section: _Section) -> list[str]:
+        return section.title if section.tag in self.tags else section.text
+
+    def walk(self, node: Any) -> None:
+        for child in node.iter(include_text=True):
+            tag = child.tag
+            if tag == "-text":
+                self.handle_data(child.text_content or "")
+            elif tag.startswith("-"):  # comment, doctype
+                continue
+            elif tag in _VOID:
+                continue
+            else:
+                self.start(tag, child.attributes)
+                self.walk(child)
+                self.end(tag)
+
+    def start(self, tag: str, attrs: dict[str, str | None]) -> None:
+        self.context.append((tag, attrs))
+        self.tags.append(tag)
+        if tag in _HEADINGS and "id" in attrs:
+            depth = len(self.context)
+            if tag != "h1" and not self.data:
+                self.section = _Section("hx", depth)
+                self.data.append(self.section)
+            section = _Section(tag, depth, "data-search-exclude" in attrs)
+            if self.data:
+                section.id = attrs["id"]
+            self.section = section
+            self.data.append(section)
+        section = self._ensure()
+        if "data-search-exclude" in attrs or attrs.get("class") == "linenodiv":
+            self.skip.add(tag)
+            return
+        if tag in _KEPT and not self.skip.intersection(self.tags):
+            self._target(section).append(f"<{tag}>")
+
+    def end(self, tag: str) -> None:
+        section = self.section
+        assert section is not None
+        if section.depth > len(self.context):
+            for previous in reversed(self.data):
+                if previous.depth <= len(self.context):
+                    section.depth = float("inf")
+                    self.section = section = previous
+                    break
+        self.context.pop()
+        self.tags.pop()
+        if tag in self.skip:
+            if tag not in _SKIPPED:
+                self.skip.discard(tag)
+            return
+        if tag in _KEPT and not self.skip.intersection(self.tags):
+            data = self._target(section)
+            index = data.index(f"<{tag}>")
+            if all(item.isspace() for item in data[index + 1:]):
+                del data[index:]
+            else:
+                data.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        if self.skip.intersection(self.tags):
+            return
+        pre = "pre" in self.tags
+        if not pre:
+            data = data.replace("\n", " ") if not data.isspace() else " "
+        section = self._ensure()
+        if section.tag in self.tags:
+            headerlink = any(tag == "a" and attrs.get("class") == "headerlink" for tag, attrs in self.context)
+            if not headerlink:
+                section.title.append(_escape(data))
+        elif data.isspace():
+            if not section.text or not section.text[-1].isspace() or pre:
+                section.text.append(data)
+        else:
+            section.text.append(_escape(data))
+
+
+def _escape(data: str) -> str:
+    return data.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def page_documents(html: str, url: str, title: str, meta: dict[str, Any]) -> list[dict[str, Any]]:
+    """A page's documents for the index, as Material's search plugin makes them
+    (its page, then each section with an ``id``d heading), in plain text:
+    [{"location", "title", "text", "boost"?}]. *url* is the page's (``page.url``),
+    *title* the page's title when its first section has no heading; a page whose
+    front matter says ``search: exclude: true`` has none."""
+    search = meta.get("search") or {}
+    if not isinstance(search, dict):
+        search = {}
+    if search.get("exclude"):
+        return []
+    splitter = _Splitter()
+    body = LexborHTMLParser(html).body
+    if body is not None:
+        splitter.walk(body)
+    docs = []
+    for section in splitter.data:
+        if section.excluded:
+            continue
+        location = url + "#" + section.id if section.id else url
+        doc: dict[str, Any] = {
+            "location": location,
+            # Material takes the page's title as it is (not escaped) for a section without heading
+            "title": html_to_text("".join(section.title).strip() if section.title else title.strip()),
+            "text": html_to_text("".join(section.text).strip()),
+        }
+        if "boost" in search:
+            doc["boost"] = search["boost"]
+        docs.append(doc)
+    return docs
+
+
 # --- the prepared index -------------------------------------------------------------------
 
 
@@ -243,46 +401,41 @@ def record_pages(corpus: Corpus | None, today: dt.date) -> dict[str, PageInfo]:
     return pages
 
 
-def prepare(material_index: dict[str, Any], pages: dict[str, PageInfo]) -> dict[str, Any]:
-    """The prepared index, from Material's search index and what the records say."""
+@dataclass
+class _Analysed:
+    """A page's documents, analysed: what the prepared index holds of them,
+    with the doc numbers counted from the page's first document."""
+
+    docs: list[list[Any]]  # rows of "docs"
+    lengths: list[int]  # four per document
+    postings: dict[str, list[int]]  # stem -> [first doc of the page, code, delta, code…]
+    last: dict[str, int]  # stem -> the page's last doc holding it
+    words: dict[str, list[Any]]  # folded -> [stem, documents of the page]
+    totals: tuple[list[int], list[int]]  # words of each field, documents having the field
+
+
+def _analyse(path: str, sources: list[dict[str, Any]], info: PageInfo) -> _Analysed:
+    """One page's documents (plain text, the page's own first) -> its share of the index."""
+    aliases = list(info.aliases)
+    if info.tier == CONTENT:  # a guide's "Ce que dit l'appelant": each « … » counts as callers' words
+        for source in sources:
+            if "#" in source["location"] and fold(source.get("title") or "") == CALLER_SECTION:
+                aliases.extend(QUOTED.findall(source.get("text") or ""))
     docs: list[list[Any]] = []
-    page_rows: list[list[Any]] = []
-    page_numbers: dict[str, int] = {}
     lengths: list[int] = []
-    postings: dict[str, list[int]] = {}  # stem -> [doc, code, doc, code…] (doc as a delta)
-    last_doc: dict[str, int] = {}
-    words: dict[str, list[Any]] = {}  # folded -> [stem, set of docs]
-    articles: dict[int, int] = {}  # page -> its article's doc
-    aliases_of: dict[int, list[str]] = {}
-
-    sources = material_index.get("docs", [])
-    for source in sources:
-        path = source["location"].split("#")[0]
-        if path not in page_numbers:
-            info = pages.get(path, PageInfo())
-            page_numbers[path] = len(page_rows)
-            page_rows.append([path, info.tier, list(info.badge) if info.badge else None])
-            aliases_of[page_numbers[path]] = list(info.aliases)
-    # A guide's "Ce que dit l'appelant": each « … » counts as callers' words of the page.
-    for source in sources:
-        title = html_to_text(source.get("title") or "")
-        if "#" in source["location"] and fold(title) == CALLER_SECTION:
-            page = page_numbers[source["location"].split("#")[0]]
-            if pages.get(page_rows[page][0], PageInfo()).tier == CONTENT:
-                aliases_of[page].extend(QUOTED.findall(html_to_text(source.get("text") or "")))
-
+    postings: dict[str, list[int]] = {}
+    last: dict[str, int] = {}
+    words: dict[str, list[Any]] = {}
+    total, having = [0, 0, 0, 0], [0, 0, 0, 0]
     for number, source in enumerate(sources):
         location = source["location"]
-        page = page_numbers[location.split("#")[0]]
-        is_article = page not in articles
-        if is_article:
-            articles[page] = number
-        title = html_to_text(source.get("title") or "")
-        text = html_to_text(source.get("text") or "")
+        is_article = number == 0
+        title = source.get("title") or ""
+        text = source.get("text") or ""
         boost = source.get("boost", 1)
         title_tokens = tokenize(title)
-        aliases = aliases_of[page] if is_article else []
-        alias_tokens = [token for alias in aliases for token in tokenize(alias)]
+        doc_aliases = aliases if is_article else []
+        alias_tokens = [token for alias in doc_aliases for token in tokenize(alias)]
         fields = (
             (TITLE, title_tokens),
             (ACRONYM, [t for t in title_tokens if is_acronym(t.raw)]),
@@ -291,42 +444,83 @@ def prepare(material_index: dict[str, Any], pages: dict[str, PageInfo]) -> dict[
         )
         counts: dict[str, list[int]] = {}
         doc_lengths = [0, 0, 0, 0]
+        folds: dict[str, str] = {}
         for index, tokens in fields:
             for token in tokens:
                 if token.fold in STOP_WORDS and not (index in (TITLE, ACRONYM) and is_acronym(token.raw)):
                     continue
                 doc_lengths[index] += 1
                 counts.setdefault(token.stem, [0, 0, 0, 0])[index] += 1
-                word = words.get(token.fold)
-                if word is None:
-                    word = words[token.fold] = [token.stem, set()]
-                word[1].add(number)
+                folds[token.fold] = token.stem
+        for folded, stem_value in folds.items():
+            word = words.get(folded)
+            if word is None:
+                words[folded] = [stem_value, 1]
+            else:
+                word[1] += 1
         for stem_value, (title_tf, acronym_tf, alias_tf, text_tf) in counts.items():
-            row = postings.setdefault(stem_value, [])
-            row.append(number - last_doc.get(stem_value, 0))
-            last_doc[stem_value] = number
+            row = postings.get(stem_value)
+            if row is None:
+                row = postings[stem_value] = [number]
+            else:
+                row.append(number - last[stem_value])
+            last[stem_value] = number
             # tf per field in one number: text (6 bits), callers' words (4), acronym (1), title (rest)
             row.append(min(text_tf, 63) | min(alias_tf, 15) << 6 | min(acronym_tf, 1) << 10 | min(title_tf, 31) << 11)
         lengths.extend(doc_lengths)
-        # A section's location is written from its "#": the page's path is in `pages`.
-        path = page_rows[page][0]
-        short = location[len(path):] if location.startswith(path + "#") else location
-        row_doc: list[Any] = [short, title, text, page, 1 if is_article else 0]
-        if boost != 1 or aliases:
-            row_doc.append(boost)
-        if aliases:
-            row_doc.append(aliases)
-        docs.append(row_doc)
-
-    total = [0, 0, 0, 0]
-    having = [0, 0, 0, 0]
-    for start in range(0, len(lengths), 4):
         for f in range(4):
-            if lengths[start + f]:
-                total[f] += lengths[start + f]
+            if doc_lengths[f]:
+                total[f] += doc_lengths[f]
                 having[f] += 1
+        # A section's location is written from its "#": the page's path is in `pages`.
+        short = location[len(path):] if location.startswith(path + "#") else location
+        row_doc: list[Any] = [short, title, text, -1, 1 if is_article else 0]  # -1: the page's number
+        if boost != 1 or doc_aliases:
+            row_doc.append(boost)
+        if doc_aliases:
+            row_doc.append(doc_aliases)
+        docs.append(row_doc)
+    return _Analysed(docs, lengths, postings, last, words, (total, having))
+
+
+def _assemble(analysed: Iterable[tuple[str, _Analysed]], pages: dict[str, PageInfo]) -> dict[str, Any]:
+    """The prepared index of pages analysed one by one (``_analyse``), in order."""
+    page_rows: list[list[Any]] = []
+    docs: list[list[Any]] = []
+    lengths: list[int] = []
+    postings: dict[str, list[int]] = {}  # stem -> [doc, code, doc, code…] (doc as a delta)
+    last_doc: dict[str, int] = {}
+    words: dict[str, list[Any]] = {}  # folded -> [stem, documents]
+    total, having = [0, 0, 0, 0], [0, 0, 0, 0]
+    for path, part in analysed:
+        info = pages.get(path, PageInfo())
+        page = len(page_rows)
+        page_rows.append([path, info.tier, list(info.badge) if info.badge else None])
+        offset = len(docs)
+        for row_doc in part.docs:
+            row = list(row_doc)
+            row[3] = page
+            docs.append(row)
+        lengths.extend(part.lengths)
+        for stem_value, local in part.postings.items():
+            row = postings.get(stem_value)
+            first = offset + local[0]
+            if row is None:
+                postings[stem_value] = row = [first]
+            else:
+                row.append(first - last_doc[stem_value])
+            row.extend(local[1:])
+            last_doc[stem_value] = offset + part.last[stem_value]
+        for folded, (stem_value, count) in part.words.items():
+            word = words.get(folded)
+            if word is None:
+                words[folded] = [stem_value, count]
+            else:
+                word[1] += count
+        for f in range(4):
+            total[f] += part.totals[0][f]
+            having[f] += part.totals[1][f]
     average = [max(1.0, round(total[f] / max(1, having[f]), 3)) for f in range(4)]
-    vocabulary = sorted(words.items())
     return {
         "format": FORMAT,
         "pages": page_rows,
@@ -334,53 +528,72 @@ def prepare(material_index: dict[str, Any], pages: dict[str, PageInfo]) -> dict[
         "lengths": lengths,
         "average": average,
         "postings": postings,
-        "words": [[word, value[0], len(value[1])] for word, value in vocabulary],
+        "words": [[word, value[0], value[1]] for word, value in sorted(words.items())],
     }
+
+
+def prepare(material_index: dict[str, Any], pages: dict[str, PageInfo]) -> dict[str, Any]:
+    """The prepared index, from a search index in Material's format (title and
+    text as HTML) and what the records say of the pages."""
+    by_page: dict[str, list[dict[str, Any]]] = {}
+    for source in material_index.get("docs", []):
+        plain = dict(source, title=html_to_text(source.get("title") or ""), text=html_to_text(source.get("text") or ""))
+        by_page.setdefault(source["location"].split("#")[0], []).append(plain)
+    return _assemble(((path, _analyse(path, docs, pages.get(path, PageInfo()))) for path, docs in by_page.items()),
+                     pages)
 
 
 @dataclass
 class IndexMemo:
-    """Material's search documents by page, kept between the builds of one
-    `mkdocs serve --dirty` (`make serve`): a dirty build indexes only the pages
-    it rebuilds, and the prepared index must still hold every page."""
+    """The documents of every page of the site, by page in build order, and
+    their analysis, kept between the builds of one `mkdocs serve --dirty`
+    (`make serve`): a dirty build extracts and analyses only the pages it
+    rebuilds, and the prepared index still holds every page, as a full
+    build would write it."""
 
     docs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    analysed: dict[str, tuple[list[dict[str, Any]], PageInfo, _Analysed]] = field(default_factory=dict)
 
-    def merge(self, material_docs: list[dict[str, Any]], *, partial: bool, removed: Iterable[str] = ()) -> list[dict[str, Any]]:
-        fresh: dict[str, list[dict[str, Any]]] = {}
-        for doc in material_docs:
-            fresh.setdefault(str(doc.get("location", "")).split("#", 1)[0], []).append(doc)
-        if partial:
-            for page in removed:
-                self.docs.pop(page, None)
-            self.docs.update(fresh)
-        else:
-            self.docs = fresh
-        return [doc for docs in self.docs.values() for doc in docs]
+    def put(self, path: str, docs: list[dict[str, Any]]) -> None:
+        """The documents of a page just built (site path, "dispositifs/aej/")."""
+        self.docs[path] = docs
+
+    def clear(self) -> None:
+        """Before a full build: every page is extracted again (analyses are kept, for unchanged pages)."""
+        self.docs.clear()
+
+    def forget(self, paths: Iterable[str]) -> None:
+        """Pages no longer in the site (site paths)."""
+        for path in paths:
+            self.docs.pop(path, None)
+
+    def prepared(self, pages: dict[str, PageInfo]) -> dict[str, Any]:
+        def parts() -> Iterable[tuple[str, _Analysed]]:
+            for path, docs in self.docs.items():
+                if not docs:
+                    continue
+                info = pages.get(path, PageInfo())
+                known = self.analysed.get(path)
+                if known is None or known[0] is not docs and known[0] != docs or known[1] != info:
+                    known = self.analysed[path] = (docs, info, _analyse(path, docs, info))
+                yield path, known[2]
+        result = _assemble(parts(), pages)
+        for path in [p for p in self.analysed if p not in self.docs]:
+            del self.analysed[path]
+        return result
 
 
-def write_prepared_index(
-    site_dir: Path, pages: dict[str, PageInfo], memo: IndexMemo | None = None, *,
-    partial: bool = False, removed: Iterable[str] = (),
-) -> Path | None:
-    """Write search/reperes-index.json and leave Material's index without documents;
-    *pages* is what the records say of their pages (``record_pages``). With a
-    *memo*, a *partial* build's documents replace those of the pages it rebuilt,
-    the pages *removed* (site paths, "dispositifs/aej/") leave the index.
+def write_prepared_index(site_dir: Path, pages: dict[str, PageInfo], memo: IndexMemo) -> Path | None:
+    """Write search/reperes-index.json from the documents of *memo* (every page
+    of the site) and what the records say of their pages (``record_pages``).
 
     Returns the prepared file, or None when the site has no search index
     (search plugin not listed)."""
     material_file = site_dir / "search" / "search_index.json"
     if not material_file.is_file():
         return None
-    material = json.loads(material_file.read_text(encoding="utf-8"))
-    if memo is not None:
-        material["docs"] = memo.merge(material.get("docs", []), partial=partial, removed=removed)
-    prepared = prepare(material, pages)
     target = material_file.with_name(INDEX_NAME)
-    mode = material_file.stat().st_mode & 0o777
-    _write_json(target, prepared, mode)
-    _write_json(material_file, {"config": material.get("config", {}), "docs": []}, mode)
+    _write_json(target, memo.prepared(pages), material_file.stat().st_mode & 0o777)
     return target
 
 

@@ -52,29 +52,43 @@ def test_words_are_split_as_callers_say_numbers() -> None:
     assert [t.stem for t in tokenize("Indemnisations apprentissage")] == ["indemn", "aprentisag"]
 
 
-def test_prepared_file_replaces_material_documents(tmp_path: Path) -> None:
+def test_prepared_file_is_written_beside_material_config(tmp_path: Path) -> None:
     search = tmp_path / "search"
     search.mkdir()
-    (search / "search_index.json").write_text(json.dumps(material_index(("", "Accueil", "<p>Bonjour</p>"))))
+    config = json.dumps({"config": {"lang": ["fr"]}, "docs": []})
+    (search / "search_index.json").write_text(config)
     (search / "search_index.json").chmod(0o644)
-    written = write_prepared_index(tmp_path, {})
+    memo = IndexMemo()
+    memo.put("", [{"location": "", "title": "Accueil", "text": "Bonjour"}])
+    written = write_prepared_index(tmp_path, {}, memo)
     assert written == search / "reperes-index.json"
-    assert json.loads((search / "search_index.json").read_text())["docs"] == []
+    assert (search / "search_index.json").read_text() == config  # Material's configuration, left as it wrote it
     assert json.loads(written.read_text())["pages"] == [["", META, None]]
     assert written.stat().st_mode & 0o777 == 0o644
     assert sorted(p.name for p in search.iterdir()) == ["reperes-index.json", "search_index.json"]
-    assert write_prepared_index(tmp_path / "nothing", {}) is None
+    assert write_prepared_index(tmp_path / "nothing", {}, memo) is None
 
 
 def test_a_dirty_serve_build_keeps_the_pages_it_did_not_rebuild():
-    """`make serve` rebuilds only changed pages, and Material indexes only those:
-    the memo keeps every other page's documents, and drops a removed page's."""
+    """`make serve` rebuilds only changed pages: the memo keeps every other
+    page's documents and analysis, drops a removed page's, and the index is the
+    one the same pages would give at once."""
+    pages = {"dispositifs/aej/": PageInfo(CONTENT, None, ["prime jeune"])}
     memo = IndexMemo()
-    first = [{"location": "dispositifs/aej/", "title": "AEJ"}, {"location": "dispositifs/aej/#a", "title": "A"},
-             {"location": "dispositifs/pec/", "title": "PEC"}, {"location": "guides/rib/", "title": "RIB"}]
-    assert memo.merge(first, partial=False) == first
-    rebuilt = [{"location": "dispositifs/aej/", "title": "AEJ modifiée"}]
-    merged = memo.merge(rebuilt, partial=True, removed=["guides/rib/"])
-    assert [doc["title"] for doc in merged] == ["AEJ modifiée", "PEC"]
-    assert memo.merge([{"location": "dispositifs/pec/", "title": "PEC"}], partial=False) == [
-        {"location": "dispositifs/pec/", "title": "PEC"}]
+    memo.put("dispositifs/aej/", [{"location": "dispositifs/aej/", "title": "AEJ", "text": "Aide"},
+                                  {"location": "dispositifs/aej/#a", "title": "A", "text": "Circuit"}])
+    memo.put("dispositifs/pec/", [{"location": "dispositifs/pec/", "title": "PEC", "text": "Contrat"}])
+    memo.put("guides/rib/", [{"location": "guides/rib/", "title": "RIB", "text": "Banque"}])
+    memo.prepared(pages)
+    kept = memo.analysed["dispositifs/pec/"][2]
+    memo.put("dispositifs/aej/", [{"location": "dispositifs/aej/", "title": "AEJ modifiée", "text": "Aide"}])
+    memo.forget(["guides/rib/"])
+    prepared = memo.prepared(pages)
+    assert [doc[1] for doc in prepared["docs"]] == ["AEJ modifiée", "PEC"]
+    assert memo.analysed["dispositifs/pec/"][2] is kept  # not analysed again
+    assert "guides/rib/" not in memo.analysed
+    assert prepared == prepare(material_index(("dispositifs/aej/", "AEJ modifiée", "Aide"),
+                                              ("dispositifs/pec/", "PEC", "Contrat")), pages)
+    memo.clear()
+    memo.put("dispositifs/pec/", [{"location": "dispositifs/pec/", "title": "PEC", "text": "Contrat"}])
+    assert [doc[1] for doc in memo.prepared(pages)["docs"]] == ["PEC"]
