@@ -21,11 +21,13 @@ both on every word of the sample site and compares.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import re
 import tempfile
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -215,6 +217,26 @@ def tokenize(text: str) -> list[Token]:
             analysis = _ANALYSED[raw] = (folded, stem(folded))
         tokens.append(Token(raw, *analysis))
     return tokens
+
+
+_JOINED = re.compile(r"(?<![^\W_])([0-9]+)[ \t\n\r\f\v\u00a0\u202f](?=[0-9]{3}(?![^\W_]))")
+_DIGIT = re.compile(r"[0-9]")
+_ANALYSIS: dict[str, tuple[str, str, bool, bool]] = {}
+_fold_title = functools.lru_cache(maxsize=8192)(fold)  # section titles repeat from page to page
+
+
+def raw_words(text: str) -> list[str]:
+    """The words of ``tokenize`` as written, without their positions (faster: the index's case)."""
+    return _WORD.findall(_JOINED.sub(r"\1", text) if _DIGIT.search(text) else text)
+
+
+def _analysis(raw: str) -> tuple[str, str, bool, bool]:
+    """A word as written -> (folded, stem, function word, acronym)."""
+    analysis = _ANALYSIS.get(raw)
+    if analysis is None:
+        folded = fold(raw)
+        analysis = _ANALYSIS[raw] = (folded, stem(folded), folded in STOP_WORDS, is_acronym(raw))
+    return analysis
 
 
 # --- documents of a page, split at headings as Material's search plugin does ----------------
@@ -419,7 +441,7 @@ def _analyse(path: str, sources: list[dict[str, Any]], info: PageInfo) -> _Analy
     aliases = list(info.aliases)
     if info.tier == CONTENT:  # a guide's "Ce que dit l'appelant": each « … » counts as callers' words
         for source in sources:
-            if "#" in source["location"] and fold(source.get("title") or "") == CALLER_SECTION:
+            if "#" in source["location"] and _fold_title(source.get("title") or "") == CALLER_SECTION:
                 aliases.extend(QUOTED.findall(source.get("text") or ""))
     docs: list[list[Any]] = []
     lengths: list[int] = []
@@ -433,25 +455,25 @@ def _analyse(path: str, sources: list[dict[str, Any]], info: PageInfo) -> _Analy
         title = source.get("title") or ""
         text = source.get("text") or ""
         boost = source.get("boost", 1)
-        title_tokens = tokenize(title)
         doc_aliases = aliases if is_article else []
-        alias_tokens = [token for alias in doc_aliases for token in tokenize(alias)]
-        fields = (
-            (TITLE, title_tokens),
-            (ACRONYM, [t for t in title_tokens if is_acronym(t.raw)]),
-            (ALIAS, alias_tokens),
-            (TEXT, tokenize(text)),
-        )
         counts: dict[str, list[int]] = {}
         doc_lengths = [0, 0, 0, 0]
         folds: dict[str, str] = {}
-        for index, tokens in fields:
-            for token in tokens:
-                if token.fold in STOP_WORDS and not (index in (TITLE, ACRONYM) and is_acronym(token.raw)):
-                    continue
-                doc_lengths[index] += 1
-                counts.setdefault(token.stem, [0, 0, 0, 0])[index] += 1
-                folds[token.fold] = token.stem
+        title_words = [_analysis(raw) for raw in raw_words(title)]
+        fields = (
+            (TITLE, [(w, 1) for w in title_words if not w[2] or w[3]]),
+            (ACRONYM, [(w, 1) for w in title_words if w[3]]),
+            (ALIAS, [(w, 1) for alias in doc_aliases for w in map(_analysis, raw_words(alias)) if not w[2]]),
+            (TEXT, [(w, n) for raw, n in Counter(raw_words(text)).items() if not (w := _analysis(raw))[2]]),
+        )
+        for index, analysed in fields:
+            for (folded, stem_value, _, _), n in analysed:
+                doc_lengths[index] += n
+                tf = counts.get(stem_value)
+                if tf is None:
+                    tf = counts[stem_value] = [0, 0, 0, 0]
+                tf[index] += n
+                folds[folded] = stem_value
         for folded, stem_value in folds.items():
             word = words.get(folded)
             if word is None:
@@ -466,7 +488,8 @@ def _analyse(path: str, sources: list[dict[str, Any]], info: PageInfo) -> _Analy
                 row.append(number - last[stem_value])
             last[stem_value] = number
             # tf per field in one number: text (6 bits), callers' words (4), acronym (1), title (rest)
-            row.append(min(text_tf, 63) | min(alias_tf, 15) << 6 | min(acronym_tf, 1) << 10 | min(title_tf, 31) << 11)
+            row.append((text_tf if text_tf < 63 else 63) | (alias_tf if alias_tf < 15 else 15) << 6
+                       | (1 if acronym_tf else 0) << 10 | (title_tf if title_tf < 31 else 31) << 11)
         lengths.extend(doc_lengths)
         for f in range(4):
             if doc_lengths[f]:

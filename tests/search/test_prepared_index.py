@@ -92,3 +92,13 @@ def test_a_dirty_serve_build_keeps_the_pages_it_did_not_rebuild():
     memo.clear()
     memo.put("dispositifs/pec/", [{"location": "dispositifs/pec/", "title": "PEC", "text": "Contrat"}])
     assert [doc[1] for doc in memo.prepared(pages)["docs"]] == ["PEC"]
+
+
+def test_index_words_are_the_tokenizer_words() -> None:
+    """The index counts words without their positions (raw_words); they are the
+    words the worker's tokenizer finds, numbers joined alike."""
+    from generator.site.search import raw_words
+
+    for text in ("aide de 4 000 € et 12 500,50", "1 000 000 ou 12 3456 _12 345 a1 000", "Prime\u00a0: 1\u202f500 €",
+                 "l'AEJ, SYLAé et 2² 000", "", "x_y 10\u00a0000\n000"):
+        assert raw_words(text) == [t.raw for t in tokenize(text)], text
