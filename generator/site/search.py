@@ -221,7 +221,13 @@ def tokenize(text: str) -> list[Token]:
 
 _JOINED = re.compile(r"(?<![^\W_])([0-9]+)[ \t\n\r\f\v\u00a0\u202f](?=[0-9]{3}(?![^\W_]))")
 _DIGIT = re.compile(r"[0-9]")
-_ANALYSIS: dict[str, tuple[str, str, bool, bool]] = {}
+# A word as written -> what the index counts of it (None: a function word, not counted)
+_INDEXED_STEM: dict[str, str | None] = {}
+_TITLE_STEM: dict[str, str | None] = {}  # in a title: an acronym counts even if a function word ("AU")
+_ACRONYM_STEM: dict[str, str | None] = {}  # only acronyms count
+_FOLDED: dict[str, str | None] = {}  # the word folded, None for a function word (not in the vocabulary)
+_TITLE_FOLDED: dict[str, str | None] = {}  # in a title, as _TITLE_STEM
+_STEM_OF_FOLDED: dict[str, str] = {}
 _fold_title = functools.lru_cache(maxsize=8192)(fold)  # section titles repeat from page to page
 
 
@@ -230,13 +236,17 @@ def raw_words(text: str) -> list[str]:
     return _WORD.findall(_JOINED.sub(r"\1", text) if _DIGIT.search(text) else text)
 
 
-def _analysis(raw: str) -> tuple[str, str, bool, bool]:
-    """A word as written -> (folded, stem, function word, acronym)."""
-    analysis = _ANALYSIS.get(raw)
-    if analysis is None:
-        folded = fold(raw)
-        analysis = _ANALYSIS[raw] = (folded, stem(folded), folded in STOP_WORDS, is_acronym(raw))
-    return analysis
+def _learn(raw: str) -> None:
+    """Analyse a word as written once, for every later document (tables above)."""
+    folded = fold(raw)
+    stem_value = stem(folded)
+    stop, acronym = folded in STOP_WORDS, is_acronym(raw)
+    _INDEXED_STEM[raw] = None if stop else stem_value
+    _TITLE_STEM[raw] = None if stop and not acronym else stem_value
+    _ACRONYM_STEM[raw] = stem_value if acronym else None
+    _FOLDED[raw] = None if stop else folded
+    _TITLE_FOLDED[raw] = None if stop and not acronym else folded
+    _STEM_OF_FOLDED[folded] = stem_value
 
 
 # --- documents of a page, split at headings as Material's search plugin does ----------------
@@ -447,8 +457,9 @@ def _analyse(path: str, sources: list[dict[str, Any]], info: PageInfo) -> _Analy
     lengths: list[int] = []
     postings: dict[str, list[int]] = {}
     last: dict[str, int] = {}
-    words: dict[str, list[Any]] = {}
+    folds: Counter[str | None] = Counter()  # folded word -> documents of the page
     total, having = [0, 0, 0, 0], [0, 0, 0, 0]
+    indexed, folded_of = _INDEXED_STEM, _FOLDED
     for number, source in enumerate(sources):
         location = source["location"]
         is_article = number == 0
@@ -456,31 +467,29 @@ def _analyse(path: str, sources: list[dict[str, Any]], info: PageInfo) -> _Analy
         text = source.get("text") or ""
         boost = source.get("boost", 1)
         doc_aliases = aliases if is_article else []
-        counts: dict[str, list[int]] = {}
-        doc_lengths = [0, 0, 0, 0]
-        folds: dict[str, str] = {}
-        title_words = [_analysis(raw) for raw in raw_words(title)]
-        fields = (
-            (TITLE, [(w, 1) for w in title_words if not w[2] or w[3]]),
-            (ACRONYM, [(w, 1) for w in title_words if w[3]]),
-            (ALIAS, [(w, 1) for alias in doc_aliases for w in map(_analysis, raw_words(alias)) if not w[2]]),
-            (TEXT, [(w, n) for raw, n in Counter(raw_words(text)).items() if not (w := _analysis(raw))[2]]),
-        )
-        for index, analysed in fields:
-            for (folded, stem_value, _, _), n in analysed:
-                doc_lengths[index] += n
-                tf = counts.get(stem_value)
-                if tf is None:
-                    tf = counts[stem_value] = [0, 0, 0, 0]
-                tf[index] += n
-                folds[folded] = stem_value
-        for folded, stem_value in folds.items():
-            word = words.get(folded)
-            if word is None:
-                words[folded] = [stem_value, 1]
-            else:
-                word[1] += 1
-        for stem_value, (title_tf, acronym_tf, alias_tf, text_tf) in counts.items():
+        title_raws = raw_words(title)
+        alias_raws = [raw for alias in doc_aliases for raw in raw_words(alias)]
+        text_raws = raw_words(text)
+        for raws in (title_raws, alias_raws, text_raws):
+            for raw in set(raws).difference(indexed):  # words met for the first time
+                _learn(raw)
+        # Stems counted per field; a function word counts nowhere, unless an acronym of the title
+        title_counts = Counter(map(_TITLE_STEM.__getitem__, title_raws))
+        acronym_counts = Counter(map(_ACRONYM_STEM.__getitem__, title_raws))
+        alias_counts = Counter(map(indexed.__getitem__, alias_raws))
+        text_counts = Counter(map(indexed.__getitem__, text_raws))
+        fields = (title_counts, acronym_counts, alias_counts, text_counts)
+        for counts in fields:
+            counts.pop(None, None)
+        doc_lengths = [counts.total() for counts in fields]
+        doc_folds = set(map(_TITLE_FOLDED.__getitem__, title_raws))
+        doc_folds.update(map(folded_of.__getitem__, alias_raws), map(folded_of.__getitem__, text_raws))
+        doc_folds.discard(None)
+        folds.update(doc_folds)
+        for stem_value in {**title_counts, **alias_counts, **text_counts}:
+            text_tf = text_counts.get(stem_value, 0)
+            alias_tf = alias_counts.get(stem_value, 0)
+            title_tf = title_counts.get(stem_value, 0)
             row = postings.get(stem_value)
             if row is None:
                 row = postings[stem_value] = [number]
@@ -489,7 +498,7 @@ def _analyse(path: str, sources: list[dict[str, Any]], info: PageInfo) -> _Analy
             last[stem_value] = number
             # tf per field in one number: text (6 bits), callers' words (4), acronym (1), title (rest)
             row.append((text_tf if text_tf < 63 else 63) | (alias_tf if alias_tf < 15 else 15) << 6
-                       | (1 if acronym_tf else 0) << 10 | (title_tf if title_tf < 31 else 31) << 11)
+                       | (1 if stem_value in acronym_counts else 0) << 10 | (title_tf if title_tf < 31 else 31) << 11)
         lengths.extend(doc_lengths)
         for f in range(4):
             if doc_lengths[f]:
@@ -503,6 +512,7 @@ def _analyse(path: str, sources: list[dict[str, Any]], info: PageInfo) -> _Analy
         if doc_aliases:
             row_doc.append(doc_aliases)
         docs.append(row_doc)
+    words = {folded: [_STEM_OF_FOLDED[folded], count] for folded, count in folds.items()}
     return _Analysed(docs, lengths, postings, last, words, (total, having))
 
 

@@ -102,3 +102,13 @@ def test_index_words_are_the_tokenizer_words() -> None:
     for text in ("aide de 4 000 € et 12 500,50", "1 000 000 ou 12 3456 _12 345 a1 000", "Prime\u00a0: 1\u202f500 €",
                  "l'AEJ, SYLAé et 2² 000", "", "x_y 10\u00a0000\n000"):
         assert raw_words(text) == [t.raw for t in tokenize(text)], text
+
+
+def test_a_function_word_counts_only_as_an_acronym_of_a_title() -> None:
+    """"AU" in a title is an acronym (the worker finds it typed in capitals);
+    "au" or "AU" in a text is a function word, counted nowhere."""
+    prepared = prepare(material_index(("a/", "Aide AU logement", "<p>au loyer, AU mois</p>"),
+                                      ("b/", "Loyer", "<p>AU total</p>")), {})
+    assert decode(prepared, "au") == [(0, [1, 1, 0, 0])]
+    assert ["au", "au", 1] in prepared["words"]
+    assert prepared["lengths"] == [3, 1, 0, 2, 1, 0, 0, 1]
