@@ -32,7 +32,7 @@
  * nothing; a meta page (journal, tags, contributor pages) never comes before a
  * record's page; a scheme's result shows its status in force at build time.
  * Plain JavaScript, no dependency; the only request is for the prepared index,
- * on the site itself.
+ * on the site itself (made by the page, see "Worker" below, or by the worker).
  */
 
 "use strict"
@@ -98,8 +98,12 @@ function escapeHtml(value) {
   return value.replace(/[&<>"]/g, char => ESCAPED[char])
 }
 
+const ASCII = /^[\x00-\x7f]*$/
+
 /* Lower case, no accents, no ligatures: "Sécurité" -> "securite", "Œuvre" -> "oeuvre" */
 function fold(value) {
+  if (ASCII.test(value))   /* most words: nothing to fold but the case */
+    return value.toLowerCase()
   return value
     .toLowerCase()
     .replace(/œ/g, "oe")
@@ -120,6 +124,9 @@ function isAcronym(raw) {
 
 /* Cache: word as written -> [folded, stem] */
 const ANALYSED = new Map()
+/* Folded word -> stem, for the words of the index (its vocabulary, stemmed at
+   build time by the same rules): the first results split many words */
+let KNOWN_STEMS = new Map()
 
 /*
  * Words with their offsets in the text. Digit groups written with a space
@@ -145,7 +152,8 @@ function tokenize(text) {
     let analysis = ANALYSED.get(token.raw)
     if (analysis === undefined) {
       const folded = fold(token.raw)
-      ANALYSED.set(token.raw, analysis = [folded, stem(folded)])
+      const known = KNOWN_STEMS.get(folded)
+      ANALYSED.set(token.raw, analysis = [folded, known === undefined ? stem(folded) : known])
     }
     token.fold = analysis[0]
     token.stem = analysis[1]
@@ -409,23 +417,29 @@ class Index {
     this.lengths = prepared.lengths
     this.average = prepared.average
     this.encoded = prepared.postings
-    this.decoded = new Map()    /* stem -> [[doc number, counts per field]] */
+    this.decoded = new Map()    /* stem -> {docs, codes, length} */
     this.words = prepared.words
+    KNOWN_STEMS = new Map()
+    for (const [word, stemValue] of this.words)
+      KNOWN_STEMS.set(word, stemValue)
+    ANALYSED.clear()
   }
 
-  /* Documents holding a stem, with the tf of each field; [] if none */
+  /* Documents holding a stem and their tf codes (decodeCounts), as two arrays
+     of the same length: typed arrays, so that a common word's thousands of
+     documents cost no object each */
   postings(stemValue) {
     let list = this.decoded.get(stemValue)
     if (list === undefined) {
-      list = []
       const row = Object.prototype.hasOwnProperty.call(this.encoded, stemValue)
         ? this.encoded[stemValue] : null
-      if (Array.isArray(row)) {
-        let number = 0
-        for (let i = 0; i + 1 < row.length; i += 2) {
-          number += row[i]
-          list.push([number, decodeCounts(row[i + 1])])
-        }
+      const length = Array.isArray(row) ? row.length >>> 1 : 0
+      list = { docs: new Int32Array(length), codes: new Int32Array(length), length }
+      let number = 0
+      for (let i = 0; i < length; i++) {
+        number += row[2 * i]
+        list.docs[i] = number
+        list.codes[i] = row[2 * i + 1]
       }
       this.decoded.set(stemValue, list)
     }
@@ -514,8 +528,9 @@ class Index {
     return expansions
   }
 
-  /* Score of one stem in one document, before the term's weight and idf */
-  fieldScore(doc, counts) {
+  /* Score of one stem in one document (its tf code), before the term's weight and idf */
+  fieldScore(doc, code) {
+    const counts = decodeCounts(code)
     const at = doc.number * 4
     const saturate = (tf, length, average, b) => tf === 0 ? 0 :
       tf * (BM25_K1 + 1) / (tf + BM25_K1 * (1 - b + b * length / average))
@@ -547,7 +562,7 @@ class Index {
     const excluded = new Set()
     for (const term of query.excluded)
       for (const stemValue of this.expand(term).keys())
-        for (const [number] of this.postings(stemValue))
+        for (const number of this.postings(stemValue).docs)
           excluded.add(number)
 
     /* Score every document containing at least one term */
@@ -557,10 +572,12 @@ class Index {
     query.terms.forEach((term, t) => {
       for (const [stemValue, weight] of term.expansions) {
         const idf = this.idf(stemValue)
-        for (const [number, counts] of this.postings(stemValue)) {
+        const { docs, codes, length } = this.postings(stemValue)
+        for (let i = 0; i < length; i++) {
+          const number = docs[i]
           if (excluded.has(number))
             continue
-          const score = weight * idf * this.fieldScore(this.docs[number], counts)
+          const score = weight * idf * this.fieldScore(this.docs[number], codes[i])
           let hit = slots[number]
           if (hit === undefined) {
             slots[number] = hit = new Hit(n)
@@ -955,13 +972,23 @@ function excerpt(text, tokens, stems) {
 /* ----------------------------------------------------------------------------
  * Worker
  *
- * The prepared index is fetched by the worker itself, as soon as it starts,
- * next to Material's search/search_index.json (which holds no documents):
- * the page neither downloads nor copies the documents. Messages are answered
- * in order; a query sent before the index is loaded waits for it.
+ * The prepared index is fetched as soon as possible, next to Material's
+ * search/search_index.json (which holds no documents): the page neither
+ * downloads nor copies the documents through Material's code. Messages are
+ * answered in order; a query sent before the index is loaded waits for it.
+ *
+ * This file is also loaded by the page itself, in its <head> (main.html):
+ * there it starts the download of the index at once, while the browser is
+ * still parsing the page, and hands it to the worker when Material creates
+ * it (Material creates its search worker only once the page is parsed: on a
+ * long page the index used to start downloading a second later). The worker
+ * knows it is to receive the index by its address ("#" + HANDED_OVER); a page
+ * without that script, or a failed download, leaves the worker to fetch it.
  * ------------------------------------------------------------------------- */
 
 const PREPARED_INDEX = "../../search/reperes-index.json"  /* from assets/javascripts/ */
+const HANDED_OVER = "reperes-index-transmis"
+const PREFETCHED = "reperes-index"   /* page -> worker: {type, data: ArrayBuffer of the index or null} */
 
 let index = null
 
@@ -983,17 +1010,34 @@ function handle(message) {
   }
 }
 
-if (typeof self !== "undefined" && typeof self.addEventListener === "function" &&
-    typeof module === "undefined") {
-  const prepared = fetch(new URL(PREPARED_INDEX, self.location.href))
+function fetchPrepared(base) {
+  return fetch(new URL(PREPARED_INDEX, base))
     .then(response => {
       if (!response.ok)
         throw new Error(`${response.status} ${response.url}`)
-      return response.json()
+      return response
     })
+}
+
+const inWorker = typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScope
+
+if (inWorker && typeof module === "undefined") {
+  let receive = null
+  const prepared = self.location.hash === "#" + HANDED_OVER
+    ? new Promise(resolve => { receive = resolve })
+    : fetchPrepared(self.location.href).then(response => response.json())
+  prepared.catch(() => {})   /* reported when SETUP awaits it */
   let queue = Promise.resolve()
   self.addEventListener("message", event => {
     const message = event.data
+    if (message && message.type === PREFETCHED) {   /* out of the queue: SETUP may be waiting for it */
+      if (receive !== null)
+        receive(message.data
+          ? JSON.parse(new TextDecoder().decode(message.data))
+          : fetchPrepared(self.location.href).then(response => response.json()))
+      receive = null
+      return
+    }
     queue = queue
       .then(async () => {
         if (message.type !== SETUP)
@@ -1008,6 +1052,22 @@ if (typeof self !== "undefined" && typeof self.addEventListener === "function" &
       })
       .then(reply => self.postMessage(reply))
   })
+} else if (typeof window !== "undefined" && typeof document !== "undefined" &&
+           typeof window.Worker === "function" && document.currentScript && typeof module === "undefined") {
+  /* In the page: download the index now, give it to our worker when Material creates it */
+  const script = new URL(document.currentScript.src)
+  let download = fetchPrepared(script).then(response => response.arrayBuffer()).catch(() => null)
+  const Native = window.Worker
+  window.Worker = class extends Native {
+    constructor(url, options) {
+      const ours = download !== null && new URL(String(url), document.baseURI).pathname === script.pathname
+      super(ours ? new URL(String(url), document.baseURI).href.split("#")[0] + "#" + HANDED_OVER : url, options)
+      if (ours) {
+        download.then(buffer => this.postMessage({ type: PREFETCHED, data: buffer }, buffer ? [buffer] : []))
+        download = null   /* one worker receives it; another would fetch it */
+      }
+    }
+  }
 }
 
 /* Exposed for tests run outside a worker */
