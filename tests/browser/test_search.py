@@ -324,8 +324,8 @@ def test_page_config_points_material_to_our_worker(page: Page, site_url: str, bu
     """Material's default __config names its lunr worker (assets/javascripts/workers/
     search.<hash>.min.js), which misses "securite" or "responsables": ours must be
     named instead, resolve from a nested page, and be the worker actually started.
-    The page downloads the prepared index while it is parsed and hands it to the
-    worker (whose address says so): it is downloaded once."""
+    The page starts it from its head, and Material is given that one: one
+    worker, one download of the prepared index."""
     workers: list[str] = []
     indexes: list[str] = []
     page.on("worker", lambda worker: workers.append(worker.url))
@@ -335,7 +335,7 @@ def test_page_config_points_material_to_our_worker(page: Page, site_url: str, bu
     assert urljoin(page.url, worker) == site_url + OUR_WORKER, worker
     assert (built_site / OUR_WORKER).is_file()
     expect(page.locator(".md-search-result__list a[href]").first).to_be_visible(timeout=TIMEOUT)
-    assert workers == [site_url + OUR_WORKER + "#reperes-index-transmis"], workers
+    assert workers == [site_url + OUR_WORKER], workers
     assert indexes == [site_url + "search/reperes-index.json"], indexes
     assert "workers/search." not in (page.locator("#__config").text_content() or "")
 

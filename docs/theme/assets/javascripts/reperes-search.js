@@ -32,7 +32,7 @@
  * nothing; a meta page (journal, tags, contributor pages) never comes before a
  * record's page; a scheme's result shows its status in force at build time.
  * Plain JavaScript, no dependency; the only request is for the prepared index,
- * on the site itself (made by the page, see "Worker" below, or by the worker).
+ * on the site itself.
  */
 
 "use strict"
@@ -978,17 +978,16 @@ function excerpt(text, tokens, stems) {
  * answered in order; a query sent before the index is loaded waits for it.
  *
  * This file is also loaded by the page itself, in its <head> (main.html):
- * there it starts the download of the index at once, while the browser is
- * still parsing the page, and hands it to the worker when Material creates
- * it (Material creates its search worker only once the page is parsed: on a
- * long page the index used to start downloading a second later). The worker
- * knows it is to receive the index by its address ("#" + HANDED_OVER); a page
- * without that script, or a failed download, leaves the worker to fetch it.
+ * there it starts the worker at once, while the browser is still parsing the
+ * page, and gives that worker to Material when Material asks for one at our
+ * address (Material creates its search worker only once the page is parsed:
+ * on a long page, a second after the navigation). The worker downloads the
+ * index, builds its structures and splits every title meanwhile, so the first
+ * query finds it ready. Without that script the worker starts when Material
+ * creates it, and does the same then.
  * ------------------------------------------------------------------------- */
 
 const PREPARED_INDEX = "../../search/reperes-index.json"  /* from assets/javascripts/ */
-const HANDED_OVER = "reperes-index-transmis"
-const PREFETCHED = "reperes-index"   /* page -> worker: {type, data: ArrayBuffer of the index or null} */
 
 let index = null
 
@@ -1010,62 +1009,69 @@ function handle(message) {
   }
 }
 
-function fetchPrepared(base) {
+/* The index, built, and the words of every title and callers' phrase split */
+function loadIndex(base) {
   return fetch(new URL(PREPARED_INDEX, base))
     .then(response => {
       if (!response.ok)
         throw new Error(`${response.status} ${response.url}`)
-      return response
+      return response.json()
+    })
+    .then(prepared => {
+      const built = new Index(prepared, {})
+      for (const doc of built.docs) {
+        void doc.titleTokens
+        void doc.aliases
+      }
+      return built
     })
 }
 
 const inWorker = typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScope
 
 if (inWorker && typeof module === "undefined") {
-  let receive = null
-  const prepared = self.location.hash === "#" + HANDED_OVER
-    ? new Promise(resolve => { receive = resolve })
-    : fetchPrepared(self.location.href).then(response => response.json())
-  prepared.catch(() => {})   /* reported when SETUP awaits it */
+  const loaded = loadIndex(self.location.href)
+  loaded.catch(() => {})   /* reported when SETUP awaits it */
   let queue = Promise.resolve()
   self.addEventListener("message", event => {
     const message = event.data
-    if (message && message.type === PREFETCHED) {   /* out of the queue: SETUP may be waiting for it */
-      if (receive !== null)
-        receive(message.data
-          ? JSON.parse(new TextDecoder().decode(message.data))
-          : fetchPrepared(self.location.href).then(response => response.json()))
-      receive = null
-      return
-    }
     queue = queue
       .then(async () => {
         if (message.type !== SETUP)
           return handle(message)
         try {
-          return handle({ type: SETUP, data: { ...message.data, prepared: await prepared } })
+          index = await loaded
+          index.options = message.data.options || {}
         } catch (error) {
           console.warn("Index de recherche illisible :", error)
           index = null
-          return { type: READY }
         }
+        return { type: READY }
       })
       .then(reply => self.postMessage(reply))
   })
 } else if (typeof window !== "undefined" && typeof document !== "undefined" &&
            typeof window.Worker === "function" && document.currentScript && typeof module === "undefined") {
-  /* In the page: download the index now, give it to our worker when Material creates it */
+  /* In the page: start our worker now, give it to Material when it asks for it */
   const script = new URL(document.currentScript.src)
-  let download = fetchPrepared(script).then(response => response.arrayBuffer()).catch(() => null)
+  script.hash = ""
   const Native = window.Worker
+  let early = null
+  try {
+    early = new Native(script.href)
+  } catch (error) {
+    early = null
+  }
   window.Worker = class extends Native {
     constructor(url, options) {
-      const ours = download !== null && new URL(String(url), document.baseURI).pathname === script.pathname
-      super(ours ? new URL(String(url), document.baseURI).href.split("#")[0] + "#" + HANDED_OVER : url, options)
-      if (ours) {
-        download.then(buffer => this.postMessage({ type: PREFETCHED, data: buffer }, buffer ? [buffer] : []))
-        download = null   /* one worker receives it; another would fetch it */
+      const address = new URL(String(url), document.baseURI)
+      address.hash = ""
+      if (early !== null && address.href === script.href) {
+        const started = early
+        early = null     /* given once; another would start anew */
+        return started
       }
+      super(url, options)
     }
   }
 }
