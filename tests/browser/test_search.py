@@ -323,20 +323,15 @@ def test_every_page_names_our_worker(built_site: Path) -> None:
 def test_page_config_points_material_to_our_worker(page: Page, site_url: str, built_site: Path) -> None:
     """Material's default __config names its lunr worker (assets/javascripts/workers/
     search.<hash>.min.js), which misses "securite" or "responsables": ours must be
-    named instead, resolve from a nested page, and be the worker actually started.
-    The page starts it from its head, and Material is given that one: one
-    worker, one download of the prepared index."""
+    named instead, resolve from a nested page, and be the worker actually started."""
     workers: list[str] = []
-    indexes: list[str] = []
     page.on("worker", lambda worker: workers.append(worker.url))
-    page.on("request", lambda request: indexes.append(request.url) if "reperes-index" in request.url else None)
     page.goto(f"{site_url}dispositifs/aej/?q={quote('securite')}")
     worker = config_of(page)["search"]
     assert urljoin(page.url, worker) == site_url + OUR_WORKER, worker
     assert (built_site / OUR_WORKER).is_file()
     expect(page.locator(".md-search-result__list a[href]").first).to_be_visible(timeout=TIMEOUT)
     assert workers == [site_url + OUR_WORKER], workers
-    assert indexes == [site_url + "search/reperes-index.json"], indexes
     assert "workers/search." not in (page.locator("#__config").text_content() or "")
 
 

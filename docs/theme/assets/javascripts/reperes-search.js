@@ -98,12 +98,8 @@ function escapeHtml(value) {
   return value.replace(/[&<>"]/g, char => ESCAPED[char])
 }
 
-const ASCII = /^[\x00-\x7f]*$/
-
 /* Lower case, no accents, no ligatures: "Sécurité" -> "securite", "Œuvre" -> "oeuvre" */
 function fold(value) {
-  if (ASCII.test(value))   /* most words: nothing to fold but the case */
-    return value.toLowerCase()
   return value
     .toLowerCase()
     .replace(/œ/g, "oe")
@@ -124,9 +120,6 @@ function isAcronym(raw) {
 
 /* Cache: word as written -> [folded, stem] */
 const ANALYSED = new Map()
-/* Folded word -> stem, for the words of the index (its vocabulary, stemmed at
-   build time by the same rules): the first results split many words */
-let KNOWN_STEMS = new Map()
 
 /*
  * Words with their offsets in the text. Digit groups written with a space
@@ -152,8 +145,7 @@ function tokenize(text) {
     let analysis = ANALYSED.get(token.raw)
     if (analysis === undefined) {
       const folded = fold(token.raw)
-      const known = KNOWN_STEMS.get(folded)
-      ANALYSED.set(token.raw, analysis = [folded, known === undefined ? stem(folded) : known])
+      ANALYSED.set(token.raw, analysis = [folded, stem(folded)])
     }
     token.fold = analysis[0]
     token.stem = analysis[1]
@@ -417,29 +409,23 @@ class Index {
     this.lengths = prepared.lengths
     this.average = prepared.average
     this.encoded = prepared.postings
-    this.decoded = new Map()    /* stem -> {docs, codes, length} */
+    this.decoded = new Map()    /* stem -> [[doc number, counts per field]] */
     this.words = prepared.words
-    KNOWN_STEMS = new Map()
-    for (const [word, stemValue] of this.words)
-      KNOWN_STEMS.set(word, stemValue)
-    ANALYSED.clear()
   }
 
-  /* Documents holding a stem and their tf codes (decodeCounts), as two arrays
-     of the same length: typed arrays, so that a common word's thousands of
-     documents cost no object each */
+  /* Documents holding a stem, with the tf of each field; [] if none */
   postings(stemValue) {
     let list = this.decoded.get(stemValue)
     if (list === undefined) {
+      list = []
       const row = Object.prototype.hasOwnProperty.call(this.encoded, stemValue)
         ? this.encoded[stemValue] : null
-      const length = Array.isArray(row) ? row.length >>> 1 : 0
-      list = { docs: new Int32Array(length), codes: new Int32Array(length), length }
-      let number = 0
-      for (let i = 0; i < length; i++) {
-        number += row[2 * i]
-        list.docs[i] = number
-        list.codes[i] = row[2 * i + 1]
+      if (Array.isArray(row)) {
+        let number = 0
+        for (let i = 0; i + 1 < row.length; i += 2) {
+          number += row[i]
+          list.push([number, decodeCounts(row[i + 1])])
+        }
       }
       this.decoded.set(stemValue, list)
     }
@@ -528,9 +514,8 @@ class Index {
     return expansions
   }
 
-  /* Score of one stem in one document (its tf code), before the term's weight and idf */
-  fieldScore(doc, code) {
-    const counts = decodeCounts(code)
+  /* Score of one stem in one document, before the term's weight and idf */
+  fieldScore(doc, counts) {
     const at = doc.number * 4
     const saturate = (tf, length, average, b) => tf === 0 ? 0 :
       tf * (BM25_K1 + 1) / (tf + BM25_K1 * (1 - b + b * length / average))
@@ -562,7 +547,7 @@ class Index {
     const excluded = new Set()
     for (const term of query.excluded)
       for (const stemValue of this.expand(term).keys())
-        for (const number of this.postings(stemValue).docs)
+        for (const [number] of this.postings(stemValue))
           excluded.add(number)
 
     /* Score every document containing at least one term */
@@ -572,12 +557,10 @@ class Index {
     query.terms.forEach((term, t) => {
       for (const [stemValue, weight] of term.expansions) {
         const idf = this.idf(stemValue)
-        const { docs, codes, length } = this.postings(stemValue)
-        for (let i = 0; i < length; i++) {
-          const number = docs[i]
+        for (const [number, counts] of this.postings(stemValue)) {
           if (excluded.has(number))
             continue
-          const score = weight * idf * this.fieldScore(this.docs[number], codes[i])
+          const score = weight * idf * this.fieldScore(this.docs[number], counts)
           let hit = slots[number]
           if (hit === undefined) {
             slots[number] = hit = new Hit(n)
@@ -972,19 +955,10 @@ function excerpt(text, tokens, stems) {
 /* ----------------------------------------------------------------------------
  * Worker
  *
- * The prepared index is fetched as soon as possible, next to Material's
- * search/search_index.json (which holds no documents): the page neither
- * downloads nor copies the documents through Material's code. Messages are
- * answered in order; a query sent before the index is loaded waits for it.
- *
- * This file is also loaded by the page itself, in its <head> (main.html):
- * there it starts the worker at once, while the browser is still parsing the
- * page, and gives that worker to Material when Material asks for one at our
- * address (Material creates its search worker only once the page is parsed:
- * on a long page, a second after the navigation). The worker downloads the
- * index, builds its structures and splits every title meanwhile, so the first
- * query finds it ready. Without that script the worker starts when Material
- * creates it, and does the same then.
+ * The prepared index is fetched by the worker itself, as soon as it starts,
+ * next to Material's search/search_index.json (which holds no documents):
+ * the page neither downloads nor copies the documents. Messages are answered
+ * in order; a query sent before the index is loaded waits for it.
  * ------------------------------------------------------------------------- */
 
 const PREPARED_INDEX = "../../search/reperes-index.json"  /* from assets/javascripts/ */
@@ -1009,29 +983,14 @@ function handle(message) {
   }
 }
 
-/* The index, built, and the words of every title and callers' phrase split */
-function loadIndex(base) {
-  return fetch(new URL(PREPARED_INDEX, base))
+if (typeof self !== "undefined" && typeof self.addEventListener === "function" &&
+    typeof module === "undefined") {
+  const prepared = fetch(new URL(PREPARED_INDEX, self.location.href))
     .then(response => {
       if (!response.ok)
         throw new Error(`${response.status} ${response.url}`)
       return response.json()
     })
-    .then(prepared => {
-      const built = new Index(prepared, {})
-      for (const doc of built.docs) {
-        void doc.titleTokens
-        void doc.aliases
-      }
-      return built
-    })
-}
-
-const inWorker = typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScope
-
-if (inWorker && typeof module === "undefined") {
-  const loaded = loadIndex(self.location.href)
-  loaded.catch(() => {})   /* reported when SETUP awaits it */
   let queue = Promise.resolve()
   self.addEventListener("message", event => {
     const message = event.data
@@ -1040,40 +999,15 @@ if (inWorker && typeof module === "undefined") {
         if (message.type !== SETUP)
           return handle(message)
         try {
-          index = await loaded
-          index.options = message.data.options || {}
+          return handle({ type: SETUP, data: { ...message.data, prepared: await prepared } })
         } catch (error) {
           console.warn("Index de recherche illisible :", error)
           index = null
+          return { type: READY }
         }
-        return { type: READY }
       })
       .then(reply => self.postMessage(reply))
   })
-} else if (typeof window !== "undefined" && typeof document !== "undefined" &&
-           typeof window.Worker === "function" && document.currentScript && typeof module === "undefined") {
-  /* In the page: start our worker now, give it to Material when it asks for it */
-  const script = new URL(document.currentScript.src)
-  script.hash = ""
-  const Native = window.Worker
-  let early = null
-  try {
-    early = new Native(script.href)
-  } catch (error) {
-    early = null
-  }
-  window.Worker = class extends Native {
-    constructor(url, options) {
-      const address = new URL(String(url), document.baseURI)
-      address.hash = ""
-      if (early !== null && address.href === script.href) {
-        const started = early
-        early = null     /* given once; another would start anew */
-        return started
-      }
-      super(url, options)
-    }
-  }
 }
 
 /* Exposed for tests run outside a worker */
