@@ -124,6 +124,8 @@ def resolve_plain(text: str) -> Any:
 
 
 _EVENT_NAMES = {cls: cls.__name__ for cls in vars(yaml.events).values() if isinstance(cls, type)}
+_SCALAR, _MAPPING_END, _SEQUENCE_END = yaml.events.ScalarEvent, yaml.events.MappingEndEvent, yaml.events.SequenceEndEvent
+_SKIPPED = (yaml.events.StreamStartEvent, yaml.events.StreamEndEvent, yaml.events.DocumentEndEvent)
 _INLINE_COMMENT = re.compile(r"\S[ \t]+#")
 
 # --- characters ---
@@ -202,15 +204,18 @@ def character_errors(
     return errors
 
 
-@dataclass
 class _Frame:
-    container: dict | list
-    path: Path
-    depth: int
-    pending_key: str | None = None
-    key_mark: tuple[int, int] | None = None
-    is_map: bool = True
-    key_lines: dict[str, int] = field(default_factory=dict)
+    """A mapping or list being built (one per node: slots, no dataclass machinery)."""
+
+    __slots__ = ("container", "path", "depth", "pending_key", "is_map", "key_lines")
+
+    def __init__(self, container: dict | list, path: Path, depth: int, is_map: bool = True) -> None:
+        self.container = container
+        self.path = path
+        self.depth = depth
+        self.pending_key: str | None = None
+        self.is_map = is_map
+        self.key_lines: dict[str, int] = {}
 
 
 class _Repairable(Exception):
@@ -301,17 +306,66 @@ class _Loader:
 
     def build(self, text: str) -> Loaded | None:
         loaded = Loaded(data=None)
+        positions, key_positions = loaded.positions, loaded.key_positions
         parser = _Parser(text)
+        check_event, get_event = parser.check_event, parser.get_event
+        comment_lines = self.comment_lines
         stack: list[_Frame] = []
         root: Any = None
         documents = 0
         has_root = False
         try:
-            while parser.check_event():
-                event = parser.get_event()
-                kind = _EVENT_NAMES.get(type(event)) or type(event).__name__
-                if kind in ("StreamStartEvent", "StreamEndEvent", "DocumentEndEvent"):
+            while check_event():
+                event = get_event()
+                cls = type(event)
+                if cls is _SCALAR and not self.char_errors and event.anchor is None and event.tag is None:
+                    # The common case, read here: a scalar without anchor or tag (take_value's rules).
+                    mark = event.start_mark
+                    position = (mark.line + 1, mark.column + 1)
+                    frame = stack[-1] if stack else None
+                    if frame is None:
+                        path: Path = ()
+                    elif frame.is_map:
+                        if frame.pending_key is None:
+                            key = event.value
+                            key_lines = frame.key_lines
+                            if key_lines and not event.style and key not in key_lines and key != "<<":
+                                # Neither the first key (prose_key) nor quoted, a duplicate or a merge.
+                                key_lines[key] = position[0]
+                                frame.pending_key = key
+                                key_positions[frame.path + (key,)] = position
+                            else:
+                                self.take_key(frame, event, "ScalarEvent", position, loaded)
+                            continue
+                        path = frame.path + (frame.pending_key,)
+                    else:
+                        path = frame.path + (len(frame.container),)
+                    positions[path] = position
+                    value = event.value
+                    style = event.style
+                    if not style:
+                        if value and event.end_mark.line in comment_lines:
+                            self.check_trailing_comment(event, dotted(path))
+                        value = resolve_plain(value)
+                    elif style == '"':  # the only style with escapes
+                        self.check_decoded(value, position, dotted(path))
+                    if frame is None:
+                        root = value
+                        has_root = True
+                    elif frame.is_map:
+                        key = frame.pending_key
+                        frame.pending_key = None
+                        if not key.startswith("\0"):
+                            frame.container[key] = value
+                    else:
+                        frame.container.append(value)
                     continue
+                if cls is _MAPPING_END or cls is _SEQUENCE_END:
+                    stack.pop()
+                    continue
+                if cls in _SKIPPED:
+                    continue
+                kind = _EVENT_NAMES.get(cls) or cls.__name__
                 if kind == "DocumentStartEvent":
                     documents += 1
                     if documents > 1:
@@ -327,10 +381,6 @@ class _Loader:
                 mark = event.start_mark
                 position = (mark.line + 1, mark.column + 1)
 
-                if kind in ("MappingEndEvent", "SequenceEndEvent"):
-                    stack.pop()
-                    continue
-
                 # Where does this event go?
                 frame = stack[-1] if stack else None
                 if frame is not None and frame.is_map and frame.pending_key is None:
@@ -340,7 +390,7 @@ class _Loader:
                         self.skip_node(parser)
                     continue
                 if frame is None:
-                    path: Path = ()
+                    path = ()
                 elif frame.is_map:
                     path = frame.path + (frame.pending_key,)
                 else:
@@ -418,7 +468,7 @@ class _Loader:
             return
         key = event.value
         if not event.style and not frame.key_lines:
-            found = prose_key(self.text.split("\n"), position[0] - 1, position[1] - 1, key)
+            found = prose_key(self.lines, position[0] - 1, position[1] - 1, key)
             if found is not None:
                 raise _Repairable(found)
         if event.style == '"':
@@ -555,10 +605,10 @@ def load_yaml(path: str, raw: bytes, size: int | None = None) -> tuple[Loaded | 
     repaired_lines: set[int] = set()
     while True:
         loader.text = text
-        loader.lines = text.split("\n") if "#" in text else []
+        loader.lines = text.split("\n")
         loader.comment_lines = {
-            number for number, line in enumerate(loader.lines) if _INLINE_COMMENT.search(line)
-        }
+            number for number, line in enumerate(loader.lines) if "#" in line and _INLINE_COMMENT.search(line)
+        } if "#" in text else set()
         before = (len(loader.errors), loader.fatal, set(loader.aliases_reported), list(loader.spans))
         loader.syntax = None
         loaded = loader.build(text)
