@@ -331,7 +331,7 @@ def load_file(
                 return None, errors
             first = body_line(raw.decode("utf-8-sig"))
             return Record(kind, shown, guide, loaded_guide, ident=path.stem, body=body, body_line=first), errors
-        loaded, errors, reliable = load_yaml(shown, raw, size)
+        loaded, errors, reliable = load_yaml(shown, raw, size, positions=False)  # read again on an error
         if loaded is None or not reliable:
             return None, errors
         model, validation_errors = validate_record(KINDS[kind].model, loaded, shown)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -63,25 +62,55 @@ class Ambiguous:
         return f"Ambiguous({self.text!r}, {self.kind!r})"
 
 
-@dataclass
 class Loaded:
-    """A parsed record: its data and where each value and key starts (1-based)."""
+    """A parsed record: its data and where each value and key starts (1-based).
 
-    data: Any
-    positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    key_positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    Positions serve only error messages: a record read for the check keeps
+    its bytes instead (*source*) and reads them again the first time a
+    position is asked for, which only an error does. Most records never are.
+    """
+
+    __slots__ = ("data", "_positions", "_key_positions", "source")
+
+    def __init__(
+        self, data: Any, positions: dict[Path, tuple[int, int]] | None = None,
+        key_positions: dict[Path, tuple[int, int]] | None = None,
+        source: tuple[str, bytes, int | None] | None = None,
+    ) -> None:
+        self.data = data
+        self._positions = {} if positions is None else positions
+        self._key_positions = {} if key_positions is None else key_positions
+        self.source = source  # (path, bytes, size) the positions are read again from
+
+    def _read_positions(self) -> None:
+        if self.source is not None:
+            again, _, _ = load_yaml(*self.source)
+            self.source = None
+            if again is not None:
+                self._positions, self._key_positions = again._positions, again._key_positions
+
+    @property
+    def positions(self) -> dict[Path, tuple[int, int]]:
+        self._read_positions()
+        return self._positions
+
+    @property
+    def key_positions(self) -> dict[Path, tuple[int, int]]:
+        self._read_positions()
+        return self._key_positions
 
     def position(self, path: Path, *, key: bool = False) -> tuple[int, int]:
         """Closest known position for *path*, walking up to its parents."""
-        table = self.key_positions if key else self.positions
+        positions = self.positions
+        table = self.key_positions if key else positions
         current = tuple(path)
         while current:
             if current in table:
                 return table[current]
-            if current in self.positions:
-                return self.positions[current]
+            if current in positions:
+                return positions[current]
             current = current[:-1]
-        return self.positions.get((), (1, 1))
+        return positions.get((), (1, 1))
 
 
 # --- scalar resolution (what YAML 1.1 would guess, and what we do instead) ---
@@ -103,6 +132,10 @@ _FLOAT_11 = re.compile(
     |\.(?:nan|NaN|NAN))\Z""",
     re.X,
 )
+
+# First characters of every plain scalar resolve_plain turns into something
+# else than the text itself (null, booleans, numbers).
+_RESOLVED_FIRST = frozenset("~nNtTfFyYoO0123456789+-.")
 
 
 def resolve_plain(text: str) -> Any:
@@ -237,6 +270,7 @@ class _Loader:
         self.syntax: Diagnosis | None = None  # the syntax problem that stopped the last build
         self.text = ""
         self.char_errors: list[int] = []  # indexes in self.errors
+        self.record_positions = True  # else load_yaml keeps the bytes to read them again (Loaded.source)
         self.spans: list[tuple[tuple[int, int], tuple[int, int], Path]] = []
         self.aliases_reported: set[str] = set()
         self.lines: list[str] = []
@@ -306,10 +340,12 @@ class _Loader:
 
     def build(self, text: str) -> Loaded | None:
         loaded = Loaded(data=None)
-        positions, key_positions = loaded.positions, loaded.key_positions
+        positions, key_positions = loaded._positions, loaded._key_positions
+        record = self.record_positions
         parser = _Parser(text)
         check_event, get_event = parser.check_event, parser.get_event
         comment_lines = self.comment_lines
+        inline = not self.char_errors  # with them, spans are recorded: take_value's path
         stack: list[_Frame] = []
         root: Any = None
         documents = 0
@@ -318,7 +354,7 @@ class _Loader:
             while check_event():
                 event = get_event()
                 cls = type(event)
-                if cls is _SCALAR and not self.char_errors and event.anchor is None and event.tag is None:
+                if cls is _SCALAR and inline and event.anchor is None and event.tag is None:
                     # The common case, read here: a scalar without anchor or tag (take_value's rules).
                     mark = event.start_mark
                     position = (mark.line + 1, mark.column + 1)
@@ -333,20 +369,25 @@ class _Loader:
                                 # Neither the first key (prose_key) nor quoted, a duplicate or a merge.
                                 key_lines[key] = position[0]
                                 frame.pending_key = key
-                                key_positions[frame.path + (key,)] = position
+                                if record:
+                                    key_positions[frame.path + (key,)] = position
                             else:
                                 self.take_key(frame, event, "ScalarEvent", position, loaded)
                             continue
-                        path = frame.path + (frame.pending_key,)
+                        path = frame.path + (frame.pending_key,) if record else None
                     else:
-                        path = frame.path + (len(frame.container),)
-                    positions[path] = position
+                        path = frame.path + (len(frame.container),) if record else None
                     value = event.value
                     style = event.style
+                    if path is None and (style == '"' or (not style and value and event.end_mark.line in comment_lines)):
+                        path = _value_path(frame)  # for the message
+                    if record:
+                        positions[path] = position
                     if not style:
                         if value and event.end_mark.line in comment_lines:
                             self.check_trailing_comment(event, dotted(path))
-                        value = resolve_plain(value)
+                        if not value or value[0] in _RESOLVED_FIRST:
+                            value = resolve_plain(value)  # else text, as resolve_plain would say
                     elif style == '"':  # the only style with escapes
                         self.check_decoded(value, position, dotted(path))
                     if frame is None:
@@ -498,7 +539,7 @@ class _Loader:
             return
         frame.key_lines[key] = position[0]
         frame.pending_key = key
-        loaded.key_positions[key_path] = position
+        loaded._key_positions[key_path] = position
 
     def report_anchor_or_tag(self, event: Any, position: tuple[int, int], field_name: str) -> None:
         if event.anchor is not None:
@@ -518,7 +559,7 @@ class _Loader:
         self.fatal = True
 
     def take_value(self, event: Any, kind: str, path: Path, position: tuple[int, int], loaded: Loaded) -> Any:
-        loaded.positions[path] = position
+        loaded._positions[path] = position
         if self.char_errors and kind == "ScalarEvent":
             self.spans.append((position, (event.end_mark.line + 1, event.end_mark.column + 1), path))
         if kind == "AliasEvent":
@@ -579,6 +620,11 @@ class _Loader:
             frame.container.append(value)
 
 
+def _value_path(frame: _Frame) -> Path:
+    """The path of the value about to be attached to *frame*."""
+    return frame.path + ((frame.pending_key,) if frame.is_map else (len(frame.container),))
+
+
 def dotted(path: Path) -> str:
     """('circuit', 1, 'responsable') -> 'circuit[2].responsable' (lists count from 1)."""
     out = ""
@@ -590,13 +636,17 @@ def dotted(path: Path) -> str:
     return out
 
 
-def load_yaml(path: str, raw: bytes, size: int | None = None) -> tuple[Loaded | None, list[RecordError], bool]:
+def load_yaml(
+    path: str, raw: bytes, size: int | None = None, *, positions: bool = True
+) -> tuple[Loaded | None, list[RecordError], bool]:
     """Parse one record file. Returns (loaded, errors, reliable).
 
     ``reliable`` is False when the structure itself is in doubt (syntax error,
     duplicate key, alias…): model validation would only add noise then.
+    Without *positions*, they are read again from *raw* when first asked for.
     """
     loader = _Loader(path, raw, size)
+    loader.record_positions = positions
     text = loader.decode()
     if text is None:
         return None, loader.errors, False
@@ -631,6 +681,8 @@ def load_yaml(path: str, raw: bytes, size: int | None = None) -> tuple[Loaded | 
     if loader.char_errors:
         loader.name_fields_of_char_errors()
         loader.fatal = True  # the placeholders would only add noise downstream
+    if loaded is not None and not positions:
+        loaded.source = (path, raw, size)
     return loaded, _in_order(loader.errors) if repaired_lines else loader.errors, not loader.fatal
 
 
