@@ -153,6 +153,11 @@ def test_positions_read_on_demand_are_those_read_at_once():
         assert lazy.source is not None  # nothing read yet
         assert lazy.positions == eager.positions and lazy.key_positions == eager.key_positions, path
         assert lazy.source is None  # read once, then kept
+        lazy.release_data()  # nothing to read it again from: kept
+        assert lazy.data == eager.data, path
+        released, _, _ = load_yaml(str(path), raw, positions=False)
+        released.release_data()  # as load_file does once the model is validated
+        assert released.data == eager.data and released.positions == eager.positions, path
 
 
 def test_plain_scalars_left_as_text_start_with_no_resolved_character():

@@ -338,6 +338,7 @@ def load_file(
         errors.extend(validation_errors)
         if model is None:
             return None, errors
+        loaded.release_data()  # the model holds it; read again if ever asked for
         return Record(kind, shown, model, loaded), errors
     except NotRegularFile:
         return None, [RecordError(shown, 1, 1, FILE_FIELD, f"« {path.name} » {_NOT_REGULAR[0]}", _NOT_REGULAR[1])]

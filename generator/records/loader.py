@@ -65,38 +65,54 @@ class Ambiguous:
 class Loaded:
     """A parsed record: its data and where each value and key starts (1-based).
 
-    Positions serve only error messages: a record read for the check keeps
-    its bytes instead (*source*) and reads them again the first time a
-    position is asked for, which only an error does. Most records never are.
+    Positions serve only error messages, and a record's data only its model:
+    a record read for the check keeps its bytes instead (*source*), and reads
+    them again the first time a position (or, once validated and released,
+    its data) is asked for, which only an error does. Most records never are.
     """
 
-    __slots__ = ("data", "_positions", "_key_positions", "source")
+    __slots__ = ("_data", "_positions", "_key_positions", "source")
 
     def __init__(
         self, data: Any, positions: dict[Path, tuple[int, int]] | None = None,
         key_positions: dict[Path, tuple[int, int]] | None = None,
         source: tuple[str, bytes, int | None] | None = None,
     ) -> None:
-        self.data = data
+        self._data = data
         self._positions = {} if positions is None else positions
         self._key_positions = {} if key_positions is None else key_positions
-        self.source = source  # (path, bytes, size) the positions are read again from
+        self.source = source  # (path, bytes, size) the positions and data are read again from
 
-    def _read_positions(self) -> None:
+    def _read_again(self) -> None:
         if self.source is not None:
             again, _, _ = load_yaml(*self.source)
             self.source = None
             if again is not None:
-                self._positions, self._key_positions = again._positions, again._key_positions
+                self._data, self._positions, self._key_positions = again._data, again._positions, again._key_positions
+
+    @property
+    def data(self) -> Any:
+        if self._data is None:
+            self._read_again()
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._data = value
+
+    def release_data(self) -> None:
+        """Forget the data (its model holds what it says) when it can be read again."""
+        if self.source is not None:
+            self._data = None
 
     @property
     def positions(self) -> dict[Path, tuple[int, int]]:
-        self._read_positions()
+        self._read_again()
         return self._positions
 
     @property
     def key_positions(self) -> dict[Path, tuple[int, int]]:
-        self._read_positions()
+        self._read_again()
         return self._key_positions
 
     def position(self, path: Path, *, key: bool = False) -> tuple[int, int]:
