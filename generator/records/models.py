@@ -162,12 +162,12 @@ def _image_text(value: str, image: _markdown.Link) -> str:
 
 
 def _check_text(value: str) -> str:
-    if not value.strip():
+    if not value or value.isspace():  # what strip() would leave empty, without copying every text
         raise PydanticCustomError("texte_vide", "texte vide")
     over = budget_problem(value)
     if over:
         raise _invalid("budget", "{detail}", BUDGET_HINT, detail=over[1])
-    if "<" not in value and "]" not in value and "http" not in value.lower():
+    if "<" not in value and "]" not in value and not _HTTP.search(value):
         return value  # no tag, no link: nothing more to look at
     problem = html_problem(value)
     if problem:
@@ -258,6 +258,7 @@ def _check_three_lines(value: str) -> str:
 # the address or as markup. Parentheses are allowed when they pair up.
 _URL_FORBIDDEN = "<>\"'`\\"
 _BLANK = re.compile(r"\s")
+_HTTP = re.compile("http", re.IGNORECASE)  # "http" in value.lower(), without the copy
 _URL_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _URL_HOST = re.compile(r"^[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)*\.?$")  # a final dot is a full name
 
