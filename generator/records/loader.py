@@ -174,6 +174,7 @@ def resolve_plain(text: str) -> Any:
 
 _EVENT_NAMES = {cls: cls.__name__ for cls in vars(yaml.events).values() if isinstance(cls, type)}
 _SCALAR, _MAPPING_END, _SEQUENCE_END = yaml.events.ScalarEvent, yaml.events.MappingEndEvent, yaml.events.SequenceEndEvent
+_MAPPING_START, _SEQUENCE_START = yaml.events.MappingStartEvent, yaml.events.SequenceStartEvent
 _SKIPPED = (yaml.events.StreamStartEvent, yaml.events.StreamEndEvent, yaml.events.DocumentEndEvent)
 _INLINE_COMMENT = re.compile(r"\S[ \t]+#")
 
@@ -359,7 +360,7 @@ class _Loader:
         positions, key_positions = loaded._positions, loaded._key_positions
         record = self.record_positions
         parser = _Parser(text)
-        check_event, get_event = parser.check_event, parser.get_event
+        get_event = parser.get_event  # None once the stream has ended: no check_event per event
         comment_lines = self.comment_lines
         inline = not self.char_errors  # with them, spans are recorded: take_value's path
         stack: list[_Frame] = []
@@ -367,8 +368,7 @@ class _Loader:
         documents = 0
         has_root = False
         try:
-            while check_event():
-                event = get_event()
+            while (event := get_event()) is not None:
                 cls = type(event)
                 if cls is _SCALAR and inline and event.anchor is None and event.tag is None:
                     # The common case, read here: a scalar without anchor or tag (take_value's rules).
@@ -420,6 +420,28 @@ class _Loader:
                 if cls is _MAPPING_END or cls is _SEQUENCE_END:
                     stack.pop()
                     continue
+                if (cls is _MAPPING_START or cls is _SEQUENCE_START) and event.anchor is None and event.tag is None:
+                    # A mapping or list without anchor or tag, as a value (a key: take_key's path).
+                    frame = stack[-1] if stack else None
+                    if frame is None or not frame.is_map or frame.pending_key is not None:
+                        mark = event.start_mark
+                        position = (mark.line + 1, mark.column + 1)
+                        path = () if frame is None else _value_path(frame)
+                        if record:
+                            positions[path] = position
+                        depth = (frame.depth + 1) if frame else 1
+                        if depth > MAX_DEPTH:
+                            self.too_deep(position, path)
+                            return None
+                        is_map = cls is _MAPPING_START
+                        value = {} if is_map else []
+                        if frame is None:
+                            root = value
+                            has_root = True
+                        else:
+                            self.attach(frame, value)
+                        stack.append(_Frame(value, path, depth, is_map))
+                        continue
                 if cls in _SKIPPED:
                     continue
                 kind = _EVENT_NAMES.get(cls) or cls.__name__
@@ -457,12 +479,7 @@ class _Loader:
                 if kind == "MappingStartEvent" or kind == "SequenceStartEvent":
                     depth = (frame.depth + 1) if frame else 1
                     if depth > MAX_DEPTH:
-                        self.error(
-                            position[0], position[1], self.field_name(path[:4]) + "…",
-                            f"imbrication trop profonde (plus de {MAX_DEPTH} niveaux)",
-                            "un enregistrement n'a jamais besoin d'autant de niveaux",
-                        )
-                        self.fatal = True
+                        self.too_deep(position, path)
                         return None
                     new_frame = _Frame(value, path, depth, is_map=kind == "MappingStartEvent")
                 self.attach(frame, value)
@@ -503,6 +520,14 @@ class _Loader:
             return None
         loaded.data = root
         return loaded
+
+    def too_deep(self, position: tuple[int, int], path: Path) -> None:
+        self.error(
+            position[0], position[1], self.field_name(path[:4]) + "…",
+            f"imbrication trop profonde (plus de {MAX_DEPTH} niveaux)",
+            "un enregistrement n'a jamais besoin d'autant de niveaux",
+        )
+        self.fatal = True
 
     def skip_node(self, parser: Any) -> None:
         depth = 1
