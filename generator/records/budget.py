@@ -16,6 +16,9 @@ from __future__ import annotations
 MAX_CHARACTERS = {"[": 400, "]": 400, "!": 400, "*": 400, "_": 400, "&": 400, "<": 400, "`": 1000}
 MAX_LINES = 2000
 
+# A text this long or shorter is within every limit (most record fields are).
+_SHORT = min(*MAX_CHARACTERS.values(), MAX_LINES)
+
 HINT = "découpez le guide ou simplifiez le texte"
 
 
@@ -29,6 +32,8 @@ def budget_problem(text: str) -> tuple[int, str] | None:
     The offset is where the first character over the limit stands (the
     start of the text for too many lines), so the error names that line.
     """
+    if len(text) <= _SHORT:
+        return None  # no character can be over its limit, nor the lines over theirs
     for char, limit in MAX_CHARACTERS.items():
         count = text.count(char)
         if count > limit:

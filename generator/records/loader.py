@@ -24,7 +24,6 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -63,25 +62,71 @@ class Ambiguous:
         return f"Ambiguous({self.text!r}, {self.kind!r})"
 
 
-@dataclass
 class Loaded:
-    """A parsed record: its data and where each value and key starts (1-based)."""
+    """A parsed record: its data and where each value and key starts (1-based).
 
-    data: Any
-    positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    key_positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    Positions serve only error messages, and a record's data only its model:
+    a record read for the check keeps its bytes instead (*source*), and reads
+    them again the first time a position (or, once validated and released,
+    its data) is asked for, which only an error does. Most records never are.
+    """
+
+    __slots__ = ("_data", "_positions", "_key_positions", "source")
+
+    def __init__(
+        self, data: Any, positions: dict[Path, tuple[int, int]] | None = None,
+        key_positions: dict[Path, tuple[int, int]] | None = None,
+        source: tuple[str, bytes, int | None] | None = None,
+    ) -> None:
+        self._data = data
+        self._positions = {} if positions is None else positions
+        self._key_positions = {} if key_positions is None else key_positions
+        self.source = source  # (path, bytes, size) the positions and data are read again from
+
+    def _read_again(self) -> None:
+        if self.source is not None:
+            again, _, _ = load_yaml(*self.source)
+            self.source = None
+            if again is not None:
+                self._data, self._positions, self._key_positions = again._data, again._positions, again._key_positions
+
+    @property
+    def data(self) -> Any:
+        if self._data is None:
+            self._read_again()
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._data = value
+
+    def release_data(self) -> None:
+        """Forget the data (its model holds what it says) when it can be read again."""
+        if self.source is not None:
+            self._data = None
+
+    @property
+    def positions(self) -> dict[Path, tuple[int, int]]:
+        self._read_again()
+        return self._positions
+
+    @property
+    def key_positions(self) -> dict[Path, tuple[int, int]]:
+        self._read_again()
+        return self._key_positions
 
     def position(self, path: Path, *, key: bool = False) -> tuple[int, int]:
         """Closest known position for *path*, walking up to its parents."""
-        table = self.key_positions if key else self.positions
+        positions = self.positions
+        table = self.key_positions if key else positions
         current = tuple(path)
         while current:
             if current in table:
                 return table[current]
-            if current in self.positions:
-                return self.positions[current]
+            if current in positions:
+                return positions[current]
             current = current[:-1]
-        return self.positions.get((), (1, 1))
+        return positions.get((), (1, 1))
 
 
 # --- scalar resolution (what YAML 1.1 would guess, and what we do instead) ---
@@ -104,6 +149,10 @@ _FLOAT_11 = re.compile(
     re.X,
 )
 
+# First characters of every plain scalar resolve_plain turns into something
+# else than the text itself (null, booleans, numbers).
+_RESOLVED_FIRST = frozenset("~nNtTfFyYoO0123456789+-.")
+
 
 def resolve_plain(text: str) -> Any:
     if text in _NULL:
@@ -124,6 +173,9 @@ def resolve_plain(text: str) -> Any:
 
 
 _EVENT_NAMES = {cls: cls.__name__ for cls in vars(yaml.events).values() if isinstance(cls, type)}
+_SCALAR, _MAPPING_END, _SEQUENCE_END = yaml.events.ScalarEvent, yaml.events.MappingEndEvent, yaml.events.SequenceEndEvent
+_MAPPING_START, _SEQUENCE_START = yaml.events.MappingStartEvent, yaml.events.SequenceStartEvent
+_SKIPPED = (yaml.events.StreamStartEvent, yaml.events.StreamEndEvent, yaml.events.DocumentEndEvent)
 _INLINE_COMMENT = re.compile(r"\S[ \t]+#")
 
 # --- characters ---
@@ -202,15 +254,18 @@ def character_errors(
     return errors
 
 
-@dataclass
 class _Frame:
-    container: dict | list
-    path: Path
-    depth: int
-    pending_key: str | None = None
-    key_mark: tuple[int, int] | None = None
-    is_map: bool = True
-    key_lines: dict[str, int] = field(default_factory=dict)
+    """A mapping or list being built (one per node: slots, no dataclass machinery)."""
+
+    __slots__ = ("container", "path", "depth", "pending_key", "is_map", "key_lines")
+
+    def __init__(self, container: dict | list, path: Path, depth: int, is_map: bool = True) -> None:
+        self.container = container
+        self.path = path
+        self.depth = depth
+        self.pending_key: str | None = None
+        self.is_map = is_map
+        self.key_lines: dict[str, int] = {}
 
 
 class _Repairable(Exception):
@@ -232,6 +287,7 @@ class _Loader:
         self.syntax: Diagnosis | None = None  # the syntax problem that stopped the last build
         self.text = ""
         self.char_errors: list[int] = []  # indexes in self.errors
+        self.record_positions = True  # else load_yaml keeps the bytes to read them again (Loaded.source)
         self.spans: list[tuple[tuple[int, int], tuple[int, int], Path]] = []
         self.aliases_reported: set[str] = set()
         self.lines: list[str] = []
@@ -301,17 +357,94 @@ class _Loader:
 
     def build(self, text: str) -> Loaded | None:
         loaded = Loaded(data=None)
+        positions, key_positions = loaded._positions, loaded._key_positions
+        record = self.record_positions
         parser = _Parser(text)
+        get_event = parser.get_event  # None once the stream has ended: no check_event per event
+        comment_lines = self.comment_lines
+        inline = not self.char_errors  # with them, spans are recorded: take_value's path
         stack: list[_Frame] = []
         root: Any = None
         documents = 0
         has_root = False
         try:
-            while parser.check_event():
-                event = parser.get_event()
-                kind = _EVENT_NAMES.get(type(event)) or type(event).__name__
-                if kind in ("StreamStartEvent", "StreamEndEvent", "DocumentEndEvent"):
+            while (event := get_event()) is not None:
+                cls = type(event)
+                if cls is _SCALAR and inline and event.anchor is None and event.tag is None:
+                    # The common case, read here: a scalar without anchor or tag (take_value's rules).
+                    mark = event.start_mark
+                    position = (mark.line + 1, mark.column + 1)
+                    frame = stack[-1] if stack else None
+                    if frame is None:
+                        path: Path = ()
+                    elif frame.is_map:
+                        if frame.pending_key is None:
+                            key = event.value
+                            key_lines = frame.key_lines
+                            if key_lines and not event.style and key not in key_lines and key != "<<":
+                                # Neither the first key (prose_key) nor quoted, a duplicate or a merge.
+                                key_lines[key] = position[0]
+                                frame.pending_key = key
+                                if record:
+                                    key_positions[frame.path + (key,)] = position
+                            else:
+                                self.take_key(frame, event, "ScalarEvent", position, loaded)
+                            continue
+                        path = frame.path + (frame.pending_key,) if record else None
+                    else:
+                        path = frame.path + (len(frame.container),) if record else None
+                    value = event.value
+                    style = event.style
+                    if path is None and (style == '"' or (not style and value and event.end_mark.line in comment_lines)):
+                        path = _value_path(frame)  # for the message
+                    if record:
+                        positions[path] = position
+                    if not style:
+                        if value and event.end_mark.line in comment_lines:
+                            self.check_trailing_comment(event, dotted(path))
+                        if not value or value[0] in _RESOLVED_FIRST:
+                            value = resolve_plain(value)  # else text, as resolve_plain would say
+                    elif style == '"':  # the only style with escapes
+                        self.check_decoded(value, position, dotted(path))
+                    if frame is None:
+                        root = value
+                        has_root = True
+                    elif frame.is_map:
+                        key = frame.pending_key
+                        frame.pending_key = None
+                        if not key.startswith("\0"):
+                            frame.container[key] = value
+                    else:
+                        frame.container.append(value)
                     continue
+                if cls is _MAPPING_END or cls is _SEQUENCE_END:
+                    stack.pop()
+                    continue
+                if (cls is _MAPPING_START or cls is _SEQUENCE_START) and event.anchor is None and event.tag is None:
+                    # A mapping or list without anchor or tag, as a value (a key: take_key's path).
+                    frame = stack[-1] if stack else None
+                    if frame is None or not frame.is_map or frame.pending_key is not None:
+                        mark = event.start_mark
+                        position = (mark.line + 1, mark.column + 1)
+                        path = () if frame is None else _value_path(frame)
+                        if record:
+                            positions[path] = position
+                        depth = (frame.depth + 1) if frame else 1
+                        if depth > MAX_DEPTH:
+                            self.too_deep(position, path)
+                            return None
+                        is_map = cls is _MAPPING_START
+                        value = {} if is_map else []
+                        if frame is None:
+                            root = value
+                            has_root = True
+                        else:
+                            self.attach(frame, value)
+                        stack.append(_Frame(value, path, depth, is_map))
+                        continue
+                if cls in _SKIPPED:
+                    continue
+                kind = _EVENT_NAMES.get(cls) or cls.__name__
                 if kind == "DocumentStartEvent":
                     documents += 1
                     if documents > 1:
@@ -327,10 +460,6 @@ class _Loader:
                 mark = event.start_mark
                 position = (mark.line + 1, mark.column + 1)
 
-                if kind in ("MappingEndEvent", "SequenceEndEvent"):
-                    stack.pop()
-                    continue
-
                 # Where does this event go?
                 frame = stack[-1] if stack else None
                 if frame is not None and frame.is_map and frame.pending_key is None:
@@ -340,7 +469,7 @@ class _Loader:
                         self.skip_node(parser)
                     continue
                 if frame is None:
-                    path: Path = ()
+                    path = ()
                 elif frame.is_map:
                     path = frame.path + (frame.pending_key,)
                 else:
@@ -350,12 +479,7 @@ class _Loader:
                 if kind == "MappingStartEvent" or kind == "SequenceStartEvent":
                     depth = (frame.depth + 1) if frame else 1
                     if depth > MAX_DEPTH:
-                        self.error(
-                            position[0], position[1], self.field_name(path[:4]) + "…",
-                            f"imbrication trop profonde (plus de {MAX_DEPTH} niveaux)",
-                            "un enregistrement n'a jamais besoin d'autant de niveaux",
-                        )
-                        self.fatal = True
+                        self.too_deep(position, path)
                         return None
                     new_frame = _Frame(value, path, depth, is_map=kind == "MappingStartEvent")
                 self.attach(frame, value)
@@ -397,6 +521,14 @@ class _Loader:
         loaded.data = root
         return loaded
 
+    def too_deep(self, position: tuple[int, int], path: Path) -> None:
+        self.error(
+            position[0], position[1], self.field_name(path[:4]) + "…",
+            f"imbrication trop profonde (plus de {MAX_DEPTH} niveaux)",
+            "un enregistrement n'a jamais besoin d'autant de niveaux",
+        )
+        self.fatal = True
+
     def skip_node(self, parser: Any) -> None:
         depth = 1
         while depth and parser.check_event():
@@ -418,7 +550,7 @@ class _Loader:
             return
         key = event.value
         if not event.style and not frame.key_lines:
-            found = prose_key(self.text.split("\n"), position[0] - 1, position[1] - 1, key)
+            found = prose_key(self.lines, position[0] - 1, position[1] - 1, key)
             if found is not None:
                 raise _Repairable(found)
         if event.style == '"':
@@ -448,7 +580,7 @@ class _Loader:
             return
         frame.key_lines[key] = position[0]
         frame.pending_key = key
-        loaded.key_positions[key_path] = position
+        loaded._key_positions[key_path] = position
 
     def report_anchor_or_tag(self, event: Any, position: tuple[int, int], field_name: str) -> None:
         if event.anchor is not None:
@@ -468,7 +600,7 @@ class _Loader:
         self.fatal = True
 
     def take_value(self, event: Any, kind: str, path: Path, position: tuple[int, int], loaded: Loaded) -> Any:
-        loaded.positions[path] = position
+        loaded._positions[path] = position
         if self.char_errors and kind == "ScalarEvent":
             self.spans.append((position, (event.end_mark.line + 1, event.end_mark.column + 1), path))
         if kind == "AliasEvent":
@@ -529,6 +661,11 @@ class _Loader:
             frame.container.append(value)
 
 
+def _value_path(frame: _Frame) -> Path:
+    """The path of the value about to be attached to *frame*."""
+    return frame.path + ((frame.pending_key,) if frame.is_map else (len(frame.container),))
+
+
 def dotted(path: Path) -> str:
     """('circuit', 1, 'responsable') -> 'circuit[2].responsable' (lists count from 1)."""
     out = ""
@@ -540,13 +677,17 @@ def dotted(path: Path) -> str:
     return out
 
 
-def load_yaml(path: str, raw: bytes, size: int | None = None) -> tuple[Loaded | None, list[RecordError], bool]:
+def load_yaml(
+    path: str, raw: bytes, size: int | None = None, *, positions: bool = True
+) -> tuple[Loaded | None, list[RecordError], bool]:
     """Parse one record file. Returns (loaded, errors, reliable).
 
     ``reliable`` is False when the structure itself is in doubt (syntax error,
     duplicate key, alias…): model validation would only add noise then.
+    Without *positions*, they are read again from *raw* when first asked for.
     """
     loader = _Loader(path, raw, size)
+    loader.record_positions = positions
     text = loader.decode()
     if text is None:
         return None, loader.errors, False
@@ -555,10 +696,10 @@ def load_yaml(path: str, raw: bytes, size: int | None = None) -> tuple[Loaded | 
     repaired_lines: set[int] = set()
     while True:
         loader.text = text
-        loader.lines = text.split("\n") if "#" in text else []
+        loader.lines = text.split("\n")
         loader.comment_lines = {
-            number for number, line in enumerate(loader.lines) if _INLINE_COMMENT.search(line)
-        }
+            number for number, line in enumerate(loader.lines) if "#" in line and _INLINE_COMMENT.search(line)
+        } if "#" in text else set()
         before = (len(loader.errors), loader.fatal, set(loader.aliases_reported), list(loader.spans))
         loader.syntax = None
         loaded = loader.build(text)
@@ -581,6 +722,8 @@ def load_yaml(path: str, raw: bytes, size: int | None = None) -> tuple[Loaded | 
     if loader.char_errors:
         loader.name_fields_of_char_errors()
         loader.fatal = True  # the placeholders would only add noise downstream
+    if loaded is not None and not positions:
+        loaded.source = (path, raw, size)
     return loaded, _in_order(loader.errors) if repaired_lines else loader.errors, not loader.fatal
 
 

@@ -162,12 +162,12 @@ def _image_text(value: str, image: _markdown.Link) -> str:
 
 
 def _check_text(value: str) -> str:
-    if not value.strip():
+    if not value or value.isspace():  # what strip() would leave empty, without copying every text
         raise PydanticCustomError("texte_vide", "texte vide")
     over = budget_problem(value)
     if over:
         raise _invalid("budget", "{detail}", BUDGET_HINT, detail=over[1])
-    if "<" not in value and "]" not in value and "http" not in value.lower():
+    if "<" not in value and "]" not in value and not _HTTP.search(value):
         return value  # no tag, no link: nothing more to look at
     problem = html_problem(value)
     if problem:
@@ -257,6 +257,9 @@ def _check_three_lines(value: str) -> str:
 # What an address may not hold: Markdown or HTML would read these as the end of
 # the address or as markup. Parentheses are allowed when they pair up.
 _URL_FORBIDDEN = "<>\"'`\\"
+_BLANK = re.compile(r"\s")
+_HTTP = re.compile("http", re.IGNORECASE)  # "http" in value.lower(), without the copy
+_URL_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _URL_HOST = re.compile(r"^[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)*\.?$")  # a final dot is a full name
 
 
@@ -271,17 +274,17 @@ def url_problem(value: str) -> tuple[str, str | None] | None:
         if problem and "http" in value.lower()[:5] and not value.lower().startswith("https"):
             return problem
         return f"adresse « {value} » invalide : une adresse web complète commençant par https:// est attendue", None
-    if re.search(r"\s", value):
+    if _BLANK.search(value):
         return f"adresse « {value} » invalide : elle contient une espace", None
-    control = re.search(r"[\x00-\x1f\x7f-\x9f]", value)
+    control = _URL_CONTROL.search(value)
     if control:
         return f"adresse « {value!r} » invalide : elle contient un caractère de contrôle (U+{ord(control.group()):04X})", None
     forbidden = next((char for char in value if char in _URL_FORBIDDEN), None)
     if forbidden:
         return f"adresse « {value} » invalide : le caractère « {forbidden} » n'a pas sa place dans une adresse", None
     depth = 0
-    for char in value:
-        depth += {"(": 1, ")": -1}.get(char, 0)
+    for char in value if "(" in value or ")" in value else "":
+        depth += 1 if char == "(" else -1 if char == ")" else 0
         if depth < 0:
             break
     if depth:

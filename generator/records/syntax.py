@@ -278,11 +278,14 @@ def _misaligned_key(lines: list[str], index: int) -> Diagnosis | None:
     )
 
 
+_BLANK = re.compile(r"\s")
+
+
 def prose_key(lines: list[str], line: int, column: int, key: str) -> Diagnosis | None:
     """`- Rassurer l'employeur : le dossier avance`: a list item that YAML reads
     as a « clé: valeur » because its text holds « : ». Record keys are single
     words; a key with a blank in it, right after a list dash, is such a text."""
-    if not re.search(r"\s", key):
+    if not _BLANK.search(key):
         return None
     text = lines[line]
     if not re.search(r"(?:^|\s)-\s+$", text[:column]):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -841,57 +842,108 @@ class Renderer:
         self._pages: dict[str, tuple[Any, str]] = {}
         self.rendered = 0  # pages actually rendered by the last call
 
+    def plan(
+        self, corpus: Corpus, today: dt.date, edit_template: str | None = None, history: History | None = None
+    ) -> dict[str, Planned]:
+        """Every page the site will have, in order, none rendered yet: page path
+        (relative to the generated folder) -> how to render it. The link check
+        needs every page's name but only the text of the pages a link's anchor
+        points into (``LazyPages``); a build renders them all (``render``)."""
+        site = Site(corpus, today, edit_template, history)
+        everywhere = (today, edit_template, corpus.glossary,
+                      (history.head, history.partial, history.available) if history else None)
+        env = self.env
+        plan: dict[str, Planned] = {}
+
+        def template_page(template_name: str, context: Callable[[], dict[str, Any]]) -> Callable[[], str]:
+            return lambda: env.get_template(template_name).render(**context())
+
+        for path, template_name, summary in _SUMMARY_PAGES:
+            source = corpus.glossary.path if (path == "glossaire.md" and corpus.glossary) else None
+            plan[path] = Planned(template_page(template_name, lambda summary=summary: summary(site)), source)
+        for page in journal_pages(site):
+            plan[page.path] = Planned(
+                template_page("journal.md.jinja", lambda page=page: journal_context(site, page)), None,
+                lambda page=page: (everywhere, page.key(site)),
+            )
+        plan["journal.xml"] = Planned(lambda: atom_feed(site), None, counted=False)
+        plan[f"{BRIEFINGS_FOLDER}/index.md"] = Planned(
+            template_page("briefings.md.jinja", lambda: briefings_context(site)), None
+        )
+        plan["briefings.xml"] = Planned(lambda: briefings_feed(site), None)
+        # Always there (and in the nav): the field sees where its feedback goes, even before the first one.
+        plan["remontees/index.md"] = Planned(
+            template_page("remontees.md.jinja", lambda: remontees_index_context(site)), None
+        )
+        for kind, template_name, context in _RECORD_PAGES:
+            for ident, record in sorted(corpus.of_kind(kind).items()):
+                plan[KINDS[kind].page(ident)] = Planned(
+                    template_page(template_name, lambda record=record, context=context: context(record, site)),
+                    record.path,
+                    lambda kind=kind, record=record: (everywhere, record, page_dependencies(kind, record, site)),
+                )
+        return plan
+
     def render(
         self, corpus: Corpus, today: dt.date, edit_template: str | None = None, history: History | None = None
     ) -> dict[str, tuple[str, str | None]]:
         """Page path (relative to the generated folder) -> (Markdown, source file)."""
-        site = Site(corpus, today, edit_template, history)
-        everywhere = (today, edit_template, corpus.glossary,
-                      (history.head, history.partial, history.available) if history else None)
         pages: dict[str, tuple[str, str | None]] = {}
         cache: dict[str, tuple[Any, str]] = {}
         self.rendered = 0
-        for path, template_name, context in _SUMMARY_PAGES:
-            source = corpus.glossary.path if (path == "glossaire.md" and corpus.glossary) else None
-            pages[path] = (self.env.get_template(template_name).render(**context(site)), source)
-            self.rendered += 1
-        journal = self.env.get_template("journal.md.jinja")
-        for page in journal_pages(site):
-            key = (everywhere, page.key(site))
-            previous = self._pages.get(page.path)
-            if previous is not None and previous[0] == key:
-                text = previous[1]
+        for path, planned in self.plan(corpus, today, edit_template, history).items():
+            if planned.key is None:
+                text = planned.render()
+                self.rendered += planned.counted
             else:
-                text = journal.render(**journal_context(site, page))
-                self.rendered += 1
-            cache[page.path] = (key, text)
-            pages[page.path] = (text, None)
-        pages["journal.xml"] = (atom_feed(site), None)
-        pages[f"{BRIEFINGS_FOLDER}/index.md"] = (
-            self.env.get_template("briefings.md.jinja").render(**briefings_context(site)), None
-        )
-        pages["briefings.xml"] = (briefings_feed(site), None)
-        self.rendered += 2
-        # Always there (and in the nav): the field sees where its feedback goes, even before the first one.
-        pages["remontees/index.md"] = (
-            self.env.get_template("remontees.md.jinja").render(**remontees_index_context(site)), None
-        )
-        self.rendered += 1
-        for kind, template_name, context in _RECORD_PAGES:
-            template = self.env.get_template(template_name)
-            for ident, record in sorted(corpus.of_kind(kind).items()):
-                path = KINDS[kind].page(ident)
-                key = (everywhere, record, page_dependencies(kind, record, site))
+                key = planned.key()
                 previous = self._pages.get(path)
                 if previous is not None and previous[0] == key:
                     text = previous[1]
                 else:
-                    text = template.render(**context(record, site))
+                    text = planned.render()
                     self.rendered += 1
                 cache[path] = (key, text)
-                pages[path] = (text, record.path)
+            pages[path] = (text, planned.source)
         self._pages = cache
         return pages
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One page of the plan: its text on demand, its source file, and the key
+    that says whether the text rendered last time is still right (None: always
+    rendered again)."""
+
+    render: Callable[[], str]
+    source: str | None
+    key: Callable[[], Any] | None = None
+    counted: bool = True  # in Renderer.rendered
+
+
+class LazyPages(Mapping[str, tuple[str, str | None]]):
+    """The pages of a plan as ``Renderer.render`` returns them, each rendered
+    the first time it is read: every name is known at once, a text costs only
+    when asked for."""
+
+    def __init__(self, plan: dict[str, Planned]) -> None:
+        self._plan = plan
+        self._texts: dict[str, str] = {}
+
+    def __getitem__(self, path: str) -> tuple[str, str | None]:
+        planned = self._plan[path]
+        if path not in self._texts:
+            self._texts[path] = planned.render()
+        return self._texts[path], planned.source
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._plan
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._plan)
+
+    def __len__(self) -> int:
+        return len(self._plan)
 
 
 def copy_handwritten(pages: dict[str, Page], abbreviations: str = "") -> dict[str, tuple[str, str | None]]:

@@ -22,6 +22,8 @@ from __future__ import annotations
 import functools
 import html
 import json
+import os
+import posixpath
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -294,9 +296,15 @@ def scan_site(site: Path, memo: ScanMemo | None = None, templates: Path | None =
     memo.parsed = 0
     problems: list[str] = []
     root = site.resolve()
-    found_in_site: dict[tuple[Path, str], bool] = {}  # (folder, script path) -> a file of the site
+    base = str(root)
+    # Script address -> a file of the site. The address is resolved as the
+    # browser resolves it, by its text ("/a/../x.js" is "/x.js"); the file it
+    # names is then followed through any symbolic link: every page loads the
+    # same few scripts, each file is resolved once.
+    found_in_site: dict[str, bool] = {}
     for page in sorted(site.rglob("*.html")):
         relative = page.relative_to(site).as_posix()
+        folder = os.path.dirname(relative)
         found, scripts = memo.scan(page, relative, allowed)
         problems.extend(f"{relative}: {problem}" for problem in found)
         for src in scripts:
@@ -305,9 +313,9 @@ def scan_site(site: Path, memo: ScanMemo | None = None, templates: Path | None =
                 problems.append(f"{relative}: script « {src} » qui ne vient pas du site")
                 continue
             path = src.split("?")[0].split("#")[0]
-            key = (root if path.startswith("/") else page.parent, path)
-            if key not in found_in_site:  # every page of a folder loads the same few scripts
-                target = ((root / path.lstrip("/")) if path.startswith("/") else (page.parent / path)).resolve()
+            key = posixpath.normpath(path.lstrip("/") if path.startswith("/") else posixpath.join(folder, path))
+            if key not in found_in_site:
+                target = Path(os.path.realpath(os.path.join(base, key)))
                 found_in_site[key] = root in target.parents and target.is_file()
             if not found_in_site[key]:
                 problems.append(f"{relative}: script « {src} » introuvable dans le site")

@@ -69,6 +69,14 @@ def zensical_templates(zensical: Path) -> Path:
     return Path(out.strip())
 
 
+def zensical_config(text: str, site_dir: Path | str) -> str:
+    """Our mkdocs.yml as Zensical is given it: another ``site_dir``, and the
+    blog's authors read beside the posts, where they are generated (Zensical
+    refuses a path out of the docs folder)."""
+    text = _SITE_DIR.sub(lambda _: f"site_dir: {site_dir}", text, count=1)
+    return _AUTHORS_FILE.sub(lambda m: m["indent"] + 'authors_file: "{blog}/.authors.yml"', text, count=1)
+
+
 def build_with_zensical(
     project: Path, *, site: Path | None = None, today: dt.date | None = None, debug: bool = False,
     allow_shallow: bool = False,
@@ -84,11 +92,8 @@ def build_with_zensical(
     staging = Path(tempfile.mkdtemp(prefix=temporary_prefix(site, "nouveau"), dir=site.parent))
     config = temporary_path(project / "mkdocs.yml")
     try:
-        text = (project / "mkdocs.yml").read_text(encoding="utf-8")
-        text = _SITE_DIR.sub(lambda _: f"site_dir: {staging}", text, count=1)
-        # Zensical refuses a path out of the docs folder: the blog's authors as generated beside the posts.
-        text = _AUTHORS_FILE.sub(lambda m: m["indent"] + 'authors_file: "{blog}/.authors.yml"', text, count=1)
-        config.write_text(text, encoding="utf-8")
+        config.write_text(zensical_config((project / "mkdocs.yml").read_text(encoding="utf-8"), staging),
+                          encoding="utf-8")
         completed = subprocess.run(
             [str(zensical), "build", "--strict", "--config-file", str(config)],
             cwd=project, capture_output=True, text=True,

@@ -25,7 +25,7 @@ repository of 5,000 commits, merge commits included (history_bench.py), then:
   ``keystroke_p90_ms``, ``index_bytes``);
 - the regeneration after editing one record in a warm process, as under
   `make serve`, with the 5,000-commit history;
-- edit to page under `mkdocs serve`: the server is started on the project,
+- edit to page under `mkdocs serve --dirty` (what `make serve` runs): the server is started on the project,
   a record is edited, the page is polled until it shows the change;
 - Zensical (.venv-zensical/, `make zensical-install`) building the same pages,
   then our scan of its output;
@@ -182,9 +182,10 @@ def record_build(figures: dict, key: str, result: dict) -> None:
     figures[f"{key}_s"], figures[f"{key}_cpu"] = result.get("wall"), result.get("cpu")
     figures[f"{key}_rss_mb"] = result["rss_kib"] * 1024 / MB if "rss_kib" in result else None
     phases = result.get("phases", {})
-    for phase in ("check", "history", "generate", "mkdocs", "sanitise", "scan"):
+    for phase in ("check", "history", "render", "generate", "mkdocs", "sanitise", "scan", "index"):
         figures[f"{key}_{phase}_cpu"] = phases[phase]["cpu"] if phases.get(phase, {}).get("calls") else None
-    mkdocs, inside = figures.get(f"{key}_mkdocs_cpu"), ("check", "history", "generate", "scan")
+    # Our steps the plugin runs inside the mkdocs build call (the allowlist is counted in MkDocs' share).
+    mkdocs, inside = figures.get(f"{key}_mkdocs_cpu"), ("check", "history", "render", "generate", "scan", "index")
     if mkdocs is not None and all(figures.get(f"{key}_{p}_cpu") is not None for p in inside):
         # MkDocs' own share: the mkdocs build call, less our hooks inside it.
         figures[f"{key}_mkdocs_own_cpu"] = mkdocs - sum(figures[f"{key}_{p}_cpu"] for p in inside)
@@ -216,10 +217,12 @@ def zensical_build(project: Path, figures: dict) -> None:
     if not ZENSICAL_PYTHON.exists():
         figures.setdefault("problems", []).append("Zensical absent (make zensical-install) : non mesuré")
         return
+    from generator.site.zensical import zensical_config
+
     site = project / "site-zensical"  # Zensical wants site_dir inside the project
     config = (project / "mkdocs.yml").read_text(encoding="utf-8")
-    (project / ZENSICAL_CONFIG).write_text(
-        re.sub(r"^site_dir: .*$", f"site_dir: {site.name}", config, flags=re.M), encoding="utf-8")
+    # The configuration `reperes build --moteur zensical` gives Zensical.
+    (project / ZENSICAL_CONFIG).write_text(zensical_config(config, site.name), encoding="utf-8")
     measured = run_measured(
         ["zensical", "build", "--clean", "-f", ZENSICAL_CONFIG], project, {**os.environ}, python=str(ZENSICAL_PYTHON))
     record_measured(figures, "zensical", "zensical build", measured)
@@ -308,11 +311,12 @@ def vmhwm_mb(pid: int) -> float | None:
 
 
 def serve_loop(project: Path, figures: dict, timeout: float) -> None:
-    """`mkdocs serve` on the project: seconds from saving a record to the page showing it."""
+    """What `make serve` runs (`mkdocs serve --dirty`) on the project: seconds
+    from saving a record to the page showing it."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/dispositifs/{EDITED}/"
     server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        [sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}"],
         cwd=project, env=child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
@@ -482,10 +486,12 @@ ROWS = [
     ("build_rss_mb", "  mémoire maximale (Mo)", "{:.0f}", *LE_300),
     (first("build_check_cpu", "generate_only_check_cpu"), "  vérification (s)", "{:.2f}", "", None),
     (first("build_history_cpu", "generate_only_history_cpu"), "  historique, cache plein (s)", "{:.2f}", "", None),
-    (first("build_generate_cpu", "generate_only_generate_cpu"), "  génération des pages (s)", "{:.2f}", "", None),
+    (first("build_render_cpu", "generate_only_render_cpu"), "  rendu des pages (s)", "{:.2f}", "", None),
+    (first("build_generate_cpu", "generate_only_generate_cpu"), "  écriture des pages (s)", "{:.2f}", "", None),
     ("build_mkdocs_own_cpu", "  MkDocs (s)", "{:.1f}", "", None),
     ("build_sanitise_cpu", "    dont liste blanche, dans MkDocs (s)", "{:.2f}", "", None),
     ("build_scan_cpu", "  analyse du site construit (s)", "{:.2f}", "", None),
+    ("build_index_cpu", "  index de recherche préparé (s)", "{:.2f}", "", None),
     ("generate_only_cpu", "vérification, historique et pages, sans MkDocs (s)", "{:.1f}", "", None),
     ("generate_only_rss_mb", "  mémoire maximale (Mo)", "{:.0f}", *LE_300),
     ("mkdocs_cpu", "mkdocs build seul, mêmes pages (s)", "{:.1f}", "", None),

@@ -28,10 +28,13 @@ from pathlib import Path
 PHASES = {
     "check": [("generator.site.build", "load_corpus"), ("generator.site.build", "check_links")],
     "history": [("generator.site.build", "read_history")],
+    "render": [("generator.site.build", "render_pages")],
     "generate": [("generator.site.build", "generate")],
     "mkdocs": [("mkdocs.commands.build", "build")],
     "sanitise": [("generator.site.plugin", "sanitise")],
     "scan": [("generator.site.plugin", "scan_site")],
+    "index": [("generator.site.plugin", "write_prepared_index")],
+    "feedback": [("generator.site.plugin", "feedback_links")],
 }
 
 
