@@ -443,6 +443,19 @@ URGENT = (Etat.paiements_bloques, Etat.perturbe, Etat.en_deploiement, Etat.annon
 BOARD_ORDER = (*URGENT, Etat.ouvert, Etat.ferme)
 
 
+# Cards of one group shown on the board: a group of more (a large site) shows
+# the latest changes of state and says how many more the list of all schemes
+# holds, so the board stays light (and its search quick) whatever the site's size.
+BOARD_SHOWN = 12
+
+
+def _latest_first(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A group of the board, by name; when it is cut, the latest changes of state first."""
+    if len(items) <= BOARD_SHOWN:
+        return items
+    return sorted(items, key=lambda i: i["force"].depuis, reverse=True)
+
+
 def home_context(site: Site) -> dict[str, Any]:
     """The board: schemes by urgency of what is in force on the build date
     (blocked, disrupted, rolling out, announced: each with the words to say),
@@ -456,17 +469,18 @@ def home_context(site: Site) -> dict[str, Any]:
     by_state = {etat: [i for i in items if i["force"].etat is etat] for etat in BOARD_ORDER}
     open_schemes = by_state[Etat.ouvert]
     return {
+        "shown": BOARD_SHOWN,
         "overdue": len(overdue_records(site.corpus, site.today)),
         "guides": [
             link("guide", r.id, r.model.titre)
             for r in sorted(site.corpus.of_kind("guide").values(), key=lambda r: r.model.titre)
         ],
-        "urgent": [(etat, by_state[etat]) for etat in URGENT if by_state[etat]],
+        "urgent": [(etat, _latest_first(by_state[etat])) for etat in URGENT if by_state[etat]],
         "open_by_domain": [
-            (domaine, members) for domaine in Domaine
+            (domaine, _latest_first(members)) for domaine in Domaine
             if (members := [i for i in open_schemes if i["s"].domaine is domaine])
         ],
-        "closed": by_state[Etat.ferme],
+        "closed": _latest_first(by_state[Etat.ferme]),
         "today": site.today,
         "counts": [(etat, len(by_state[etat])) for etat in BOARD_ORDER if by_state[etat]],
         "recent": change_entries(site.history.changes[:8], site, "") if site.history else [],
