@@ -446,13 +446,14 @@ def load_corpus(
     today: dt.date | None = None,
 ) -> Corpus:
     """Every record under *root*; paths shown relative to *base* (default: the working directory)."""
-    with _collector_paused():
+    with collector_paused():
         return _load_corpus(root, debug=debug, cache=cache, base=base, today=today)
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while the corpus is read, on again after.
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while the corpus is read (or the search
+    index prepared), on again after.
 
     Reading makes hundreds of thousands of objects that all stay alive (the
     records, their positions): each automatic collection walks them all again,

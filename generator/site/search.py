@@ -1,16 +1,20 @@
 """The search index, prepared once at build time for our search worker.
 
-Material's search plugin writes ``search/search_index.json``: every page and
-section as HTML, which its interface downloads on every page view and hands to
-the worker, which then had to strip, split, stem and count every word again
-(1.0 to 1.7 s at 1,000 schemes). Here the plugin's ``on_post_build`` reads that
-file once and writes ``search/reperes-index.json``: the plain text of each
-document, the counts of each stem in each field (postings), the vocabulary and
-what only the records know: each page's kind (record page or meta page), the
+Material's search plugin parsed every page (a pure-Python HTML parser, 8 s of
+CPU at 1,000 schemes) and wrote every section to ``search/search_index.json``,
+which its interface downloaded on every page view and handed to the worker,
+which then had to strip, split, stem and count every word again. Here the
+plugin's ``on_page_content`` splits each sanitised page into the same
+documents (``page_documents``, Material's rules) and keeps their analysis per
+page (``IndexMemo``: a `mkdocs serve --dirty` rebuild analyses only the pages
+it rebuilt); ``on_post_build`` writes ``search/reperes-index.json``: the plain
+text of each document, the counts of each stem in each field (postings), the
+vocabulary and what only the records know: each page's kind (record page or meta page), the
 status in force of a scheme (its badge in the results) and the callers' words
 of each page (``appellations`` of a record, the « … » phrases of a guide's
-"Ce que dit l'appelant"). ``search_index.json`` keeps Material's config and no
-documents, so the interface no longer downloads and copies them.
+"Ce que dit l'appelant"). Material's page handler is switched off in our
+builds (plugin.py ``on_config``): its ``search_index.json`` keeps its config and
+no documents, so the interface no longer downloads and copies them.
 
 The word analysis (accent folding, tokens, acronyms, the light French stemmer)
 must give exactly what the worker (docs/theme/assets/javascripts/
@@ -22,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import gc
+import html
 import json
 import os
 import re
@@ -36,7 +40,7 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
-from ..records.corpus import Corpus
+from ..records.corpus import Corpus, collector_paused
 from ..records.kinds import KINDS
 from ..records.status import in_force
 
@@ -362,16 +366,13 @@ class _Splitter:
         if section.tag in self.tags:
             headerlink = any(tag == "a" and attrs.get("class") == "headerlink" for tag, attrs in self.context)
             if not headerlink:
-                section.title.append(_escape(data))
+                section.title.append(html.escape(data, quote=False))
         elif data.isspace():
             if not section.text or not section.text[-1].isspace() or pre:
                 section.text.append(data)
         else:
-            section.text.append(_escape(data))
+            section.text.append(html.escape(data, quote=False))
 
-
-def _escape(data: str) -> str:
-    return data.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def page_documents(html: str, url: str, title: str, meta: dict[str, Any]) -> list[dict[str, Any]]:
@@ -630,13 +631,8 @@ def write_prepared_index(site_dir: Path, pages: dict[str, PageInfo], memo: Index
     # Hundreds of thousands of small lists and counters, none of them cyclic:
     # the cyclic collector would walk the whole build's memory again and again
     # (a third of this step's time at 1,000 schemes).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         prepared = memo.prepared(pages)
-    finally:
-        if collecting:
-            gc.enable()
     _write_json(target, prepared, material_file.stat().st_mode & 0o777)
     return target
 
