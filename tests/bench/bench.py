@@ -491,7 +491,7 @@ ROWS = [
     ("build_mkdocs_own_cpu", "  MkDocs (s)", "{:.1f}", "", None),
     ("build_sanitise_cpu", "    dont liste blanche, dans MkDocs (s)", "{:.2f}", "", None),
     ("build_scan_cpu", "  analyse du site construit (s)", "{:.2f}", "", None),
-    ("build_index_cpu", "  index de recherche préparé (s)", "{:.2f}", "", None),
+    ("build_index_cpu", "  index de recherche : documents et préparation (s)", "{:.2f}", "", None),
     ("generate_only_cpu", "vérification, historique et pages, sans MkDocs (s)", "{:.1f}", "", None),
     ("generate_only_rss_mb", "  mémoire maximale (Mo)", "{:.0f}", *LE_300),
     ("mkdocs_cpu", "mkdocs build seul, mêmes pages (s)", "{:.1f}", "", None),

@@ -33,8 +33,8 @@ PHASES = {
     "mkdocs": [("mkdocs.commands.build", "build")],
     "sanitise": [("generator.site.plugin", "sanitise")],
     "scan": [("generator.site.plugin", "scan_site")],
-    "index": [("generator.site.plugin", "write_prepared_index")],
-    "feedback": [("generator.site.plugin", "feedback_links")],
+    # the documents of each page (in on_page_content), then the prepared index
+    "index": [("generator.site.plugin", "page_documents"), ("generator.site.plugin", "write_prepared_index")],
 }
 
 
