@@ -53,13 +53,11 @@ import math
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import yaml
@@ -71,6 +69,9 @@ sys.path.insert(0, str(HERE))
 
 from history_bench import build_repository, count_commits, measure_history  # noqa: E402
 from measured import run_measured  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "tests"))
+from test_serve import fetch, free_port  # noqa: E402  (the serve tests' port and polling)
 
 BUILD_DATE = dt.date(2026, 11, 27)
 PLAIN_CONFIG = "mkdocs-sans-reperes.yml"
@@ -286,20 +287,6 @@ def regeneration(project: Path, figures: dict) -> None:
     result = generate_pages(project, state, today=BUILD_DATE)
     figures["regeneration_s"], figures["regeneration_cpu"] = time.perf_counter() - start, cpu_seconds() - start_cpu
     figures["regeneration_pages"] = len(result.written)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def fetch(url: str) -> str | None:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.read().decode("utf-8", "replace")
-    except OSError:
-        return None
 
 
 def vmhwm_mb(pid: int) -> float | None:
