@@ -73,15 +73,12 @@ class Loaded:
 
     __slots__ = ("_data", "_positions", "_key_positions", "source")
 
-    def __init__(
-        self, data: Any, positions: dict[Path, tuple[int, int]] | None = None,
-        key_positions: dict[Path, tuple[int, int]] | None = None,
-        source: tuple[str, bytes, int | None] | None = None,
-    ) -> None:
+    def __init__(self, data: Any) -> None:
         self._data = data
-        self._positions = {} if positions is None else positions
-        self._key_positions = {} if key_positions is None else key_positions
-        self.source = source  # (path, bytes, size) the positions and data are read again from
+        self._positions: dict[Path, tuple[int, int]] = {}
+        self._key_positions: dict[Path, tuple[int, int]] = {}
+        # (path, bytes, size) the positions and data are read again from
+        self.source: tuple[str, bytes, int | None] | None = None
 
     def _read_again(self) -> None:
         if self.source is not None:
