@@ -376,3 +376,19 @@ def test_link_in_record_text_with_a_user_before_the_host_is_refused(workspace, c
     workspace.scheme(MINIMAL_SCHEME.replace("resume: Une aide pour les tests.", f"resume: 'Voir [ici]({target})'"))
     refused(check, [f"{E}:4:9: resume: lien « {target} » trompeur : il contient un identifiant avant « @ » et mène "
                     "en fait au site « evil.example » ; écrivez l'adresse du site sans identifiant"])
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.service-public.fr/particuliers/vosdroits/F1234", "https://a.example", "https://localhost",
+    "https://a.example/chemin?x=1&y=2#ancre", "https://a.example/a:b;c,d!e*f$g@h~i%20+j",
+    "https://a.example.", "https://A.example/", "https://a.example:8443/", "https://a.example:99999/",
+    "https://a..example/", "https://-a.example/", "https://a-.example/", "https://a_b.example/",
+    "https://user@a.example/", "https://a.example/x)", "https://a.example/(x)", "https://a.example/x y",
+    "https://a.example/\x7f", "https://a.example/<", "https://", "http://a.example/", "HTTPS://a.example/",
+    "https://a.example/é", "https://é.example/", "https://a.example//", "https://a.example?", "https://a.example#",
+])
+def test_plain_addresses_need_no_rule_by_rule_reading(url):
+    """The shortcut for plain addresses says what the rules say, one by one."""
+    from generator.records.models import url_problem, url_rules
+
+    assert url_problem(url) == url_rules(url)

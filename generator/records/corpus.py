@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import gc
 import os
 import re
@@ -113,10 +114,24 @@ class Corpus:
 def display_path(path: Path, base: Path | None = None) -> str:
     """Path relative to *base* (the project's root; default: the working
     directory) when possible: what editors and CI annotations jump to."""
+    if base is not None:  # the common case, a file under the project: no path arithmetic
+        text = os.fspath(path)
+        prefix = _base_prefix(os.fspath(base))
+        if prefix is not None and text.startswith(prefix) and os.path.normpath(text) == text:
+            return text[len(prefix):]
     try:
         return os.path.relpath(path, base)
     except ValueError:  # pragma: no cover - other drive on Windows
         return str(path)
+
+
+@functools.lru_cache(maxsize=16)
+def _base_prefix(base: str) -> str | None:
+    """« /projet/ » for an absolute base: what relpath would strip from a path under it."""
+    if not os.path.isabs(base):
+        return None
+    normal = os.path.normpath(base)
+    return None if normal == os.sep else normal + os.sep
 
 
 class NotRegularFile(OSError):
@@ -135,8 +150,16 @@ def read_source(path: Path) -> tuple[bytes, int]:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
             raise NotRegularFile(path)
-        with os.fdopen(descriptor, "rb", closefd=False) as handle:
-            return handle.read(MAX_BYTES + 1), info.st_size
+        # At most MAX_BYTES + 1 bytes, whatever the size said (the file may grow meanwhile).
+        wanted = MAX_BYTES + 1
+        chunks = []
+        while wanted > 0:
+            chunk = os.read(descriptor, min(wanted, info.st_size + 1))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            wanted -= len(chunk)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks), info.st_size
     finally:
         os.close(descriptor)
 

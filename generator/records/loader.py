@@ -287,10 +287,17 @@ class _Loader:
         self.record_positions = True  # else load_yaml keeps the bytes to read them again (Loaded.source)
         self.spans: list[tuple[tuple[int, int], tuple[int, int], Path]] = []
         self.aliases_reported: set[str] = set()
-        self.lines: list[str] = []
+        self._lines: tuple[str, list[str]] | None = None
         # Lines where a comment follows other content: the only places where a
         # plain value can lose its end to a "#".
         self.comment_lines: set[int] = set()
+
+    @property
+    def lines(self) -> list[str]:
+        """The lines of the text being parsed, split when first needed (a message, a repair)."""
+        if self._lines is None or self._lines[0] is not self.text:
+            self._lines = (self.text, self.text.split("\n"))
+        return self._lines[1]
 
     def error(self, line: int, column: int, field_name: str, message: str, hint: str | None = None) -> None:
         if len(self.errors) < MAX_ERRORS_PER_FILE:
@@ -369,8 +376,8 @@ class _Loader:
                 cls = type(event)
                 if cls is _SCALAR and inline and event.anchor is None and event.tag is None:
                     # The common case, read here: a scalar without anchor or tag (take_value's rules).
+                    # Its position is worked out only where something keeps or reports it.
                     mark = event.start_mark
-                    position = (mark.line + 1, mark.column + 1)
                     frame = stack[-1] if stack else None
                     if frame is None:
                         path: Path = ()
@@ -380,29 +387,30 @@ class _Loader:
                             key_lines = frame.key_lines
                             if key_lines and not event.style and key not in key_lines and key != "<<":
                                 # Neither the first key (prose_key) nor quoted, a duplicate or a merge.
-                                key_lines[key] = position[0]
+                                key_lines[key] = mark.line + 1
                                 frame.pending_key = key
                                 if record:
-                                    key_positions[frame.path + (key,)] = position
+                                    key_positions[frame.path + (key,)] = (mark.line + 1, mark.column + 1)
                             else:
-                                self.take_key(frame, event, "ScalarEvent", position, loaded)
+                                self.take_key(frame, event, "ScalarEvent", (mark.line + 1, mark.column + 1), loaded)
                             continue
                         path = frame.path + (frame.pending_key,) if record else None
                     else:
                         path = frame.path + (len(frame.container),) if record else None
                     value = event.value
                     style = event.style
-                    if path is None and (style == '"' or (not style and value and event.end_mark.line in comment_lines)):
+                    commented = comment_lines and not style and value and event.end_mark.line in comment_lines
+                    if path is None and (style == '"' or commented):
                         path = _value_path(frame)  # for the message
                     if record:
-                        positions[path] = position
+                        positions[path] = (mark.line + 1, mark.column + 1)
                     if not style:
-                        if value and event.end_mark.line in comment_lines:
+                        if commented:
                             self.check_trailing_comment(event, dotted(path))
                         if not value or value[0] in _RESOLVED_FIRST:
                             value = resolve_plain(value)  # else text, as resolve_plain would say
                     elif style == '"':  # the only style with escapes
-                        self.check_decoded(value, position, dotted(path))
+                        self.check_decoded(value, (mark.line + 1, mark.column + 1), dotted(path))
                     if frame is None:
                         root = value
                         has_root = True
@@ -693,10 +701,7 @@ def load_yaml(
     repaired_lines: set[int] = set()
     while True:
         loader.text = text
-        loader.lines = text.split("\n")
-        loader.comment_lines = {
-            number for number, line in enumerate(loader.lines) if "#" in line and _INLINE_COMMENT.search(line)
-        } if "#" in text else set()
+        loader.comment_lines = _comment_lines(text)
         before = (len(loader.errors), loader.fatal, set(loader.aliases_reported), list(loader.spans))
         loader.syntax = None
         loaded = loader.build(text)
@@ -722,6 +727,20 @@ def load_yaml(
     if loaded is not None and not positions:
         loaded.source = (path, raw, size)
     return loaded, _in_order(loader.errors) if repaired_lines else loader.errors, not loader.fatal
+
+
+def _comment_lines(text: str) -> set[int]:
+    """0-based numbers of the lines where a comment follows other content
+    (« \\S[ \\t]+# » never spans a line break: one pass over the whole text)."""
+    if "#" not in text:
+        return set()
+    found: set[int] = set()
+    line, counted = 0, 0
+    for match in _INLINE_COMMENT.finditer(text):
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
+        found.add(line)
+    return found
 
 
 def _in_order(errors: list[RecordError]) -> list[RecordError]:

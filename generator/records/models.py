@@ -263,12 +263,27 @@ _URL_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _URL_HOST = re.compile(r"^[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)*\.?$")  # a final dot is a full name
 
 
+# An address every rule below accepts, at a glance: https, a plain host name
+# (labels of letters, digits and inner hyphens), no port, no credentials, then
+# only characters none of the rules looks at (no blank, control, quote,
+# bracket or parenthesis). Anything else goes through the rules one by one.
+_PLAIN_URL = re.compile(
+    r"https://[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*"
+    r"(?:[/?#][A-Za-z0-9._~/?#=&%+:;,!*$@-]*)?\Z"
+)
+
+
 def url_problem(value: str) -> tuple[str, str | None] | None:
     """Why *value* is not an https:// address we publish as it is (message, hint), or None.
 
     Parsed with urllib.parse: https scheme, a real host, no credentials, no
     whitespace or control character, none of < > " ' ` \\, balanced parentheses.
     """
+    return None if _PLAIN_URL.match(value) else url_rules(value)
+
+
+def url_rules(value: str) -> tuple[str, str | None] | None:
+    """url_problem's rules, one by one (what an address outside _PLAIN_URL goes through)."""
     if not value.lower().startswith("https://") or len(value) <= len("https://"):
         problem = link_problem(value)
         if problem and "http" in value.lower()[:5] and not value.lower().startswith("https"):
