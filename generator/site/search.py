@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import html
 import json
 import os
 import re
@@ -281,12 +280,22 @@ class _Section:
 class _Splitter:
     """Material's ``Parser`` over the tree of a parsed page (selectolax): the
     same sections, titles and texts, its quirks included (elements compared by
-    tag name, a heading nested in an element closing its section with it)."""
+    tag name, a heading nested in an element closing its section with it).
 
-    def __init__(self) -> None:
-        self.context: list[tuple[str, dict[str, str | None]]] = []
-        self.tags: list[str] = []  # tag names of the context
+    Material asks, at every tag and text, whether some open element has a
+    given name (a skipped one, ``pre``, the section's heading): counts of the
+    open elements by name answer without walking them. An element's attributes
+    are read only where they can matter: a heading, a link (the permalink), and
+    every element when the page has an excluded part or line numbers."""
+
+    def __init__(self, attributes_everywhere: bool = True) -> None:
+        self.depth = 0  # elements open
+        self.open: dict[str, int] = {}  # tag name -> elements of that name open
+        self.headerlinks = 0  # permalinks (« a.headerlink ») open
+        self.links: list[bool] = []  # for each « a » open: is it a permalink
         self.skip: set[str] = set(_SKIPPED)
+        self.skipping = False  # an element named in skip is open
+        self.attributes_everywhere = attributes_everywhere
         self.section: _Section | None = None
         self.data: list[_Section] = []
 
@@ -297,9 +306,14 @@ class _Splitter:
         return self.section
 
     def _target(self, section: _Section) -> list[str]:
-        return section.title if section.tag in self.tags else section.text
+        return section.title if self.open.get(section.tag) else section.text
+
+    def _skipping(self) -> bool:
+        open_ = self.open
+        return any(open_.get(tag) for tag in self.skip)
 
     def walk(self, node: Any) -> None:
+        everywhere = self.attributes_everywhere
         for child in node.iter(include_text=True):
             tag = child.tag
             if tag == "-text":
@@ -309,70 +323,104 @@ class _Splitter:
             elif tag in _VOID:
                 continue
             else:
-                self.start(tag, child.attributes)
+                attrs = child.attributes if everywhere or tag in _HEADINGS or tag == "a" else _NO_ATTRIBUTES
+                self.start(tag, attrs)
                 self.walk(child)
                 self.end(tag)
 
     def start(self, tag: str, attrs: dict[str, str | None]) -> None:
-        self.context.append((tag, attrs))
-        self.tags.append(tag)
+        self.depth += 1
+        self.open[tag] = self.open.get(tag, 0) + 1
+        if tag == "a":
+            permalink = attrs.get("class") == "headerlink"
+            self.links.append(permalink)
+            self.headerlinks += permalink
+        if tag in self.skip:
+            self.skipping = True
         if tag in _HEADINGS and "id" in attrs:
-            depth = len(self.context)
             if tag != "h1" and not self.data:
-                self.section = _Section("hx", depth)
+                self.section = _Section("hx", self.depth)
                 self.data.append(self.section)
-            section = _Section(tag, depth, "data-search-exclude" in attrs)
+            section = _Section(tag, self.depth, "data-search-exclude" in attrs)
             if self.data:
                 section.id = attrs["id"]
             self.section = section
             self.data.append(section)
         section = self._ensure()
-        if "data-search-exclude" in attrs or attrs.get("class") == "linenodiv":
+        if attrs and ("data-search-exclude" in attrs or attrs.get("class") == "linenodiv"):
             self.skip.add(tag)
+            self.skipping = True
             return
-        if tag in _KEPT and not self.skip.intersection(self.tags):
-            self._target(section).append(f"<{tag}>")
+        if tag in _KEPT and not self.skipping:
+            self._target(section).append(_OPENING[tag])
 
     def end(self, tag: str) -> None:
         section = self.section
         assert section is not None
-        if section.depth > len(self.context):
+        if section.depth > self.depth:
             for previous in reversed(self.data):
-                if previous.depth <= len(self.context):
+                if previous.depth <= self.depth:
                     section.depth = float("inf")
                     self.section = section = previous
                     break
-        self.context.pop()
-        self.tags.pop()
+        self.depth -= 1
+        self.open[tag] -= 1
+        if tag == "a":
+            self.headerlinks -= self.links.pop()
         if tag in self.skip:
             if tag not in _SKIPPED:
                 self.skip.discard(tag)
+            self.skipping = self._skipping()
             return
-        if tag in _KEPT and not self.skip.intersection(self.tags):
+        if tag in _KEPT and not self.skipping:
             data = self._target(section)
-            index = data.index(f"<{tag}>")
+            index = data.index(_OPENING[tag])
             if all(item.isspace() for item in data[index + 1:]):
                 del data[index:]
             else:
-                data.append(f"</{tag}>")
+                data.append(_CLOSING[tag])
 
     def handle_data(self, data: str) -> None:
-        if self.skip.intersection(self.tags):
+        if self.skipping:
             return
-        pre = "pre" in self.tags
+        pre = self.open.get("pre")
         if not pre:
             data = data.replace("\n", " ") if not data.isspace() else " "
         section = self._ensure()
-        if section.tag in self.tags:
-            headerlink = any(tag == "a" and attrs.get("class") == "headerlink" for tag, attrs in self.context)
-            if not headerlink:
-                section.title.append(html.escape(data, quote=False))
+        if self.open.get(section.tag):
+            if not self.headerlinks:
+                section.title.append(data)
         elif data.isspace():
             if not section.text or not section.text[-1].isspace() or pre:
                 section.text.append(data)
         else:
-            section.text.append(html.escape(data, quote=False))
+            section.text.append(data)
 
+
+_NO_ATTRIBUTES: dict[str, str | None] = {}
+
+
+class _Mark:
+    """Where Material writes a kept tag's markup into a section (« <p> »,
+    « </p> »): what ``html_to_text`` makes of it, a space or nothing. Texts are
+    kept as they are (Material escapes them and ``html_to_text`` reads them back)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def isspace(self) -> bool:
+        return False
+
+
+_OPENING = {tag: _Mark(" " if _BLOCK_TAG.match(tag) else "") for tag in _KEPT}
+_CLOSING = {tag: _Mark(" " if _BLOCK_TAG.match(tag) else "") for tag in _KEPT}
+
+
+def _plain(parts: list[Any]) -> str:
+    """A section's title or text: what ``html_to_text`` reads of Material's markup."""
+    return _SPACE.sub(" ", "".join(part if type(part) is str else part.text for part in parts)).strip()
 
 
 def page_documents(html: str, url: str, title: str, meta: dict[str, Any]) -> list[dict[str, Any]]:
@@ -386,8 +434,9 @@ def page_documents(html: str, url: str, title: str, meta: dict[str, Any]) -> lis
         search = {}
     if search.get("exclude"):
         return []
-    splitter = _Splitter()
     body = LexborHTMLParser(html).body
+    # Attributes matter beyond headings and links only where a part is excluded or numbered
+    splitter = _Splitter(body is not None and body.css_first("[data-search-exclude], .linenodiv") is not None)
     if body is not None:
         splitter.walk(body)
     docs = []
@@ -398,8 +447,8 @@ def page_documents(html: str, url: str, title: str, meta: dict[str, Any]) -> lis
         doc: dict[str, Any] = {
             "location": location,
             # Material takes the page's title as it is (not escaped) for a section without heading
-            "title": html_to_text("".join(section.title).strip() if section.title else title.strip()),
-            "text": html_to_text("".join(section.text).strip()),
+            "title": _plain(section.title) if section.title else html_to_text(title.strip()),
+            "text": _plain(section.text),
         }
         if "boost" in search:
             doc["boost"] = search["boost"]
