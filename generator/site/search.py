@@ -31,7 +31,6 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +61,13 @@ STOP_WORDS = frozenset((
 
 CALLER_SECTION = "ce que dit l'appelant"  # a guide's section of callers' phrases (folded title)
 QUOTED = re.compile(r"«\s*([^»]+?)\s*»")
+
+try:  # Counter's own counting loop (C in CPython), into a plain dict: no Counter per field and document
+    from collections import _count_elements  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - another Python
+    def _count_elements(mapping: dict[Any, int], iterable: Iterable[Any]) -> None:
+        for element in iterable:
+            mapping[element] = mapping.get(element, 0) + 1
 
 # --- word analysis (mirrors the worker: keep both in step) --------------------------------
 
@@ -493,7 +499,7 @@ class _Analysed:
     lengths: list[int]  # four per document
     postings: dict[str, list[int]]  # stem -> [first doc of the page, code, delta, code…]
     last: dict[str, int]  # stem -> the page's last doc holding it
-    words: dict[str, list[Any]]  # folded -> [stem, documents of the page]
+    words: dict[str, int]  # folded -> documents of the page (its stem: _STEM_OF_FOLDED)
     totals: tuple[list[int], list[int]]  # words of each field, documents having the field
 
 
@@ -508,9 +514,11 @@ def _analyse(path: str, sources: list[dict[str, Any]], info: PageInfo) -> _Analy
     lengths: list[int] = []
     postings: dict[str, list[int]] = {}
     last: dict[str, int] = {}
-    folds: Counter[str | None] = Counter()  # folded word -> documents of the page
+    folds: dict[str, int] = {}  # folded word -> documents of the page
     total, having = [0, 0, 0, 0], [0, 0, 0, 0]
     indexed, folded_of = _INDEXED_STEM, _FOLDED
+    title_stem, acronym_stem, title_folded = _TITLE_STEM.__getitem__, _ACRONYM_STEM.__getitem__, _TITLE_FOLDED.__getitem__
+    postings_get = postings.get
     for number, source in enumerate(sources):
         location = source["location"]
         is_article = number == 0
@@ -521,35 +529,48 @@ def _analyse(path: str, sources: list[dict[str, Any]], info: PageInfo) -> _Analy
         title_raws = raw_words(title)
         alias_raws = [raw for alias in doc_aliases for raw in raw_words(alias)]
         text_raws = raw_words(text)
-        for raws in (title_raws, alias_raws, text_raws):
-            for raw in set(raws).difference(indexed):  # words met for the first time
-                _learn(raw)
+        for raw in set(text_raws).union(title_raws, alias_raws).difference(indexed):  # words met for the first time
+            _learn(raw)
         # Stems counted per field; a function word counts nowhere, unless an acronym of the title
-        title_counts = Counter(map(_TITLE_STEM.__getitem__, title_raws))
-        acronym_counts = Counter(map(_ACRONYM_STEM.__getitem__, title_raws))
-        alias_counts = Counter(map(indexed.__getitem__, alias_raws))
-        text_counts = Counter(map(indexed.__getitem__, text_raws))
+        # (plain dicts filled by Counter's C helper: no Counter object per field and document)
+        title_counts: dict[str | None, int] = {}
+        acronym_counts: dict[str | None, int] = {}
+        alias_counts: dict[str | None, int] = {}
+        text_counts: dict[str | None, int] = {}
+        if title_raws:
+            _count_elements(title_counts, map(title_stem, title_raws))
+            _count_elements(acronym_counts, map(acronym_stem, title_raws))
+        if alias_raws:
+            _count_elements(alias_counts, map(indexed.__getitem__, alias_raws))
+        _count_elements(text_counts, map(indexed.__getitem__, text_raws))
         fields = (title_counts, acronym_counts, alias_counts, text_counts)
         for counts in fields:
             counts.pop(None, None)
-        doc_lengths = [counts.total() for counts in fields]
-        doc_folds = set(map(_TITLE_FOLDED.__getitem__, title_raws))
+        doc_lengths = [sum(counts.values()) for counts in fields]
+        doc_folds = set(map(title_folded, title_raws))
         doc_folds.update(map(folded_of.__getitem__, alias_raws), map(folded_of.__getitem__, text_raws))
         doc_folds.discard(None)
-        folds.update(doc_folds)
-        for stem_value in {**title_counts, **alias_counts, **text_counts}:
-            text_tf = text_counts.get(stem_value, 0)
-            alias_tf = alias_counts.get(stem_value, 0)
-            title_tf = title_counts.get(stem_value, 0)
-            row = postings.get(stem_value)
+        _count_elements(folds, doc_folds)
+        # The stems of the title and callers' words first, then those only in the text (most of
+        # them: their code is their tf), in the order of {**title, **aliases, **text}.
+        named = {**title_counts, **alias_counts} if title_counts or alias_counts else {}
+        text_tf_of, alias_tf_of = text_counts.get, alias_counts.get
+        codes = [
+            # tf per field in one number: text (6 bits), callers' words (4), acronym (1), title (rest)
+            (stem_value, min(text_tf_of(stem_value, 0), 63) | min(alias_tf_of(stem_value, 0), 15) << 6
+             | (stem_value in acronym_counts) << 10 | min(title_counts.get(stem_value, 0), 31) << 11)
+            for stem_value in named
+        ]
+        codes.extend((stem_value, tf if tf < 63 else 63) for stem_value, tf in text_counts.items()
+                     if stem_value not in named)
+        for stem_value, code in codes:
+            row = postings_get(stem_value)
             if row is None:
-                row = postings[stem_value] = [number]
+                postings[stem_value] = [number, code]
             else:
                 row.append(number - last[stem_value])
+                row.append(code)
             last[stem_value] = number
-            # tf per field in one number: text (6 bits), callers' words (4), acronym (1), title (rest)
-            row.append((text_tf if text_tf < 63 else 63) | (alias_tf if alias_tf < 15 else 15) << 6
-                       | (1 if stem_value in acronym_counts else 0) << 10 | (title_tf if title_tf < 31 else 31) << 11)
         lengths.extend(doc_lengths)
         for f in range(4):
             if doc_lengths[f]:
@@ -563,8 +584,7 @@ def _analyse(path: str, sources: list[dict[str, Any]], info: PageInfo) -> _Analy
         if doc_aliases:
             row_doc.append(doc_aliases)
         docs.append(row_doc)
-    words = {folded: [_STEM_OF_FOLDED[folded], count] for folded, count in folds.items()}
-    return _Analysed(docs, lengths, postings, last, words, (total, having))
+    return _Analysed(docs, lengths, postings, last, folds, (total, having))  # type: ignore[arg-type]
 
 
 def _assemble(analysed: Iterable[tuple[str, _Analysed]], pages: dict[str, PageInfo]) -> dict[str, Any]:
@@ -574,6 +594,7 @@ def _assemble(analysed: Iterable[tuple[str, _Analysed]], pages: dict[str, PageIn
     lengths: list[int] = []
     postings: dict[str, list[int]] = {}  # stem -> [doc, code, doc, code…] (doc as a delta)
     last_doc: dict[str, int] = {}
+    postings_get = postings.get
     words: dict[str, list[Any]] = {}  # folded -> [stem, documents]
     total, having = [0, 0, 0, 0], [0, 0, 0, 0]
     for path, part in analysed:
@@ -586,19 +607,21 @@ def _assemble(analysed: Iterable[tuple[str, _Analysed]], pages: dict[str, PageIn
             row[3] = page
             docs.append(row)
         lengths.extend(part.lengths)
+        page_last = part.last
         for stem_value, local in part.postings.items():
-            row = postings.get(stem_value)
-            first = offset + local[0]
+            row = postings_get(stem_value)
             if row is None:
-                postings[stem_value] = row = [first]
+                postings[stem_value] = row = local.copy()  # the memo's analysis stays as it is
+                row[0] += offset
             else:
-                row.append(first - last_doc[stem_value])
-            row.extend(local[1:])
-            last_doc[stem_value] = offset + part.last[stem_value]
-        for folded, (stem_value, count) in part.words.items():
+                start = len(row)
+                row += local
+                row[start] += offset - last_doc[stem_value]  # the page's first doc, as a delta
+            last_doc[stem_value] = offset + page_last[stem_value]
+        for folded, count in part.words.items():
             word = words.get(folded)
             if word is None:
-                words[folded] = [stem_value, count]
+                words[folded] = [_STEM_OF_FOLDED[folded], count]
             else:
                 word[1] += count
         for f in range(4):
