@@ -271,3 +271,6 @@ def test_sanitise_keeps_the_theme_s_own_ids_and_classes_to_the_theme():
     # a heading that took it would stop every theme script on the page.
     taken = '<h2 id="__config">Piège</h2><p class="md-dialog note">a</p><div class="md-search">b</div>'
     assert sanitise(taken) == '<h2>Piège</h2><p class="note">a</p><div>b</div>'
+    # Written with character references, or as a class of blanks only: the same outcome
+    encoded = '<h2 id="&#95;_config">Piège</h2><p class="&#109;d-dialog\tnote">a</p><div class=" ">b</div>'
+    assert sanitise(encoded) == '<h2>Piège</h2><p class="note">a</p><div>b</div>'
