@@ -7,9 +7,12 @@ which then had to strip, split, stem and count every word again. Here the
 plugin's ``on_page_content`` splits each sanitised page into the same
 documents (``page_documents``, Material's rules) and keeps their analysis per
 page (``IndexMemo``: a `mkdocs serve --dirty` rebuild analyses only the pages
-it rebuilt); ``on_post_build`` writes ``search/reperes-index.json``: the plain
-text of each document, the counts of each stem in each field (postings), the
-vocabulary and what only the records know: each page's kind (record page or meta page), the
+it rebuilt); ``on_post_build`` writes the prepared index (``write_prepared_index``):
+``search/reperes-index.json``, what ranks (the counts of each stem in each field,
+or postings, the vocabulary, titles, and what only the records know), beside
+``reperes-index.bin`` (the stems of each document's words in order, where
+phrases are looked for) and the plain texts in chunks of pages, which the
+worker fetches only for the pages it shows. What the records say is: each page's kind (record page or meta page), the
 status in force of a scheme (its badge in the results) and the callers' words
 of each page (``appellations`` of a record, the « … » phrases of a guide's
 "Ce que dit l'appelant"). Material's page handler is switched off in our
@@ -26,11 +29,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import json
 import os
 import re
+import sys
 import tempfile
 import unicodedata
+from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +49,10 @@ from ..records.kinds import KINDS
 from ..records.status import in_force
 
 INDEX_NAME = "reperes-index.json"  # next to Material's search/search_index.json
-FORMAT = 1  # bumped when the worker must read the file differently
+WORDS_NAME = "reperes-index.bin"  # the stems of each document's words, in order (``_words_file``)
+TEXTS_PREFIX = "reperes-textes-"  # + hash + ".json": the plain texts of consecutive pages
+TEXTS_CHUNK = 32 * 1024  # characters of text a chunk holds at least (but its last page)
+FORMAT = 2  # bumped when the worker must read the files differently
 
 # Fields of a document, by weight class (same numbers in the worker)
 TITLE, ACRONYM, ALIAS, TEXT = range(4)
@@ -238,6 +247,7 @@ _ACRONYM_STEM: dict[str, str | None] = {}  # only acronyms count
 _FOLDED: dict[str, str | None] = {}  # the word folded, None for a function word (not in the vocabulary)
 _TITLE_FOLDED: dict[str, str | None] = {}  # in a title, as _TITLE_STEM
 _STEM_OF_FOLDED: dict[str, str] = {}
+_STEM: dict[str, str] = {}  # a word as written -> its stem, function word or not (the worker's token.stem)
 _fold_title = functools.lru_cache(maxsize=8192)(fold)  # section titles repeat from page to page
 
 
@@ -257,6 +267,7 @@ def _learn(raw: str) -> None:
     _FOLDED[raw] = None if stop else folded
     _TITLE_FOLDED[raw] = None if stop and not acronym else folded
     _STEM_OF_FOLDED[folded] = stem_value
+    _STEM[raw] = stem_value
 
 
 # --- documents of a page, split at headings as Material's search plugin does ----------------
@@ -496,6 +507,8 @@ class _Analysed:
     with the doc numbers counted from the page's first document."""
 
     docs: list[list[Any]]  # rows of "docs"
+    texts: list[str]  # plain text of each document (in the texts' chunks)
+    sequences: list[tuple[list[str], list[str]]]  # stems of each document's title and text words, in order
     lengths: list[int]  # four per document
     postings: dict[str, list[int]]  # stem -> [first doc of the page, code, delta, code…]
     last: dict[str, int]  # stem -> the page's last doc holding it
@@ -511,6 +524,8 @@ def _analyse(path: str, sources: list[dict[str, Any]], info: PageInfo) -> _Analy
             if "#" in source["location"] and _fold_title(source.get("title") or "") == CALLER_SECTION:
                 aliases.extend(QUOTED.findall(source.get("text") or ""))
     docs: list[list[Any]] = []
+    texts: list[str] = []
+    sequences: list[tuple[list[str], list[str]]] = []
     lengths: list[int] = []
     postings: dict[str, list[int]] = {}
     last: dict[str, int] = {}
@@ -578,18 +593,81 @@ def _analyse(path: str, sources: list[dict[str, Any]], info: PageInfo) -> _Analy
                 having[f] += 1
         # A section's location is written from its "#": the page's path is in `pages`.
         short = location[len(path):] if location.startswith(path + "#") else location
-        row_doc: list[Any] = [short, title, text, -1, 1 if is_article else 0]  # -1: the page's number
+        row_doc: list[Any] = [short, title, -1, 1 if is_article else 0]  # -1: the page's number
         if boost != 1 or doc_aliases:
             row_doc.append(boost)
         if doc_aliases:
             row_doc.append(doc_aliases)
         docs.append(row_doc)
-    return _Analysed(docs, lengths, postings, last, folds, (total, having))  # type: ignore[arg-type]
+        texts.append(text)
+        sequences.append((list(map(_STEM.__getitem__, title_raws)), list(map(_STEM.__getitem__, text_raws))))
+    return _Analysed(docs, texts, sequences, lengths, postings, last, folds, (total, having))  # type: ignore[arg-type]
 
 
-def _assemble(analysed: Iterable[tuple[str, _Analysed]], pages: dict[str, PageInfo]) -> dict[str, Any]:
+@dataclass
+class PreparedIndex:
+    """The files of the prepared index: what ranks (``index``, reperes-index.json,
+    and ``words``, reperes-index.bin) and the texts shown in the results, in
+    chunks of consecutive pages (``texts``: file name -> texts of its documents),
+    which the worker fetches only for the pages it shows."""
+
+    index: dict[str, Any]
+    words: bytes
+    texts: dict[str, list[str]]
+
+    def all_texts(self) -> list[str]:
+        """The text of every document, in order."""
+        return [text for _, name in self.index["texts"] for text in self.texts[name]]
+
+    def sequences(self) -> list[tuple[list[int], list[int]]]:
+        """Stem numbers (1 + place in ``stems``, 0: a stem of no posting) of each document's title and text words."""
+        return _read_words(self.words, self.index["words_file"])
+
+
+def _words_file(sequences: list[tuple[list[str], list[str]]], ids: dict[str, int]) -> tuple[bytes, dict[str, Any]]:
+    """reperes-index.bin: a 16-byte key (hex, the JSON says the same), the
+    number of documents, the offsets of each document's title and text words
+    (uint32, 2 per document and the end), then each word's stem number
+    (uint16, or uint32 past 65,535 stems), little-endian. The worker reads
+    it as typed arrays: nothing to parse."""
+    offsets, numbers = array("I", [0]), array("I")
+    for title, text in sequences:
+        numbers.extend([ids.get(s, 0) for s in title])
+        offsets.append(len(numbers))
+        numbers.extend([ids.get(s, 0) for s in text])
+        offsets.append(len(numbers))
+    width = 2 if len(ids) < 0xFFFF else 4
+    body = array("I", [len(sequences)]) + offsets
+    packed = array("H", numbers) if width == 2 else numbers
+    if sys.byteorder != "little":
+        body.byteswap()
+        packed.byteswap()
+    data = body.tobytes() + packed.tobytes()
+    key = hashlib.sha256(data).hexdigest()[:16]
+    return key.encode("ascii") + data, {"name": WORDS_NAME, "key": key, "width": width}
+
+
+def _read_words(data: bytes, meta: dict[str, Any]) -> list[tuple[list[int], list[int]]]:
+    body = array("I")
+    body.frombytes(data[16:20])
+    count = body[0]
+    offsets = array("I")
+    offsets.frombytes(data[20:24 + 8 * count])
+    numbers = array("H" if meta["width"] == 2 else "I")
+    numbers.frombytes(data[24 + 8 * count:])
+    if sys.byteorder != "little":
+        offsets.byteswap()
+        numbers.byteswap()
+    return [(list(numbers[offsets[2 * d]:offsets[2 * d + 1]]), list(numbers[offsets[2 * d + 1]:offsets[2 * d + 2]]))
+            for d in range(count)]
+
+
+def _assemble(analysed: Iterable[tuple[str, _Analysed]], pages: dict[str, PageInfo]) -> PreparedIndex:
     """The prepared index of pages analysed one by one (``_analyse``), in order."""
     page_rows: list[list[Any]] = []
+    sequences: list[tuple[list[str], list[str]]] = []
+    chunks: list[tuple[int, list[str]]] = []  # [first doc, texts]
+    chunk_size = TEXTS_CHUNK
     docs: list[list[Any]] = []
     lengths: list[int] = []
     postings: dict[str, list[int]] = {}  # stem -> [doc, code, doc, code…] (doc as a delta)
@@ -604,8 +682,14 @@ def _assemble(analysed: Iterable[tuple[str, _Analysed]], pages: dict[str, PageIn
         offset = len(docs)
         for row_doc in part.docs:
             row = list(row_doc)
-            row[3] = page
+            row[2] = page
             docs.append(row)
+        sequences.extend(part.sequences)
+        if chunk_size >= TEXTS_CHUNK:
+            chunks.append((offset, []))
+            chunk_size = 0
+        chunks[-1][1].extend(part.texts)
+        chunk_size += sum(map(len, part.texts))
         lengths.extend(part.lengths)
         page_last = part.last
         for stem_value, local in part.postings.items():
@@ -628,18 +712,30 @@ def _assemble(analysed: Iterable[tuple[str, _Analysed]], pages: dict[str, PageIn
             total[f] += part.totals[0][f]
             having[f] += part.totals[1][f]
     average = [max(1.0, round(total[f] / max(1, having[f]), 3)) for f in range(4)]
-    return {
+    stems = sorted(postings)
+    words_data, words_meta = _words_file(sequences, {s: number for number, s in enumerate(stems, 1)})
+    texts: dict[str, list[str]] = {}
+    named: list[list[Any]] = []
+    for first, chunk in chunks:
+        name = TEXTS_PREFIX + hashlib.sha256(_json_text(chunk).encode()).hexdigest()[:16] + ".json"
+        texts[name] = chunk
+        named.append([first, name])
+    return PreparedIndex({
         "format": FORMAT,
         "pages": page_rows,
         "docs": docs,
         "lengths": lengths,
         "average": average,
-        "postings": postings,
+        # a list, not an object: a stem like "4000" would come first among a JavaScript object's keys
+        "stems": stems,
+        "postings": [postings[s] for s in stems],
         "words": [[word, value[0], value[1]] for word, value in sorted(words.items())],
-    }
+        "words_file": words_meta,
+        "texts": named,
+    }, words_data, texts)
 
 
-def prepare(material_index: dict[str, Any], pages: dict[str, PageInfo]) -> dict[str, Any]:
+def prepare(material_index: dict[str, Any], pages: dict[str, PageInfo]) -> PreparedIndex:
     """The prepared index, from a search index in Material's format (title and
     text as HTML) and what the records say of the pages."""
     by_page: dict[str, list[dict[str, Any]]] = {}
@@ -674,7 +770,7 @@ class IndexMemo:
         for path in paths:
             self.docs.pop(path, None)
 
-    def prepared(self, pages: dict[str, PageInfo]) -> dict[str, Any]:
+    def prepared(self, pages: dict[str, PageInfo]) -> PreparedIndex:
         def parts() -> Iterable[tuple[str, _Analysed]]:
             for path, docs in self.docs.items():
                 if not docs:
@@ -691,8 +787,11 @@ class IndexMemo:
 
 
 def write_prepared_index(site_dir: Path, pages: dict[str, PageInfo], memo: IndexMemo) -> Path | None:
-    """Write search/reperes-index.json from the documents of *memo* (every page
-    of the site) and what the records say of their pages (``record_pages``).
+    """Write search/reperes-index.json, reperes-index.bin and the texts' chunks
+    from the documents of *memo* (every page of the site) and what the records
+    say of their pages (``record_pages``). The chunks are named by their
+    content (a chunk kept in a browser's cache is the right one), written
+    before the index that names them; chunks of an earlier build are removed.
 
     Returns the prepared file, or None when the site has no search index
     (search plugin not listed)."""
@@ -705,16 +804,35 @@ def write_prepared_index(site_dir: Path, pages: dict[str, PageInfo], memo: Index
     # (a third of this step's time at 1,000 schemes).
     with collector_paused():
         prepared = memo.prepared(pages)
-    _write_json(target, prepared, material_file.stat().st_mode & 0o777)
+    mode = material_file.stat().st_mode & 0o777
+    for name, texts in prepared.texts.items():
+        if not (target.parent / name).is_file():
+            _write_bytes(target.parent / name, _json_text(texts).encode(), mode)
+    _write_bytes(target.with_name(WORDS_NAME), prepared.words, mode)
+    _write_bytes(target, _json_text(prepared.index).encode(), mode)
+    for stale in target.parent.glob(TEXTS_PREFIX + "*.json"):
+        if stale.name not in prepared.texts:
+            stale.unlink(missing_ok=True)
     return target
 
 
-def _write_json(path: Path, value: Any, mode: int) -> None:
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+def read_prepared_index(site_dir: Path) -> PreparedIndex:
+    """The prepared index of a built site, as ``write_prepared_index`` wrote it."""
+    folder = site_dir / "search"
+    index = json.loads((folder / INDEX_NAME).read_text(encoding="utf-8"))
+    texts = {name: json.loads((folder / name).read_text(encoding="utf-8")) for _, name in index["texts"]}
+    return PreparedIndex(index, (folder / WORDS_NAME).read_bytes(), texts)
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _write_bytes(path: Path, data: bytes, mode: int) -> None:
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.chmod(temporary, mode)  # as readable as the file MkDocs wrote
         os.replace(temporary, path)
     except BaseException:

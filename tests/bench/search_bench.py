@@ -134,7 +134,9 @@ def measure(site_dir: Path, *, runs: int = 5, deep_link_query: str = DEEP_LINK_Q
         "keystroke_max_ms": max(keystrokes),
         "keystrokes": len(keystrokes),
         "keystrokes_without_result": missed,
-        "index_bytes": sum(f.stat().st_size for f in search.glob("*.json")) if search.is_dir() else 0,
+        "index_bytes": sum(f.stat().st_size for f in search.glob("*.*")) if search.is_dir() else 0,
+        # what the worker fetches before it ranks: the index and its words file, not the texts' chunks
+        "index_first_bytes": sum(f.stat().st_size for f in search.glob("reperes-index.*")) if search.is_dir() else 0,
     }
 
 
@@ -152,7 +154,8 @@ def describe(figures: dict[str, object]) -> str:
         f"recherche, frappe (médiane sur {figures['keystrokes']} touches) : {ms(median)}, 90e centile "
         f"{ms(figures['keystroke_p90_ms'])}, maximum {ms(figures['keystroke_max_ms'])} "
         f"(objectif médiane ≤ 50 ms : {'atteint' if median <= 50 else 'NON ATTEINT'})",
-        f"recherche, index téléchargé : {int(figures['index_bytes']) / 1024 / 1024:.1f} Mio".replace(".", ","),  # type: ignore[arg-type]
+        f"recherche, index téléchargé : {int(figures['index_bytes']) / 1024 / 1024:.1f} Mio, dont "  # type: ignore[arg-type]
+        f"{int(figures['index_first_bytes']) / 1024 / 1024:.1f} Mio avant la première réponse".replace(".", ","),  # type: ignore[arg-type]
     ]
     if figures["keystrokes_without_result"]:
         lines.append(f"recherche : {figures['keystrokes_without_result']} touches sans résultat affiché en 10 s")

@@ -30,6 +30,8 @@ import pytest
 import yaml
 from playwright.sync_api import Page, expect
 
+from generator.site.search import PreparedIndex, read_prepared_index
+
 ROOT = Path(__file__).resolve().parents[2]
 QUERIES_FILE = ROOT / "tests" / "search" / "queries.yml"
 OUR_WORKER = "assets/javascripts/reperes-search.js"
@@ -82,11 +84,13 @@ RUN_WORKER = """async ({ workerUrl, index, queries }) => {
 
 # Our worker called directly: its file is evaluated with a CommonJS-style `module`
 # (so it exports instead of listening for messages), then fed Material's messages.
-RUN_DIRECT = """({ source, prepared, queries }) => {
+RUN_DIRECT = """({ source, setup, queries }) => {
   const module = { exports: {} }
   new Function("module", source)(module)
   const { handle } = module.exports
-  const ready = handle({ type: 0, data: { prepared, options: { suggest: false } } })
+  const { prepared, words, texts } = setup
+  const ready = handle({ type: 0, data: { prepared, words: new Uint8Array(words).buffer, texts,
+                                          options: { suggest: false } } })
   const pages = queries.map(query => handle({ type: 2, data: query }).data.items.map(group => {
     // Material's page item: the one without "#", else the last (a page link to a section)
     const article = group.find(item => !item.location.includes("#")) || group[group.length - 1]
@@ -207,7 +211,7 @@ def answers(browser, built_site: Path) -> Answers:
     try:
         run = page.evaluate(RUN_DIRECT, {
             "source": (built_site / OUR_WORKER).read_text(encoding="utf-8"),
-            "prepared": prepared_index(built_site),
+            "setup": worker_setup(built_site),
             "queries": queries,
         })
     finally:
@@ -217,6 +221,12 @@ def answers(browser, built_site: Path) -> Answers:
 
 def prepared_index(built_site: Path) -> dict:
     return json.loads((built_site / PREPARED_INDEX).read_text(encoding="utf-8"))
+
+
+def worker_setup(built_site: Path | None = None, files: PreparedIndex | None = None) -> dict:
+    """What the worker is given at SETUP, every text at once (its chunks are fetched in a page)."""
+    files = files if files is not None else read_prepared_index(built_site)  # type: ignore[arg-type]
+    return {"prepared": files.index, "words": list(files.words), "texts": files.all_texts()}
 
 
 def test_agents_queries_find_their_page_in_top_3(answers: Answers, output_dir: Path,
@@ -269,9 +279,9 @@ def test_word_analysis_is_the_workers(browser, built_site: Path) -> None:
     every word of the site alike: a query finds what was indexed."""
     from generator.site.search import words_of
 
-    prepared = prepared_index(built_site)
-    texts = [text for doc in prepared["docs"] for text in (doc[1], doc[2])]
-    texts += [alias for doc in prepared["docs"] if len(doc) > 6 for alias in doc[6]]
+    files = read_prepared_index(built_site)
+    texts = [doc[1] for doc in files.index["docs"]] + files.all_texts()
+    texts += [alias for doc in files.index["docs"] if len(doc) > 5 for alias in doc[5]]
     texts.append("Œuvre ÆGIS Straße 4 000 € 12 500,50 ½ naïveté SYLAé x² l'OPCO")
     context = browser.new_context()
     try:
@@ -283,6 +293,63 @@ def test_word_analysis_is_the_workers(browser, built_site: Path) -> None:
     assert len(ours) > 1000
     differ = {raw: (ours.get(raw), worker.get(raw)) for raw in set(ours) | set(worker) if ours.get(raw) != worker.get(raw)}
     assert not differ, dict(list(differ.items())[:20])
+
+
+# The worker's own split of every title and text, as stem numbers, against the words file it reads.
+RUN_WORDS_FILE = """({ source, setup }) => {
+  const module = { exports: {} }
+  new Function("module", source)(module)
+  const { Index, tokenize } = module.exports
+  const { prepared, words, texts } = setup
+  const index = new Index(prepared, new Uint8Array(words).buffer, texts, {})
+  const numbers = text => tokenize(text).map(token => index.stemNumbers.get(token.stem) || 0)
+  const differ = []
+  index.docs.forEach((doc, number) => {
+    const pairs = [[numbers(doc.title), index.titleNumbers(number)], [numbers(doc.text), index.textNumbers(number)]]
+    for (const [split, read] of pairs)
+      if (split.join() !== Array.from(read).join())
+        differ.push([doc.location, split.slice(0, 8), Array.from(read).slice(0, 8)])
+  })
+  return { docs: index.docs.length, words: index.sequences.numbers.length, differ: differ.slice(0, 10) }
+}"""
+
+
+def test_words_file_is_the_workers_split_of_every_document(browser, built_site: Path) -> None:
+    """reperes-index.bin holds, for each document, the stem of each word of its
+    title and text as the worker's tokenizer finds them: phrases ("emploi
+    d'avenir") are looked for there without the texts."""
+    context = browser.new_context()
+    try:
+        run = context.new_page().evaluate(RUN_WORDS_FILE, {
+            "source": (built_site / OUR_WORKER).read_text(encoding="utf-8"), "setup": worker_setup(built_site)})
+    finally:
+        context.close()
+    assert run["docs"] > 100 and run["words"] > 10_000, run
+    assert not run["differ"], run["differ"]
+
+
+def test_a_deep_link_fetches_the_texts_of_the_pages_it_shows(page: Page, site_url: str, built_site: Path) -> None:
+    """The worker fetches the index and its words file, then the chunks of texts
+    of the pages it shows first (their snippets), and the other chunks only
+    after answering."""
+    files = read_prepared_index(built_site)
+    assert len(files.texts) > 2, len(files.texts)
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(site_path(site_url, request.url)))
+    page.goto(site_url + "?q=" + quote("sylae"))  # the tool's page, a guide or two: not every chunk
+    item = page.locator(".md-search-result__list > .md-search-result__item").first
+    expect(item).to_be_visible(timeout=TIMEOUT)
+    expect(item.locator(".md-search-result__article mark").first).to_be_visible()
+    at_answer = [path for path in fetched if path.startswith("search/")]
+    assert "search/reperes-index.json" in at_answer and "search/reperes-index.bin" in at_answer, at_answer
+    chunks = [path for path in at_answer if path.startswith("search/reperes-textes-")]
+    assert 1 <= len(chunks) < len(files.texts), at_answer
+    # Then, in the background, every other chunk: later keystrokes wait for none
+    for _ in range(100):
+        if {"search/" + name for name in files.texts} <= set(fetched):
+            break
+        page.wait_for_timeout(100)
+    assert {"search/" + name for name in files.texts} <= set(fetched), sorted(set(fetched))
 
 
 # --- a handful of queries through Material's interface -----------------------------------
@@ -344,9 +411,9 @@ def test_material_lunr_worker_misses_what_ours_finds(page: Page, site_url: str, 
     page.goto(site_url)
     queries = [item["requete"] for item in QUERIES] + EXTRA_QUERIES
     config = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))["config"]
-    prepared = prepared_index(built_site)
-    docs = [{"location": (prepared["pages"][doc[3]][0] if doc[0].startswith("#") else "") + doc[0],
-             "title": doc[1], "text": doc[2]} for doc in prepared["docs"]]
+    files = read_prepared_index(built_site)
+    docs = [{"location": (files.index["pages"][doc[2]][0] if doc[0].startswith("#") else "") + doc[0],
+             "title": doc[1], "text": text} for doc, text in zip(files.index["docs"], files.all_texts())]
     run = page.evaluate(RUN_WORKER, {"workerUrl": site_url + material[0].relative_to(built_site).as_posix(),
                                      "queries": queries, "index": {"config": config, "docs": docs}})
     assert run["ready"] == {"type": 1}, run["ready"]
@@ -570,11 +637,12 @@ def test_more_results_appear_on_scrolling(page: Page, site_url: str, answers: An
 
 
 # Our worker on a tiny prepared index whose text looks like markup.
-RUN_HOSTILE = """({ source, prepared, query }) => {
+RUN_HOSTILE = """({ source, setup, query }) => {
   const module = { exports: {} }
   new Function("module", source)(module)
   const { handle } = module.exports
-  handle({ type: 0, data: { prepared, options: {} } })
+  const { prepared, words, texts } = setup
+  handle({ type: 0, data: { prepared, words: new Uint8Array(words).buffer, texts, options: {} } })
   return handle({ type: 2, data: query }).data.items
 }"""
 
@@ -592,7 +660,8 @@ def test_results_escape_the_index_text(browser, built_site: Path) -> None:
     context = browser.new_context()
     try:
         items = context.new_page().evaluate(RUN_HOSTILE, {
-            "source": (built_site / OUR_WORKER).read_text(encoding="utf-8"), "prepared": prepared, "query": "chomage"})
+            "source": (built_site / OUR_WORKER).read_text(encoding="utf-8"), "setup": worker_setup(files=prepared),
+            "query": "chomage"})
     finally:
         context.close()
     shown = [item[key] for group in items for item in group for key in ("title", "text")]

@@ -5,7 +5,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from generator.site.search import CONTENT, META, IndexMemo, PageInfo, prepare, stem, tokenize, write_prepared_index
+from generator.site.search import (
+    CONTENT,
+    META,
+    TEXTS_CHUNK,
+    IndexMemo,
+    PageInfo,
+    prepare,
+    read_prepared_index,
+    stem,
+    tokenize,
+    write_prepared_index,
+)
 
 
 def material_index(*docs: tuple[str, str, str]) -> dict:
@@ -13,7 +24,7 @@ def material_index(*docs: tuple[str, str, str]) -> dict:
 
 
 def decode(prepared: dict, stem_value: str) -> list[tuple[int, list[int]]]:
-    row, number, out = prepared["postings"][stem_value], 0, []
+    row, number, out = prepared["postings"][prepared["stems"].index(stem_value)], 0, []
     for i in range(0, len(row), 2):
         number += row[i]
         code = row[i + 1]
@@ -31,20 +42,48 @@ def test_pages_carry_tier_badge_and_callers_words() -> None:
     )
     pages = {"dispositifs/aej/": PageInfo(CONTENT, ("Fermé", "ferme"), ["AEJ", "prime jeune"]),
              "guides/rib/": PageInfo(CONTENT, None, ["nouveau RIB"])}
-    prepared = prepare(index, pages)
+    files = prepare(index, pages)
+    prepared = files.index
     assert prepared["pages"] == [["dispositifs/aej/", CONTENT, ["Fermé", "ferme"]],
                                  ["guides/rib/", CONTENT, None], ["journal/", META, None]]
     # Plain text, entities decoded, block elements as spaces
-    assert prepared["docs"][1][:5] == ["#circuit", "Circuit", "Dépôt des demandes & paiement", 0, 0]
+    assert prepared["docs"][1] == ["#circuit", "Circuit", 0, 0]
+    assert files.all_texts()[1] == "Dépôt des demandes & paiement"
     # A guide's "Ce que dit l'appelant" phrases join its own callers' words, on the page's document
-    assert prepared["docs"][2][6] == ["nouveau RIB", "J'ai changé de banque."]
-    assert len(prepared["docs"][3]) == 5  # a section carries no callers' words
+    assert prepared["docs"][2][5] == ["nouveau RIB", "J'ai changé de banque."]
+    assert len(prepared["docs"][3]) == 4  # a section carries no callers' words
     # "banque": once in the callers' words of the guide (doc 2), once in the text of its section (doc 3)
     assert decode(prepared, stem("banque")) == [(2, [0, 0, 1, 0]), (3, [0, 0, 0, 1])]
     # "AEJ": title and acronym of the scheme page, callers' words, and the journal's text
     assert decode(prepared, "aej") == [(0, [1, 1, 1, 0]), (4, [0, 0, 0, 1])]
     assert ["aej", "aej", 2] in prepared["words"]
     assert prepared["words"] == sorted(prepared["words"])
+    assert prepared["stems"] == sorted(prepared["stems"]) and len(prepared["postings"]) == len(prepared["stems"])
+
+
+def test_words_file_holds_each_documents_stems_in_order() -> None:
+    """reperes-index.bin: the stem of every word of each title and text, function
+    words included (phrases are looked for there), as numbers: 1 + the stem's
+    place in "stems", 0 for a stem no document is found by."""
+    files = prepare(material_index(("a/", "Prime AU mérite", "<p>La prime de 4 000 € au mérite</p>"),
+                                   ("a/#b", "Banque", "")), {})
+    number = {s: n for n, s in enumerate(files.index["stems"], 1)}
+    assert files.index["words_file"]["width"] == 2 and files.words[:16].decode() == files.index["words_file"]["key"]
+    assert files.sequences() == [
+        ([number["prim"], number["au"], number[stem("merite")]],
+         [0, number["prim"], 0, number["4000"], number["au"], number[stem("merite")]]),
+        ([number[stem("banque")]], []),
+    ]
+
+
+def test_texts_are_chunked_by_consecutive_pages() -> None:
+    """Texts come in chunks of whole pages, of TEXTS_CHUNK characters at least
+    but the last; the index says each chunk's first document."""
+    long_text = "mot " * (TEXTS_CHUNK // 6)  # two pages fill a chunk
+    docs = [(f"p{n}/", f"Page {n}", long_text) for n in range(5)] + [("p5/#s", "Section", "fin")]
+    files = prepare(material_index(*docs), {})
+    assert [first for first, _ in files.index["texts"]] == [0, 2, 4]
+    assert files.all_texts() == [long_text.strip()] * 5 + ["fin"]
 
 
 def test_words_are_split_as_callers_say_numbers() -> None:
@@ -65,7 +104,15 @@ def test_prepared_file_is_written_beside_material_config(tmp_path: Path) -> None
     assert (search / "search_index.json").read_text() == config  # Material's configuration, left as it wrote it
     assert json.loads(written.read_text())["pages"] == [["", META, None]]
     assert written.stat().st_mode & 0o777 == 0o644
-    assert sorted(p.name for p in search.iterdir()) == ["reperes-index.json", "search_index.json"]
+    chunk = json.loads(written.read_text())["texts"][0][1]
+    assert sorted(p.name for p in search.iterdir()) == sorted([chunk, "reperes-index.bin", "reperes-index.json",
+                                                               "search_index.json"])
+    assert read_prepared_index(tmp_path).all_texts() == ["Bonjour"]
+    # Another text: another chunk, the earlier one removed
+    memo.put("", [{"location": "", "title": "Accueil", "text": "Bonsoir"}])
+    write_prepared_index(tmp_path, {}, memo)
+    assert not (search / chunk).exists() and len(list(search.glob("reperes-textes-*.json"))) == 1
+    assert read_prepared_index(tmp_path).all_texts() == ["Bonsoir"]
     assert write_prepared_index(tmp_path / "nothing", {}, memo) is None
 
 
@@ -84,14 +131,14 @@ def test_a_dirty_serve_build_keeps_the_pages_it_did_not_rebuild():
     memo.put("dispositifs/aej/", [{"location": "dispositifs/aej/", "title": "AEJ modifiée", "text": "Aide"}])
     memo.forget(["guides/rib/"])
     prepared = memo.prepared(pages)
-    assert [doc[1] for doc in prepared["docs"]] == ["AEJ modifiée", "PEC"]
+    assert [doc[1] for doc in prepared.index["docs"]] == ["AEJ modifiée", "PEC"]
     assert memo.analysed["dispositifs/pec/"][2] is kept  # not analysed again
     assert "guides/rib/" not in memo.analysed
     assert prepared == prepare(material_index(("dispositifs/aej/", "AEJ modifiée", "Aide"),
                                               ("dispositifs/pec/", "PEC", "Contrat")), pages)
     memo.clear()
     memo.put("dispositifs/pec/", [{"location": "dispositifs/pec/", "title": "PEC", "text": "Contrat"}])
-    assert [doc[1] for doc in memo.prepared(pages)["docs"]] == ["PEC"]
+    assert [doc[1] for doc in memo.prepared(pages).index["docs"]] == ["PEC"]
 
 
 def test_index_words_are_the_tokenizer_words() -> None:
@@ -108,7 +155,7 @@ def test_a_function_word_counts_only_as_an_acronym_of_a_title() -> None:
     """"AU" in a title is an acronym (the worker finds it typed in capitals);
     "au" or "AU" in a text is a function word, counted nowhere."""
     prepared = prepare(material_index(("a/", "Aide AU logement", "<p>au loyer, AU mois</p>"),
-                                      ("b/", "Loyer", "<p>AU total</p>")), {})
+                                      ("b/", "Loyer", "<p>AU total</p>")), {}).index
     assert decode(prepared, "au") == [(0, [1, 1, 0, 0])]
     assert ["au", "au", 1] in prepared["words"]
     assert prepared["lengths"] == [3, 1, 0, 2, 1, 0, 0, 1]

@@ -279,16 +279,27 @@ function maxEdits(length) {
 /* ----------------------------------------------------------------------------
  * Index
  *
- * Prepared at build time (generator/site/search.py, search/reperes-index.json):
+ * Prepared at build time (generator/site/search.py), in three parts:
+ *
+ * search/reperes-index.json, what ranks:
  *   pages     [path, tier (0: a record's page, 1: a meta page), badge [label, state] or null]
- *   docs      [location ("#…" for a section of its page), title, text, page,
+ *   docs      [location ("#…" for a section of its page), title, page,
  *             1 if the page itself, boost?, callers' words?]
  *   lengths   words of each field, four numbers per document
  *   average   average length of each field over the documents having it
- *   postings  stem -> [doc (delta), tf code, …]; the code packs the tf of each field
+ *   stems     every stem found in a document, sorted; a stem's number is 1 + its place
+ *   postings  for each stem: [doc (delta), tf code, …]; the code packs the tf of each field
  *   words     [folded word, stem, documents], sorted by word
- * Nothing is analysed on load; a document's words are split only when a
- * result shows it or a phrase is looked for in it.
+ *   words_file  {name, key, width} of the words file
+ *   texts     [first doc, file name] of each chunk of texts
+ * search/reperes-index.bin, the words file: after its 16-byte key, the number of
+ *   documents, the offsets of each document's title and text words, then the
+ *   stem number of each word (0: a stem no document is found by), as typed
+ *   arrays; phrases are looked for there, nothing is split or parsed.
+ * search/reperes-textes-….json: the plain texts of consecutive pages, fetched
+ *   only for the pages a result shows (snippets), then, after the first answer,
+ *   in the background.
+ * A document's words are split only when a result shows it.
  * ------------------------------------------------------------------------- */
 
 /* Fields of a document, by weight class */
@@ -300,7 +311,7 @@ const TEXT = 3
 /* Page tiers: a meta page never outranks a record's page */
 const META = 1
 
-const FORMAT = 1
+const FORMAT = 2
 
 function decodeCounts(code) {
   return [code >>> 11, (code >>> 10) & 1, (code >>> 6) & 15, code & 63]
@@ -308,16 +319,25 @@ function decodeCounts(code) {
 
 class Doc {
 
-  constructor(row, number, pages) {
-    const [location, title, text, page, article, boost, aliases] = row
+  constructor(row, number, index) {
+    const [location, title, page, article, boost, aliases] = row
     this.number = number
-    this.location = location.startsWith("#") ? pages[page].path + location : location
+    this.index = index
+    this.href = location
     this.title = title
-    this.text = text
     this.page = page
     this.isArticle = article === 1
     this.boost = typeof boost === "number" ? boost : 1
     this.aliasPhrases = aliases || []
+  }
+
+  get location() {
+    return this.href.startsWith("#") ? this.index.pages[this.page].path + this.href : this.href
+  }
+
+  /* "" until its chunk of texts is loaded (Index.loadTexts) */
+  get text() {
+    return this.index.texts[this.number] || ""
   }
 
   get titleTokens() {
@@ -330,17 +350,13 @@ class Doc {
   }
 
   get textTokens() {
-    if (this._text === undefined)
-      this._text = tokenize(this.text)
+    if (this._text === undefined) {
+      const tokens = tokenize(this.text)
+      if (this.index.texts[this.number] === undefined)
+        return tokens    /* not loaded (yet): split again once it is */
+      this._text = tokens
+    }
     return this._text
-  }
-
-  /* Stems of the text, in order: what phrases are looked for in (lighter than tokens) */
-  get textStems() {
-    if (this._stems === undefined)
-      this._stems = this._text !== undefined ? this._text.map(token => token.stem)
-        : tokenize(this.text).map(token => token.stem)
-    return this._stems
   }
 
   get aliases() {
@@ -395,22 +411,105 @@ class Hit {
   }
 }
 
+/* The words file (ArrayBuffer) -> offsets and stem numbers, checked against the index's key */
+function readWords(buffer, meta) {
+  const key = new TextDecoder().decode(new Uint8Array(buffer, 0, 16))
+  if (key !== meta.key)
+    throw new TypeError(`Fichier des mots d'une autre construction (${key}, attendu ${meta.key})`)
+  const count = new Uint32Array(buffer, 16, 1)[0]
+  const offsets = new Uint32Array(buffer, 20, 2 * count + 1)
+  const start = 20 + 4 * (2 * count + 1)
+  const numbers = meta.width === 2
+    ? new Uint16Array(buffer, start, (buffer.byteLength - start) / 2)
+    : new Uint32Array(buffer, start, (buffer.byteLength - start) / 4)
+  return { offsets, numbers }
+}
+
 class Index {
 
-  constructor(prepared, options) {
+  /*
+   * prepared: reperes-index.json; words: reperes-index.bin (an ArrayBuffer);
+   * texts: every document's text (an array), or a function fetching a chunk
+   * of texts by its file name (a promise of its array of texts).
+   */
+  constructor(prepared, words, texts, options) {
     if (!prepared || prepared.format !== FORMAT)
       throw new TypeError("Index de recherche préparé absent ou d'un autre format")
     this.options = options || {}
-    this.pages = prepared.pages.map(([path, tier, badge]) => ({ path, tier, badge, article: -1 }))
-    this.docs = prepared.docs.map((row, number) => new Doc(row, number, this.pages))
+    this.pages = prepared.pages.map(([path, tier, badge]) => ({ path, tier, badge, article: -1, chunk: -1 }))
+    this.docs = prepared.docs.map((row, number) => new Doc(row, number, this))
     for (const doc of this.docs)
       if (doc.isArticle)
         this.pages[doc.page].article = doc.number
     this.lengths = prepared.lengths
     this.average = prepared.average
+    this.stems = prepared.stems
+    this.stemNumbers = new Map(prepared.stems.map((stemValue, i) => [stemValue, i + 1]))
     this.encoded = prepared.postings
     this.decoded = new Map()    /* stem -> [[doc number, counts per field]] */
     this.words = prepared.words
+    this.sequences = readWords(words, prepared.words_file)
+
+    /* Texts: chunks of consecutive pages; a page's chunk is that of its first document */
+    this.chunks = prepared.texts.map(([first, name], c) => ({
+      first, name, end: c + 1 < prepared.texts.length ? prepared.texts[c + 1][0] : this.docs.length, loading: null
+    }))
+    let chunk = 0
+    for (const doc of this.docs) {
+      while (chunk + 1 < this.chunks.length && this.chunks[chunk + 1].first <= doc.number)
+        chunk++
+      if (this.pages[doc.page].chunk < 0)
+        this.pages[doc.page].chunk = chunk
+    }
+    this.texts = new Array(this.docs.length)
+    if (Array.isArray(texts)) {
+      texts.forEach((text, number) => { this.texts[number] = text })
+      for (const c of this.chunks) {
+        c.loading = Promise.resolve()
+        c.loaded = true
+      }
+      this.fetchTexts = null
+    } else
+      this.fetchTexts = texts
+  }
+
+  /* Stem numbers of a document's title or text words, in order (0: found nowhere) */
+  titleNumbers(number) {
+    return this.sequences.numbers.subarray(this.sequences.offsets[2 * number], this.sequences.offsets[2 * number + 1])
+  }
+
+  textNumbers(number) {
+    return this.sequences.numbers.subarray(this.sequences.offsets[2 * number + 1], this.sequences.offsets[2 * number + 2])
+  }
+
+  /* Chunks of texts not loaded yet among those of some pages */
+  missingChunks(pages) {
+    const missing = new Set()
+    for (const page of pages) {
+      const chunk = this.chunks[this.pages[page].chunk]
+      if (chunk !== undefined && chunk.loaded !== true)
+        missing.add(chunk)
+    }
+    return [...missing]
+  }
+
+  /* Loads chunks of texts; a chunk that cannot be had leaves its texts empty (no snippet) */
+  loadTexts(chunks) {
+    return Promise.all(chunks.map(chunk => {
+      if (chunk.loading === null)
+        chunk.loading = this.fetchTexts(chunk.name)
+          .then(texts => {
+            if (!Array.isArray(texts) || texts.length !== chunk.end - chunk.first)
+              throw new TypeError(`Textes de la recherche d'une autre construction : ${chunk.name}`)
+            texts.forEach((text, i) => { this.texts[chunk.first + i] = text })
+            chunk.loaded = true
+          })
+          .catch(error => {
+            console.warn("Textes de la recherche illisibles :", error)
+            chunk.loading = null
+          })
+      return chunk.loading
+    }))
   }
 
   /* Documents holding a stem, with the tf of each field; [] if none */
@@ -418,8 +517,8 @@ class Index {
     let list = this.decoded.get(stemValue)
     if (list === undefined) {
       list = []
-      const row = Object.prototype.hasOwnProperty.call(this.encoded, stemValue)
-        ? this.encoded[stemValue] : null
+      const number = this.stemNumbers.get(stemValue)
+      const row = number === undefined ? null : this.encoded[number - 1]
       if (Array.isArray(row)) {
         let number = 0
         for (let i = 0; i + 1 < row.length; i += 2) {
@@ -642,17 +741,21 @@ class Index {
       .sort((a, b) => this.pages[a.page].tier - this.pages[b.page].tier || b.score - a.score)
 
     /* Items as Material's template expects them; only the pages shown first are
-       rendered in full, the others (shown on scrolling) by their title */
-    let cap = Infinity
-    const items = ranked.map((group, rank) => {
-      cap = Math.min(cap, group.score)
-      return this.renderPage(group, query, cap, rank < RENDERED_PAGES)
-    })
-
-    const result = { items }
-    if (this.options.suggest)
-      result.suggest = this.suggest(query)
-    return result
+       rendered in full (their texts loaded first), the others (shown on
+       scrolling) by their title */
+    const render = () => {
+      let cap = Infinity
+      const items = ranked.map((group, rank) => {
+        cap = Math.min(cap, group.score)
+        return this.renderPage(group, query, cap, rank < RENDERED_PAGES)
+      })
+      const result = { items }
+      if (this.options.suggest)
+        result.suggest = this.suggest(query)
+      return result
+    }
+    const missing = this.missingChunks(ranked.slice(0, RENDERED_PAGES).map(group => group.page))
+    return missing.length === 0 ? render() : this.loadTexts(missing).then(render)
   }
 
   /*
@@ -740,8 +843,16 @@ class Index {
     const weight = required.reduce((sum, t) =>
       sum + Math.max(...[...hit.stems.get(t)].map(s => this.idf(s))), 0)
     const has = (tokens, t) => tokens.some(token => hit.stems.get(t).has(token.stem))
+    const title = this.titleNumbers(doc.number)
+    const inTitle = t => {
+      const found = hit.stems.get(t)
+      for (const number of title)
+        if (number !== 0 && found.has(this.stems[number - 1]))
+          return true
+      return false
+    }
     let bonus = 0
-    if (required.length > 1 && required.every(t => has(doc.titleTokens, t)))
+    if (required.length > 1 && required.every(inTitle))
       bonus += 3 * weight * (doc.isArticle ? 2 : 1)
     let alias = 0
     for (const tokens of doc.aliases) {
@@ -759,7 +870,10 @@ class Index {
   /* Bonus of the terms next to each other in the text: "emploi d'avenir", "bulletin de paie" */
   nearBonus(doc, hit, required) {
     const positions = []
-    doc.textStems.forEach((stemValue, position) => {
+    this.textNumbers(doc.number).forEach((number, position) => {
+      if (number === 0)
+        return
+      const stemValue = this.stems[number - 1]
       for (const t of required)
         if (hit.stems.get(t).has(stemValue))
           positions.push([position, t])
@@ -957,26 +1071,42 @@ function excerpt(text, tokens, stems) {
  *
  * The prepared index is fetched by the worker itself, as soon as it starts,
  * next to Material's search/search_index.json (which holds no documents):
- * the page neither downloads nor copies the documents. Messages are answered
- * in order; a query sent before the index is loaded waits for it.
+ * the page neither downloads nor copies the documents. The index and its
+ * words file are fetched at once; texts, by chunk, when a result shows them.
+ * Messages are answered in order; a query sent before the index is loaded
+ * waits for it.
  * ------------------------------------------------------------------------- */
 
 const PREPARED_INDEX = "../../search/reperes-index.json"  /* from assets/javascripts/ */
+const WORDS_FILE = "../../search/reperes-index.bin"
 
 let index = null
 
-/* Answer to one message; SETUP carries the prepared index (tests, or the worker below) */
+function failed(error, query) {
+  console.warn("Recherche impossible :", query, error)
+  return { type: RESULT, data: { items: [] } }
+}
+
+/*
+ * Answer to one message (a promise of it when texts are fetched first);
+ * SETUP carries the prepared index, its words file and texts (tests, or the
+ * worker below).
+ */
 function handle(message) {
   switch (message.type) {
-    case SETUP:
-      index = new Index(message.data.prepared, message.data.options)
+    case SETUP: {
+      const { prepared, words, texts, options } = message.data
+      index = new Index(prepared, words, texts, options)
       return { type: READY }
+    }
     case QUERY:
       try {
-        return { type: RESULT, data: index ? index.search(String(message.data || "")) : { items: [] } }
+        const data = index ? index.search(String(message.data || "")) : { items: [] }
+        return typeof data.then === "function"
+          ? data.then(items => ({ type: RESULT, data: items }), error => failed(error, message.data))
+          : { type: RESULT, data }
       } catch (error) {
-        console.warn("Recherche impossible :", message.data, error)
-        return { type: RESULT, data: { items: [] } }
+        return failed(error, message.data)
       }
     default:
       throw new TypeError("Invalid message type")
@@ -985,13 +1115,21 @@ function handle(message) {
 
 if (typeof self !== "undefined" && typeof self.addEventListener === "function" &&
     typeof module === "undefined") {
-  const prepared = fetch(new URL(PREPARED_INDEX, self.location.href))
+  const get = (path, cache, read) => fetch(new URL(path, self.location.href), { cache })
     .then(response => {
       if (!response.ok)
         throw new Error(`${response.status} ${response.url}`)
-      return response.json()
+      return read(response)
     })
+  const load = cache => Promise.all([
+    get(PREPARED_INDEX, cache, response => response.json()),
+    get(WORDS_FILE, cache, response => response.arrayBuffer())
+  ])
+  const fetchTexts = name => get(new URL(name, new URL(PREPARED_INDEX, self.location.href)).href,
+                                 "default", response => response.json())
+  const loaded = load("default")
   let queue = Promise.resolve()
+  let answered = false
   self.addEventListener("message", event => {
     const message = event.data
     queue = queue
@@ -999,14 +1137,31 @@ if (typeof self !== "undefined" && typeof self.addEventListener === "function" &
         if (message.type !== SETUP)
           return handle(message)
         try {
-          return handle({ type: SETUP, data: { ...message.data, prepared: await prepared } })
+          const setup = files => handle({
+            type: SETUP, data: { ...message.data, prepared: files[0], words: files[1], texts: fetchTexts }
+          })
+          try {
+            return setup(await loaded)
+          } catch (error) {   /* index and words file of two builds (a cached one): both again */
+            return setup(await load("reload"))
+          }
         } catch (error) {
           console.warn("Index de recherche illisible :", error)
           index = null
           return { type: READY }
         }
       })
-      .then(reply => self.postMessage(reply))
+      .then(reply => {
+        self.postMessage(reply)
+        /* After the first answer, the other texts, one chunk at a time: later
+           keystrokes do not wait for them */
+        if (reply.type === RESULT && !answered && index !== null) {
+          answered = true
+          const current = index
+          setTimeout(() => current.chunks.reduce(
+            (previous, chunk) => previous.then(() => current.loadTexts([chunk])), Promise.resolve()), 500)
+        }
+      })
   })
 }
 
