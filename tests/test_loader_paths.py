@@ -187,3 +187,17 @@ def test_the_checks_page_names_are_the_builds_pages():
     assert len(lazy) == len(rendered) > 50
     for path in ("index.md", "dispositifs/aej.md", "journal/index.md", "guides/index.md"):
         assert lazy[path] == rendered[path]
+
+
+@pytest.mark.parametrize("text", [
+    "12 mois", "4 000", "2026-01-15", "2026-1-5", "1-2", "1e-3", "1E-3", "-1e-3", "1.5e-10", "-12", "+12", "-1.5",
+    "1_000", "0x1F", "0b101", "017", "1:30", "-1:30", "190:20:30.15", ".5", "-.inf", ".nan", "1.", "1-e3",
+    "3e", "12\tmois", "-", "+", ".", "1 e-3", "0-0", "2026-01-15T10:00", "12-", "-1-",
+])
+def test_plain_numbers_read_without_the_patterns_as_with_them(text):
+    """resolve_plain's shortcuts for texts (a space, an inner « - ») say what YAML 1.1's patterns say."""
+    from generator.records.loader import _DECIMAL, _FLOAT_11, _INT_11
+
+    expected = int(text) if _DECIMAL.match(text) else ("nombre" if _INT_11.match(text) or _FLOAT_11.match(text) else text)
+    found = resolve_plain(text)
+    assert (found.kind if hasattr(found, "kind") else found) == expected

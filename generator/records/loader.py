@@ -34,7 +34,7 @@ except ImportError:  # pragma: no cover - PyYAML wheels ship libyaml
     from yaml import SafeLoader as _Parser  # type: ignore[assignment]
 
 from ..errors import FILE_FIELD, SYNTAX_FIELD, RecordError
-from .syntax import MAX_DEPTH, SYNTAX_FALLBACK, Diagnosis, diagnose, prose_key
+from .syntax import MAX_DEPTH, SYNTAX_FALLBACK, Diagnosis, diagnose, may_be_prose, prose_key
 
 MAX_BYTES = 256 * 1024
 MAX_ERRORS_PER_FILE = 50
@@ -164,6 +164,10 @@ def resolve_plain(text: str) -> Any:
     if first in "0123456789+-.":
         if _DECIMAL.match(text):
             return int(text)
+        # No YAML 1.1 number holds a space, nor a « - » but its sign's or its exponent's:
+        # « 12 mois », « 2026-01-15 » are texts without the two patterns.
+        if " " in text or ("-" in text[1:] and "e" not in text and "E" not in text):
+            return text
         if _INT_11.match(text) or _FLOAT_11.match(text):
             return Ambiguous(text, "nombre")
     return text
@@ -409,7 +413,7 @@ class _Loader:
                             self.check_trailing_comment(event, dotted(path))
                         if not value or value[0] in _RESOLVED_FIRST:
                             value = resolve_plain(value)  # else text, as resolve_plain would say
-                    elif style == '"':  # the only style with escapes
+                    elif style == '"' and _FORBIDDEN_CHARS.search(value):  # the only style with escapes
                         self.check_decoded(value, (mark.line + 1, mark.column + 1), dotted(path))
                     if frame is None:
                         root = value
@@ -554,7 +558,7 @@ class _Loader:
             frame.pending_key = "\0invalid"
             return
         key = event.value
-        if not event.style and not frame.key_lines:
+        if not event.style and not frame.key_lines and may_be_prose(key):
             found = prose_key(self.lines, position[0] - 1, position[1] - 1, key)
             if found is not None:
                 raise _Repairable(found)

@@ -281,6 +281,12 @@ def _misaligned_key(lines: list[str], index: int) -> Diagnosis | None:
 _BLANK = re.compile(r"\s")
 
 
+def may_be_prose(key: str) -> bool:
+    """Whether *key* could be a list item's text read as a key (``prose_key``
+    looks no further otherwise): the file's lines are then not needed."""
+    return _BLANK.search(key) is not None
+
+
 def prose_key(lines: list[str], line: int, column: int, key: str) -> Diagnosis | None:
     """`- Rassurer l'employeur : le dossier avance`: a list item that YAML reads
     as a « clé: valeur » because its text holds « : ». Record keys are single
