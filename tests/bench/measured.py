@@ -40,20 +40,32 @@ class Measured:
     cpu: float  # seconds, user + system
     peak_mib: float
     code: int
+    error: str = ""  # the last lines the command wrote on stderr, when it failed, joined by « | »
 
 
-def run_child(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, int]:
-    """(wall seconds, CPU seconds, exit code) of *argv*, output discarded."""
-    start = time.perf_counter()
-    child = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime, child.returncode
+ERROR_LINES = 5
+
+
+def run_child(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, int, str]:
+    """(wall seconds, CPU seconds, exit code, stderr's last lines on a failure) of *argv*;
+    standard output discarded."""
+    with tempfile.TemporaryFile("w+b") as errors:
+        start = time.perf_counter()
+        child = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        tail = ""
+        if child.returncode:
+            errors.seek(0)
+            lines = errors.read().decode("utf-8", "replace").strip().splitlines()
+            tail = " | ".join(line.strip() for line in lines[-ERROR_LINES:])
+    return wall, usage.ru_utime + usage.ru_stime, child.returncode, tail
 
 
 def run_measured(module_args: list[str], cwd: Path, env: dict[str, str], python: str = sys.executable) -> Measured:
     """`python -m MODULE ARGS` measured (*python*: another environment's)."""
     with tempfile.NamedTemporaryFile("r", suffix=".peak") as peak_file:
-        wall, cpu, code = run_child([python, "-c", _WRAPPER, peak_file.name, *module_args], cwd, env)
+        wall, cpu, code, error = run_child([python, "-c", _WRAPPER, peak_file.name, *module_args], cwd, env)
         text = Path(peak_file.name).read_text().strip()
-    return Measured(wall, cpu, int(text) / 1024 if text else float("nan"), code)
+    return Measured(wall, cpu, int(text) / 1024 if text else float("nan"), code, error)
