@@ -12,6 +12,7 @@ needed. Locally a missing nginx skips these tests with a message; in CI
 from __future__ import annotations
 
 import getpass
+import json
 import os
 import re
 import socket
@@ -204,6 +205,18 @@ def test_search_works_inside_an_edition(page: Page, server: str, requests: list[
     hrefs = page.eval_on_selector_all("a.md-search-result__link", "links => links.map(link => link.href)")
     assert hrefs and all(href.startswith(server + "/2026-S49/") for href in hrefs), hrefs
     _only_this_host(server, requests)
+    # The index and its reader are asked again at every visit (they name their build's
+    # chunks of texts, which the next publication replaces); a chunk never changes.
+    search = server + "/2026-S49/search/"
+    with urllib.request.urlopen(search + "reperes-index.json", timeout=5) as response:
+        assert response.headers["Cache-Control"] == "no-cache"
+        chunk = json.load(response)["texts"][0][1]
+    for url in (search + "reperes-index.bin", server + "/2026-S49/assets/javascripts/reperes-search.js"):
+        with urllib.request.urlopen(url, timeout=5) as response:
+            assert response.headers["Cache-Control"] == "no-cache", url
+    with urllib.request.urlopen(search + chunk, timeout=5) as response:
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        assert response.headers["X-Frame-Options"] == "DENY"
 
 
 def test_unknown_address_gets_the_root_404_and_links_are_not_followed(page: Page, server: str) -> None:

@@ -112,6 +112,17 @@ RUN_ANALYSIS = """({ source, texts }) => {
 }"""
 
 
+# Records when the first result item is in the page (performance.now()).
+FIRST_RESULT_AT = """
+new MutationObserver((records, observer) => {
+  if (document.querySelector(".md-search-result__list > .md-search-result__item")) {
+    window.__reperesFirstResult = performance.now()
+    observer.disconnect()
+  }
+}).observe(document, { childList: true, subtree: true })
+"""
+
+
 def site_path(site_url: str, href: str) -> str:
     """Site-relative path of a result link: no query (?h=…), no fragment."""
     base = urlsplit(site_url).path
@@ -335,12 +346,18 @@ def test_a_deep_link_fetches_the_texts_of_the_pages_it_shows(page: Page, site_ur
     files = read_prepared_index(built_site)
     assert len(files.texts) > 2, len(files.texts)
     fetched: list[str] = []
+    started: list[tuple[str, float]] = []  # (path, epoch ms the request was sent)
     page.on("request", lambda request: fetched.append(site_path(site_url, request.url)))
+    page.on("requestfinished", lambda request: started.append(
+        (site_path(site_url, request.url), request.timing["startTime"])))
+    page.add_init_script(FIRST_RESULT_AT)
     page.goto(site_url + "?q=" + quote("sylae"))  # the tool's page, a guide or two: not every chunk
     item = page.locator(".md-search-result__list > .md-search-result__item").first
     expect(item).to_be_visible(timeout=TIMEOUT)
     expect(item.locator(".md-search-result__article mark").first).to_be_visible()
-    at_answer = [path for path in fetched if path.startswith("search/")]
+    # What was asked for before the first result was in the page, whenever this test looks
+    answered = page.evaluate("() => performance.timeOrigin + window.__reperesFirstResult")
+    at_answer = [path for path, start in started if path.startswith("search/") and start <= answered]
     assert "search/reperes-index.json" in at_answer and "search/reperes-index.bin" in at_answer, at_answer
     chunks = [path for path in at_answer if path.startswith("search/reperes-textes-")]
     assert 1 <= len(chunks) < len(files.texts), at_answer
@@ -350,6 +367,32 @@ def test_a_deep_link_fetches_the_texts_of_the_pages_it_shows(page: Page, site_ur
             break
         page.wait_for_timeout(100)
     assert {"search/" + name for name in files.texts} <= set(fetched), sorted(set(fetched))
+
+
+def test_texts_that_cannot_be_had_leave_results_without_snippets(page: Page, site_url: str) -> None:
+    """A chunk of texts the server no longer has (a cached index, a publication
+    meanwhile): the results still show, by title, and the chunk is not asked for
+    again at every keystroke."""
+    asked: list[str] = []
+
+    def gone(route) -> None:
+        asked.append(route.request.url.rsplit("/", 1)[-1])
+        route.fulfill(status=404, body="")
+
+    page.context.route("**/search/reperes-textes-*.json", gone)
+    page.goto(site_url + "?q=" + quote("sylae"))
+    results = page.locator(".md-search-result__list > .md-search-result__item")
+    expect(results.first).to_be_visible(timeout=TIMEOUT)
+    expect(results.first.locator(".md-search-result__article h1")).not_to_be_empty()
+    assert results.first.locator("mark").count() >= 1  # the title's words, marked
+    first_asked = sorted(set(asked))
+    assert first_asked, "aucun groupe de textes demandé"
+    search = page.locator(".md-search__input")
+    search.fill("")
+    page.keyboard.type("sylae", delay=30)
+    expect(results.first).to_be_visible(timeout=TIMEOUT)
+    page.wait_for_timeout(1500)  # the background loading, after the first answer, asks once for each
+    assert len(asked) == len(set(asked)), sorted(asked)
 
 
 # --- a handful of queries through Material's interface -----------------------------------

@@ -487,13 +487,14 @@ class Index {
     const missing = new Set()
     for (const page of pages) {
       const chunk = this.chunks[this.pages[page].chunk]
-      if (chunk !== undefined && chunk.loaded !== true)
+      if (chunk !== undefined && chunk.loaded !== true && chunk.failed !== true)
         missing.add(chunk)
     }
     return [...missing]
   }
 
-  /* Loads chunks of texts; a chunk that cannot be had leaves its texts empty (no snippet) */
+  /* Loads chunks of texts; a chunk that cannot be had leaves its texts empty (no
+     snippet), and is not asked for again: later queries do not wait for it */
   loadTexts(chunks) {
     return Promise.all(chunks.map(chunk => {
       if (chunk.loading === null)
@@ -506,7 +507,7 @@ class Index {
           })
           .catch(error => {
             console.warn("Textes de la recherche illisibles :", error)
-            chunk.loading = null
+            chunk.failed = true
           })
       return chunk.loading
     }))
