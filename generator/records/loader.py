@@ -506,7 +506,7 @@ class _Loader:
 
             self.syntax = diagnose(
                 exc.problem or str(exc), zero_based(exc.problem_mark or exc.context_mark),
-                zero_based(exc.context_mark), text.split("\n"),
+                zero_based(exc.context_mark), self.lines,
             )
             return None
         except yaml.YAMLError as exc:  # reader errors and the like

@@ -601,7 +601,7 @@ def _analyse(path: str, sources: list[dict[str, Any]], info: PageInfo) -> _Analy
         docs.append(row_doc)
         texts.append(text)
         sequences.append((list(map(_STEM.__getitem__, title_raws)), list(map(_STEM.__getitem__, text_raws))))
-    return _Analysed(docs, texts, sequences, lengths, postings, last, folds, (total, having))  # type: ignore[arg-type]
+    return _Analysed(docs, texts, sequences, lengths, postings, last, folds, (total, having))
 
 
 @dataclass

@@ -161,6 +161,13 @@ def bench_check(project: Path, runs: int, figures: dict) -> None:
     record_measured(figures, "check_cmd", "reperes check", run_measured(["generator", "check"], project, child_env()))
 
 
+def least_cpu(runs: list, cpu, code):
+    """The run of least CPU time among those that succeeded (a failure stops early:
+    never the figure kept while another run succeeded)."""
+    succeeded = [run for run in runs if not code(run)]
+    return min(succeeded or runs, key=cpu)
+
+
 def record_measured(figures: dict, key: str, what: str, measured) -> None:
     figures[f"{key}_s"], figures[f"{key}_cpu"] = measured.wall, measured.cpu
     figures[f"{key}_rss_mb"] = measured.peak_mib * 1024 * 1024 / MB
@@ -418,9 +425,20 @@ def bench_size(schemes: int, args: argparse.Namespace, budget: Budget, save=lamb
                     progress(f"{schemes} dispositifs : reperes build et mkdocs build, seconde paire")
                     warm.append(run_phases(project, "build", *date))
                     plain.append(measure_plain_mkdocs(project))
-                record_measured(figures, "mkdocs", "mkdocs build", min(plain, key=lambda m: m.cpu))
+                kept = least_cpu(plain, lambda m: m.cpu, lambda m: m.code)
+                record_measured(figures, "mkdocs", "mkdocs build", kept)
+                for other in plain:
+                    if other is not kept and other.code:
+                        said = f" ; fin de sa sortie d'erreur : {other.error}" if other.error else ""
+                        figures.setdefault("problems", []).append(
+                            f"mkdocs build (autre paire) : code de sortie {other.code}{said}")
                 figures["build_pairs"] = len(plain)
-            record_build(figures, "build", min(warm, key=lambda r: r.get("cpu") or math.inf))
+            kept_build = least_cpu(warm, lambda r: r.get("cpu") or math.inf, lambda r: r.get("code"))
+            record_build(figures, "build", kept_build)
+            for other in warm:
+                if other is not kept_build and other.get("code"):
+                    figures.setdefault("problems", []).append(
+                        f"reperes build (autre paire) : code de sortie {other.get('code')}")
             progress(f"{schemes} dispositifs : recherche")
             search_timings(project / "site", figures)
         else:

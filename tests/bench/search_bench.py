@@ -86,23 +86,29 @@ RESULTS_RENDERED = """() => {
 
 
 def _chromium_cpu() -> float | None:
-    """CPU seconds used so far by every Chromium process (Linux /proc), None elsewhere."""
+    """CPU seconds used so far by the Chromium this process launched (Linux /proc:
+    the processes descending from this one, not another user's browser), None elsewhere."""
     if not os.path.isdir("/proc"):
         return None
-    ticks = 0
+    parents: dict[int, int] = {}
+    ticks: dict[int, int] = {}
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
         try:
-            with open(f"/proc/{pid}/cmdline", "rb") as handle:
-                if b"chromium" not in handle.read():
-                    continue
-            with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
                 fields = handle.read().rsplit(")", 1)[1].split()
         except OSError:  # the process ended meanwhile
             continue
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
+        parents[int(pid)] = int(fields[1])  # ppid
+        ticks[int(pid)] = int(fields[11]) + int(fields[12])  # utime, stime
+    ours, frontier = set(), [os.getpid()]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in ours]
+        ours.update(children)
+        frontier.extend(children)
+    return sum(ticks[pid] for pid in ours) / os.sysconf("SC_CLK_TCK")
 
 
 def settle_browser(timeout: float = 5.0) -> None:
@@ -198,7 +204,7 @@ def describe(figures: dict[str, object]) -> str:
         f"{ms(figures['keystroke_p90_ms'])}, maximum {ms(figures['keystroke_max_ms'])} "
         f"(objectif médiane ≤ 50 ms : {'atteint' if median <= 50 else 'NON ATTEINT'})",
         f"recherche, index téléchargé : {int(figures['index_bytes']) / 1024 / 1024:.1f} Mio, dont "  # type: ignore[arg-type]
-        f"{int(figures['index_first_bytes']) / 1024 / 1024:.1f} Mio avant la première réponse".replace(".", ","),  # type: ignore[arg-type]
+        f"{int(figures['index_first_bytes']) / 1024 / 1024:.1f} Mio pour classer les résultats (les textes des pages affichées en plus)".replace(".", ","),  # type: ignore[arg-type]
     ]
     if figures["keystrokes_without_result"]:
         lines.append(f"recherche : {figures['keystrokes_without_result']} touches sans résultat affiché en 10 s")
