@@ -30,7 +30,7 @@ from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
-from conftest import CHROMIUM_ARGS, chromium_path, served  # noqa: E402  (the browser tests' Chromium and server)
+from conftest import CHROMIUM_ARGS, FIRST_RESULT_PROBE, chromium_path, served  # noqa: E402  (the browser tests' Chromium and server)
 
 TIMEOUT = 60_000  # ms
 
@@ -40,15 +40,6 @@ DEEP_LINK_QUERY = "chomage partiel"
 TYPED_QUERIES = ["chomage partiel", "aide embauche 12", "prime apprenti", "paiement suspendu",
                  "rembourssement", "retraite"]
 
-# Records when the first result item appears, from the start of the navigation.
-FIRST_RESULT_PROBE = """
-new MutationObserver((records, observer) => {
-  if (document.querySelector(".md-search-result__list > .md-search-result__item")) {
-    window.__reperesFirstResult = performance.now()
-    observer.disconnect()
-  }
-}).observe(document, { childList: true, subtree: true })
-"""
 
 # Types each query, one character at a time, and times each keystroke's results.
 TYPE_QUERIES = """async (queries) => {

@@ -23,6 +23,16 @@ ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "tests" / "output"
 BUILD_DATE = "2026-11-27"
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+# Records, in the page, when the first search result item is in it (performance.now(),
+# from the start of the navigation): the browser tests and the bench read it.
+FIRST_RESULT_PROBE = """
+new MutationObserver((records, observer) => {
+  if (document.querySelector(".md-search-result__list > .md-search-result__item")) {
+    window.__reperesFirstResult = performance.now()
+    observer.disconnect()
+  }
+}).observe(document, { childList: true, subtree: true })
+"""
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",

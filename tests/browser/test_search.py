@@ -28,6 +28,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
 import yaml
+from conftest import FIRST_RESULT_PROBE
 from playwright.sync_api import Page, expect
 
 from generator.site.search import PreparedIndex, read_prepared_index
@@ -110,17 +111,6 @@ RUN_ANALYSIS = """({ source, texts }) => {
       words[token.raw] = [token.fold, token.stem, isAcronym(token.raw) ? "1" : ""]
   return words
 }"""
-
-
-# Records when the first result item is in the page (performance.now()).
-FIRST_RESULT_AT = """
-new MutationObserver((records, observer) => {
-  if (document.querySelector(".md-search-result__list > .md-search-result__item")) {
-    window.__reperesFirstResult = performance.now()
-    observer.disconnect()
-  }
-}).observe(document, { childList: true, subtree: true })
-"""
 
 
 def site_path(site_url: str, href: str) -> str:
@@ -350,7 +340,7 @@ def test_a_deep_link_fetches_the_texts_of_the_pages_it_shows(page: Page, site_ur
     page.on("request", lambda request: fetched.append(site_path(site_url, request.url)))
     page.on("requestfinished", lambda request: started.append(
         (site_path(site_url, request.url), request.timing["startTime"])))
-    page.add_init_script(FIRST_RESULT_AT)
+    page.add_init_script(FIRST_RESULT_PROBE)
     page.goto(site_url + "?q=" + quote("sylae"))  # the tool's page, a guide or two: not every chunk
     item = page.locator(".md-search-result__list > .md-search-result__item").first
     expect(item).to_be_visible(timeout=TIMEOUT)
