@@ -291,7 +291,7 @@ def prose_key(lines: list[str], line: int, column: int, key: str) -> Diagnosis |
     """`- Rassurer l'employeur : le dossier avance`: a list item that YAML reads
     as a « clé: valeur » because its text holds « : ». Record keys are single
     words; a key with a blank in it, right after a list dash, is such a text."""
-    if not _BLANK.search(key):
+    if not may_be_prose(key):
         return None
     text = lines[line]
     if not re.search(r"(?:^|\s)-\s+$", text[:column]):
