@@ -177,7 +177,6 @@ _EVENT_NAMES = {cls: cls.__name__ for cls in vars(yaml.events).values() if isins
 _SCALAR, _MAPPING_END, _SEQUENCE_END = yaml.events.ScalarEvent, yaml.events.MappingEndEvent, yaml.events.SequenceEndEvent
 _MAPPING_START, _SEQUENCE_START = yaml.events.MappingStartEvent, yaml.events.SequenceStartEvent
 _SKIPPED = (yaml.events.StreamStartEvent, yaml.events.StreamEndEvent, yaml.events.DocumentEndEvent)
-_INLINE_COMMENT = re.compile(r"\S[ \t]+#")
 
 # --- characters ---
 
@@ -734,16 +733,21 @@ def load_yaml(
 
 
 def _comment_lines(text: str) -> set[int]:
-    """0-based numbers of the lines where a comment follows other content
-    (« \\S[ \\t]+# » never spans a line break: one pass over the whole text)."""
-    if "#" not in text:
-        return set()
+    """0-based numbers of the lines where a comment follows other content:
+    a « # » after blanks (space, tab) after a non-blank character of the same
+    line (what « \\S[ \\t]+# » finds; a record has few « # », so each is looked at)."""
     found: set[int] = set()
+    at = text.find("#")
     line, counted = 0, 0
-    for match in _INLINE_COMMENT.finditer(text):
-        line += text.count("\n", counted, match.start())
-        counted = match.start()
-        found.add(line)
+    while at >= 0:
+        before = at - 1
+        while before >= 0 and text[before] in " \t":
+            before -= 1
+        if before >= 0 and before < at - 1 and not text[before].isspace():
+            line += text.count("\n", counted, at)
+            counted = at
+            found.add(line)
+        at = text.find("#", at + 1)
     return found
 
 
