@@ -15,6 +15,7 @@ the checker let through; the post-build scan is only a backstop.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -44,8 +45,19 @@ def _entity(char: str) -> str:
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]|#!])")
 
 
+# The same texts come back on many pages (a partner's name on every scheme it
+# serves, a status on the board and its page): each escaper reads a value as
+# its text, str(value), and remembers what it made of the last ones.
+_MEMO = 1 << 15
+
+
 def md_inline(value: Any) -> str:
     """Text on one line with no Markdown meaning at all (titles, names in links)."""
+    return _md_inline(str(value))
+
+
+@functools.lru_cache(maxsize=_MEMO)
+def _md_inline(value: str) -> str:
     text = html.escape(" ".join(clean(value).split()), quote=False)
     return _INLINE_SPECIAL.sub(r"\\\1", text).replace("{", "&#123;").replace("}", "&#125;")
 
@@ -97,6 +109,11 @@ def md_block(value: Any) -> str:
     Backslashes show as typed. Braces and pipes become entities, so attribute
     lists ("{ .classe }") and table cells can never be opened by record text.
     """
+    return _md_block(str(value))
+
+
+@functools.lru_cache(maxsize=_MEMO)
+def _md_block(value: str) -> str:
     text = html.escape(clean(value).strip(), quote=False).replace("\\", "\\\\")
     text = text.replace("{", "&#123;").replace("}", "&#125;").replace("|", "&#124;")
     text = _IMAGE.sub(r"\\![", text)
@@ -106,7 +123,12 @@ def md_block(value: Any) -> str:
 
 def md_cell(value: Any) -> str:
     """Record text inside a table cell or on one line: md_block, joined."""
-    return " ".join(md_block(value).split())
+    return _md_cell(str(value))
+
+
+@functools.lru_cache(maxsize=_MEMO)
+def _md_cell(value: str) -> str:
+    return " ".join(_md_block(value).split())
 
 
 # --- link targets -----------------------------------------------------------------
