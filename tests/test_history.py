@@ -161,6 +161,40 @@ def test_each_commit_is_parsed_once(repo: GitRepo):
     assert len(again.changes) == len(first.changes) + 1
 
 
+def test_the_main_line_is_walked_once_per_commit_built(repo: GitRepo, monkeypatch):
+    walks = []
+    walk = Git.mainline
+    monkeypatch.setattr(Git, "mainline", lambda self, head: walks.append(head) or walk(self, head))
+    first = read_history(repo.root)
+    assert read_history(repo.root).changes == first.changes
+    assert walks == [sha(repo)]
+    repo.replace(SCHEME, "nom: Aide exemple", "nom: Aide")
+    repo.commit("Nom\n\nPourquoi: test", "2026-05-02T10:00:00+02:00")
+    assert len(read_history(repo.root).changes) == len(first.changes) + 1
+    assert walks == [sha(repo, "HEAD~1"), sha(repo)]
+    # A remembered main line that is not one (edited, truncated) is walked again.
+    memo, = (repo.root / ".cache/reperes/historique").glob("*/ligne-principale.json")
+    for broken in ('{"key": 1', '{"key": [], "commits": []}', memo.read_text().replace(sha(repo), "HEAD")):
+        memo.write_text(broken)
+        assert read_history(repo.root).for_record("dispositif", "exemple")[0].sentences == [
+            "Nom : « Aide exemple » → « Aide »"]
+    assert walks == [sha(repo, "HEAD~1"), *[sha(repo)] * 4]
+
+
+def test_a_deepened_shallow_clone_has_its_whole_history(repo: GitRepo, tmp_path: Path):
+    repo.replace(SCHEME, "nom: Aide exemple", "nom: Aide")
+    repo.commit("Nom\n\nPourquoi: test", "2026-05-02T10:00:00+02:00")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone)], check=True)
+    partial = read_history(clone, allow_shallow=True)
+    assert [c.sentences for c in partial.for_record("dispositif", "exemple")] == [["Fiche créée"]]
+    subprocess.run(["git", "fetch", "-q", "--unshallow"], cwd=clone, check=True)
+    whole = read_history(clone)
+    assert whole.partial is False
+    assert [c.sentences for c in whole.for_record("dispositif", "exemple")] == [
+        ["Nom : « Aide exemple » → « Aide »"], ["Fiche créée"]]
+
+
 def test_outside_git_history_is_unavailable(tmp_path: Path):
     Workspace(tmp_path)
     assert read_history(tmp_path).available is False

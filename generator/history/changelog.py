@@ -16,7 +16,9 @@ history), and describes the changes field by field (``changes.py``).
   unless the caller allows it, and the history is then labelled partial.
 * Each commit is parsed once: its entry is cached by commit id under
   ``.cache/reperes/historique/``, so a build after one new commit processes
-  only that commit.
+  only that commit. The list of main-line commits is kept there too, for the
+  last commit built: a build on the same commit (every rebuild of `make serve`)
+  does not walk the whole history again.
 """
 
 from __future__ import annotations
@@ -25,13 +27,14 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import RecordError
 from ..project import CACHE_DIR as PROJECT_CACHE
-from ..records.kinds import KINDS, kind_of_path
+from ..records.kinds import KINDS, RECORD_ROOTS, kind_of_path
 from ..records.loader import load_yaml
 from ..records.migrate import upgrade
 from ..records.validation import validate_record
@@ -40,6 +43,8 @@ from .changes import MOVED, describe_changes
 from .git import Git, ShallowCloneError, is_plain_text, reason_of, subject_of
 
 CACHE_DIR = PROJECT_CACHE / "historique"
+MAINLINE_FILE = "ligne-principale.json"  # in the cache: the main line of the last commit built
+_SHA = re.compile(r"[0-9a-f]{40}")
 PARIS = "Europe/Paris"
 
 
@@ -203,9 +208,32 @@ def read_history(project: Path, *, allow_shallow: bool = False, use_cache: bool 
         return _replay_history(gitrepo, project, head, partial=partial, use_cache=use_cache)
 
 
-def _replay_history(gitrepo: Git, project: Path, head: str, *, partial: bool, use_cache: bool) -> History:
+def _mainline(gitrepo: Git, cache_dir: Path, head: str, use_cache: bool) -> list[str]:
+    """``Git.mainline`` of *head*, remembered for the last commit built (a
+    commit's ancestry never changes; a cache file of another shape is ignored)."""
+    memo = cache_dir / MAINLINE_FILE
+    key = [head, *RECORD_ROOTS]
+    if use_cache:
+        try:
+            saved = json.loads(memo.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            saved = None
+        if isinstance(saved, dict) and saved.get("key") == key and isinstance(saved.get("commits"), list) \
+                and all(isinstance(sha, str) and _SHA.fullmatch(sha) for sha in saved["commits"]):
+            return saved["commits"]
     commits = gitrepo.mainline(head)
+    if use_cache:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        write_atomically(memo, json.dumps({"key": key, "commits": commits}))
+    return commits
+
+
+def _replay_history(gitrepo: Git, project: Path, head: str, *, partial: bool, use_cache: bool) -> History:
+    # A shallow clone's oldest commits look like roots and its main line
+    # stops short: nothing read there is kept for the day it is deepened.
+    use_cache = use_cache and not partial
     cache_dir = project / CACHE_DIR / _cache_version()
+    commits = _mainline(gitrepo, cache_dir, head, use_cache)
     cached: dict[str, dict[str, Any]] = {}
     if use_cache and cache_dir.is_dir():
         for sha in commits:
