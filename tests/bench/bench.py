@@ -70,7 +70,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 from history_bench import build_repository, count_commits, measure_history  # noqa: E402
-from measured import run_measured  # noqa: E402
+from measured import cpu_seconds, run_measured  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "tests"))
 from test_serve import fetch, free_port  # noqa: E402  (the serve tests' port and polling)
@@ -107,12 +107,6 @@ def child_env() -> dict[str, str]:
 
 
 # --- Check -----------------------------------------------------------------------
-
-
-def cpu_seconds() -> float:
-    """CPU time of this process and of the children it waited for (git)."""
-    times = os.times()
-    return times.user + times.system + times.children_user + times.children_system
 
 
 def best_of(runs: int, func) -> float:

@@ -79,12 +79,11 @@ def count_commits(root: Path) -> tuple[int, int]:
 
 
 HISTORY_CHILD = """
-import json, os, pathlib, sys, time
+import json, pathlib, sys, time
 sys.path.insert(0, sys.argv[1])
+sys.path.insert(0, sys.argv[3])
 from generator.history.changelog import read_history
-def cpu():
-    t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
+from measured import cpu_seconds as cpu
 start, start_cpu = time.perf_counter(), cpu()
 history = read_history(pathlib.Path(sys.argv[2]))
 elapsed, used = time.perf_counter() - start, cpu() - start_cpu
@@ -97,6 +96,6 @@ def measure_history(root: Path, repo_root: Path) -> dict[str, float]:
     """read_history in a child process: wall and CPU seconds, commits read, peak memory (KiB)."""
     import json
 
-    out = subprocess.run([sys.executable, "-c", HISTORY_CHILD, str(repo_root), str(root)],
+    out = subprocess.run([sys.executable, "-c", HISTORY_CHILD, str(repo_root), str(root), str(Path(__file__).parent)],
                          capture_output=True, text=True, check=True).stdout
     return json.loads(out.strip().splitlines()[-1])

@@ -19,10 +19,11 @@ import datetime as dt
 import importlib
 import json
 import logging
-import os
 import sys
 import time
 from pathlib import Path
+
+from measured import cpu_seconds  # this script's folder is first on sys.path
 
 # phase name -> (module, attribute) of the function that phase goes through
 PHASES = {
@@ -36,12 +37,6 @@ PHASES = {
     # the documents of each page (in on_page_content), then the prepared index
     "index": [("generator.site.plugin", "page_documents"), ("generator.site.plugin", "write_prepared_index")],
 }
-
-
-def cpu_seconds() -> float:
-    """CPU time of this process and of the children it waited for (git)."""
-    times = os.times()
-    return times.user + times.system + times.children_user + times.children_system
 
 
 class Timed:
