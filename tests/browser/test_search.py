@@ -385,6 +385,92 @@ def test_texts_that_cannot_be_had_leave_results_without_snippets(page: Page, sit
     assert len(asked) == len(set(asked)), sorted(asked)
 
 
+def test_an_index_and_words_file_of_two_builds_are_fetched_again(page: Page, site_url: str) -> None:
+    """A publication between the two requests (or a words file of another build
+    in the browser's cache): the worker sees the key differ, asks for both files
+    again bypassing the cache, and answers with them."""
+    asked: list[str] = []  # files asked for, in order
+    warnings: list[str] = []
+    page.on("console", lambda message: warnings.append(message.text) if message.type == "warning" else None)
+
+    def other_build(route) -> None:
+        asked.append("bin")
+        response = route.fetch()
+        if asked.count("bin") > 1:
+            route.fulfill(response=response)
+            return
+        words = response.body()
+        route.fulfill(response=response, body=b"0123456789abcdef" + words[16:])
+
+    def index(route) -> None:
+        asked.append("json")
+        route.continue_()
+
+    page.context.route("**/search/reperes-index.bin", other_build)
+    page.context.route("**/search/reperes-index.json", index)
+    page.goto(site_url + "?q=" + quote("sylae"))
+    results = page.locator(".md-search-result__list > .md-search-result__item")
+    expect(results.first).to_be_visible(timeout=TIMEOUT)
+    # Both files once, then both again (fetch's « reload » mode: past the browser's cache)
+    assert sorted(asked[:2]) == sorted(asked[2:]) == ["bin", "json"], asked
+    assert not [w for w in warnings if "illisible" in w], warnings
+
+
+# handle() with texts fetched by chunk: a promise while a shown page's texts are missing.
+RUN_CHUNKED = """async ({ source, prepared, words, chunks, failing, query }) => {
+  const module = { exports: {} }
+  new Function("module", source)(module)
+  const { handle } = module.exports
+  const asked = []
+  const texts = name => {
+    asked.push(name)
+    return name === failing ? Promise.reject(new Error("404 " + name)) : Promise.resolve(chunks[name])
+  }
+  handle({ type: 0, data: { prepared, words: new Uint8Array(words).buffer, texts, options: { suggest: false } } })
+  const answers = []
+  for (let round = 0; round < 2; round++) {
+    const reply = handle({ type: 2, data: query })
+    const promised = typeof reply.then === "function"
+    const message = await reply
+    answers.push({ promised, type: message.type, asked: [...asked],
+                   first: message.data.items[0].map(item => item.text) })
+  }
+  return answers
+}"""
+
+
+@pytest.mark.parametrize("fails", [False, True], ids=["textes-servis", "textes-introuvables"])
+def test_a_query_waits_only_for_the_texts_of_the_pages_it_shows(browser, built_site: Path, fails: bool) -> None:
+    """handle() answers with a promise while the shown pages' chunks are missing,
+    asks for those chunks only, once; a chunk that cannot be had gives results
+    without snippets, and the next query answers at once."""
+    files = read_prepared_index(built_site)
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        answers = page.evaluate(RUN_CHUNKED, {
+            "source": (built_site / OUR_WORKER).read_text(encoding="utf-8"),
+            "prepared": files.index, "words": list(files.words), "chunks": files.texts,
+            "failing": None, "query": "sylae"})
+        asked = answers[0]["asked"]
+        if fails:  # the chunks the first answer needs, one of them gone
+            answers = page.evaluate(RUN_CHUNKED, {
+                "source": (built_site / OUR_WORKER).read_text(encoding="utf-8"),
+                "prepared": files.index, "words": list(files.words), "chunks": files.texts,
+                "failing": asked[0], "query": "sylae"})
+    finally:
+        context.close()
+    assert 1 <= len(asked) < len(files.texts), asked
+    assert [(a["promised"], a["type"]) for a in answers] == [(True, 3), (False, 3)], answers
+    assert answers[1]["asked"] == answers[0]["asked"] == asked  # nothing asked again
+    assert answers[1]["first"] == answers[0]["first"]
+    # The first result's texts (its page's chunk is the first asked for): snippets, or none when gone
+    if fails:
+        assert all(text == "" for text in answers[0]["first"]), answers[0]["first"]
+    else:
+        assert any(answers[0]["first"]), answers[0]["first"]
+
+
 # --- a handful of queries through Material's interface -----------------------------------
 
 # (query of the file, what it tests); each must show what the worker answered.
