@@ -4,6 +4,7 @@ changed, when, by whom and why, exactly as agents and reviewers read it."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import subprocess
 from pathlib import Path
 
@@ -172,13 +173,29 @@ def test_the_main_line_is_walked_once_per_commit_built(repo: GitRepo, monkeypatc
     repo.commit("Nom\n\nPourquoi: test", "2026-05-02T10:00:00+02:00")
     assert len(read_history(repo.root).changes) == len(first.changes) + 1
     assert walks == [sha(repo, "HEAD~1"), sha(repo)]
-    # A remembered main line that is not one (edited, truncated) is walked again.
+    # A remembered main line that is not one (cut short, of another head, not commit ids) is walked again.
     memo, = (repo.root / ".cache/reperes/historique").glob("*/ligne-principale.json")
-    for broken in ('{"key": 1', '{"key": [], "commits": []}', memo.read_text().replace(sha(repo), "HEAD")):
+    saved = json.loads(memo.read_text())
+    for broken in ('{"key": 1', '{"key": [], "commits": []}', json.dumps({**saved, "key": ["HEAD"]}),
+                   json.dumps({**saved, "commits": ["HEAD"]})):
         memo.write_text(broken)
         assert read_history(repo.root).for_record("dispositif", "exemple")[0].sentences == [
             "Nom : « Aide exemple » → « Aide »"]
-    assert walks == [sha(repo, "HEAD~1"), *[sha(repo)] * 4]
+    assert walks == [sha(repo, "HEAD~1"), *[sha(repo)] * 5]
+
+
+def test_replace_refs_give_their_history_and_nothing_is_kept_of_it(repo: GitRepo):
+    repo.replace(SCHEME, "nom: Aide exemple", "nom: Aide")
+    repo.commit("Nom\n\nPourquoi: test", "2026-05-02T10:00:00+02:00")
+    whole = [c.sentences for c in read_history(repo.root).for_record("dispositif", "exemple")]
+    assert whole == [["Nom : « Aide exemple » → « Aide »"], ["Fiche créée"]]
+    repo.git("replace", "--graft", "HEAD")  # the last commit shown without parent
+    grafted = read_history(repo.root)
+    assert [c.sentences for c in grafted.for_record("dispositif", "exemple")] == [["Fiche créée"]]
+    assert grafted.processed == 1  # read again, not from the cache
+    repo.git("replace", "-d", sha(repo))
+    again = read_history(repo.root)
+    assert [c.sentences for c in again.for_record("dispositif", "exemple")] == whole
 
 
 def test_a_deepened_shallow_clone_has_its_whole_history(repo: GitRepo, tmp_path: Path):

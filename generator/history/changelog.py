@@ -44,7 +44,7 @@ from .git import Git, ShallowCloneError, is_plain_text, reason_of, subject_of
 
 CACHE_DIR = PROJECT_CACHE / "historique"
 MAINLINE_FILE = "ligne-principale.json"  # in the cache: the main line of the last commit built
-_SHA = re.compile(r"[0-9a-f]{40}")
+_SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")  # SHA-1 or SHA-256
 PARIS = "Europe/Paris"
 
 
@@ -210,7 +210,8 @@ def read_history(project: Path, *, allow_shallow: bool = False, use_cache: bool 
 
 def _mainline(gitrepo: Git, cache_dir: Path, head: str, use_cache: bool) -> list[str]:
     """``Git.mainline`` of *head*, remembered for the last commit built (a
-    commit's ancestry never changes; a cache file of another shape is ignored)."""
+    commit's ancestry never changes; a cache file of another shape, or naming
+    anything but commit ids, is ignored)."""
     memo = cache_dir / MAINLINE_FILE
     key = [head, *RECORD_ROOTS]
     if use_cache:
@@ -231,7 +232,9 @@ def _mainline(gitrepo: Git, cache_dir: Path, head: str, use_cache: bool) -> list
 def _replay_history(gitrepo: Git, project: Path, head: str, *, partial: bool, use_cache: bool) -> History:
     # A shallow clone's oldest commits look like roots and its main line
     # stops short: nothing read there is kept for the day it is deepened.
-    use_cache = use_cache and not partial
+    # Replace refs and grafts give a commit other parents: nothing is kept
+    # or read either while they are there.
+    use_cache = use_cache and not partial and not gitrepo.rewrites_history()
     cache_dir = project / CACHE_DIR / _cache_version()
     commits = _mainline(gitrepo, cache_dir, head, use_cache)
     cached: dict[str, dict[str, Any]] = {}

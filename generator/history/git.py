@@ -165,6 +165,17 @@ class Git:
     def is_shallow(self) -> bool:
         return self.repo.git.rev_parse("--is-shallow-repository").strip() == "true"
 
+    def rewrites_history(self) -> bool:
+        """Whether git shows commits with other parents than they were made with
+        (replace refs, grafts): the same commit then has another history."""
+        import os
+
+        if (Path(self.repo.common_dir) / "info" / "grafts").is_file():
+            return True
+        if os.environ.get("GIT_NO_REPLACE_OBJECTS"):
+            return False
+        return bool(self.repo.git.for_each_ref("--count=1", "refs/replace/").strip())
+
     def head(self) -> str | None:
         try:
             return self.repo.head.commit.hexsha
