@@ -34,7 +34,7 @@ from typing import Any
 
 from ..errors import RecordError
 from ..project import CACHE_DIR as PROJECT_CACHE
-from ..records.kinds import KINDS, RECORD_ROOTS, kind_of_path
+from ..records.kinds import KINDS, kind_of_path
 from ..records.loader import load_yaml
 from ..records.migrate import upgrade
 from ..records.validation import validate_record
@@ -213,7 +213,7 @@ def _mainline(gitrepo: Git, cache_dir: Path, head: str, use_cache: bool) -> list
     commit's ancestry never changes; a cache file of another shape, or naming
     anything but commit ids, is ignored)."""
     memo = cache_dir / MAINLINE_FILE
-    key = [head, *RECORD_ROOTS]
+    key = head  # the record folders are in the code that names cache_dir
     if use_cache:
         try:
             saved = json.loads(memo.read_text(encoding="utf-8"))

@@ -8,6 +8,7 @@ cut to a readable length.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -168,8 +169,6 @@ class Git:
     def rewrites_history(self) -> bool:
         """Whether git shows commits with other parents than they were made with
         (replace refs, grafts): the same commit then has another history."""
-        import os
-
         if (Path(self.repo.common_dir) / "info" / "grafts").is_file():
             return True
         if os.environ.get("GIT_NO_REPLACE_OBJECTS"):

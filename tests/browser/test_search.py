@@ -449,19 +449,15 @@ def test_a_query_waits_only_for_the_texts_of_the_pages_it_shows(browser, built_s
     asks for those chunks only, once; a chunk that cannot be had gives results
     without snippets, and the next query answers at once."""
     files = read_prepared_index(built_site)
+    given = {"source": (built_site / OUR_WORKER).read_text(encoding="utf-8"), "prepared": files.index,
+             "words": list(files.words), "chunks": files.texts, "failing": None, "query": "sylae"}
     context = browser.new_context()
     page = context.new_page()
     try:
-        answers = page.evaluate(RUN_CHUNKED, {
-            "source": (built_site / OUR_WORKER).read_text(encoding="utf-8"),
-            "prepared": files.index, "words": list(files.words), "chunks": files.texts,
-            "failing": None, "query": "sylae"})
+        answers = page.evaluate(RUN_CHUNKED, given)
         asked = answers[0]["asked"]
         if fails:  # the chunks the first answer needs, one of them gone
-            answers = page.evaluate(RUN_CHUNKED, {
-                "source": (built_site / OUR_WORKER).read_text(encoding="utf-8"),
-                "prepared": files.index, "words": list(files.words), "chunks": files.texts,
-                "failing": asked[0], "query": "sylae"})
+            answers = page.evaluate(RUN_CHUNKED, {**given, "failing": asked[0]})
     finally:
         context.close()
     assert 1 <= len(asked) < len(files.texts), asked
