@@ -54,5 +54,13 @@ def test_zensical_search_finds_the_apprenticeship_schemes(page, zensical_url, qu
     # Zensical's own dialog (in a shadow root, which Playwright's locators pierce).
     results = page.get_by_role("listbox", name="Search results").get_by_role("option")
     results.first.wait_for(state="visible", timeout=15_000)
-    addresses = [results.nth(i).get_attribute("href") for i in range(results.count())]
+    # Zensical answers each keystroke: the first list shown can be that of a
+    # shorter query. Read it once it has stayed the same for half a second.
+    addresses: list[str | None] = []
+    for _ in range(30):
+        shown = [results.nth(i).get_attribute("href") for i in range(results.count())]
+        if shown == addresses:
+            break
+        addresses = shown
+        page.wait_for_timeout(500)
     assert any("/dispositifs/aide-unique-apprentissage/" in address for address in addresses), addresses
