@@ -22,20 +22,18 @@ the repository can reach the site.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
-import gc
 import os
 import re
 import stat
 import traceback
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import BaseModel
 
+from ..collector import collector_paused
 from ..errors import FILE_FIELD, INTERNAL_HINT, InternalRecordError, RecordError
 from ..project import GENERATED_DIR, GUIDES_DIR, today_in_paris
 from .briefings import AUTHORS_FILE, POSTS_FOLDER, Auteurs, Post, check_briefings, parse_authors, parse_post
@@ -471,31 +469,6 @@ def load_corpus(
     """Every record under *root*; paths shown relative to *base* (default: the working directory)."""
     with collector_paused():
         return _load_corpus(root, debug=debug, cache=cache, base=base, today=today)
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while the corpus is read (or the search
-    index prepared), on again after.
-
-    Reading makes hundreds of thousands of objects that all stay alive (the
-    records, their positions): each automatic collection walks them all again,
-    a third of the check's time at 1,000 records. Reading makes no cycles that
-    matter; whatever cyclic garbage there is, is collected by a later full
-    collection. Turned on again, the collector would first walk every object
-    made meanwhile (all young): ``freeze`` then ``unfreeze`` moves them to the
-    oldest generation unwalked, where long-lived objects belong.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.unfreeze()
-        gc.enable()
 
 
 def _load_corpus(

@@ -145,8 +145,8 @@ def mkdocs_build(
             raise plugin.failure from None
         if plugin is not None and plugin.result is not None and plugin.result.corpus.errors:
             return plugin.result
-        if plugin is not None and plugin.unsafe is not None:
-            raise BuildError(plugin.unsafe) from None
+        if plugin is not None and plugin.stopped is not None:
+            raise BuildError(plugin.stopped) from None
         details = "\n".join(f"  {m}" for m in handler.messages)
         raise BuildError(f"la construction du site a échoué : {exc}\n{details}".rstrip()) from None
     finally:

@@ -11,6 +11,9 @@ runs in `reperes build`, a plain `mkdocs build`, `mike deploy` and
   (safety.py ``sanitise``), after every other plugin;
 - ``on_post_build`` prepares the search index (search.py) and scans the
   built site (safety.py ``scan_site``), failing the build on any finding.
+  A large one-off build does both in a helper process while MkDocs renders
+  the pages (aside.py), fed page by page from ``on_page_content`` and
+  ``on_post_page``.
 
 Under `mkdocs serve`, invalid records are shown and the last good pages stay
 served until the records are fixed; the instance (kept across rebuilds
@@ -33,6 +36,7 @@ from ..errors import plural
 from ..history.git import HistoryError
 from ..project import Project, today_in_paris
 from ..records.kinds import KINDS
+from . import aside
 from .build import BuildResult, BuildState, generate_pages
 from .feedback import META_KEY, Subject, feedback_links, subjects
 from .links import page_address
@@ -84,12 +88,13 @@ class ReperesPlugin(BasePlugin):
         self.lit: Any = None  # the section lit for the page being rendered
         self.result: BuildResult | None = None
         self.failure: HistoryError | None = None  # why the last build stopped, for `reperes build`
-        self.unsafe: str | None = None  # the scan's message, when it failed the last build
+        self.stopped: str | None = None  # why the plugin stopped the last build (scan findings, helper lost)
         # What each page is about, for its "Signaler un problème" links (the last valid records).
         self.subjects: dict[str, Subject] | None = None
         self.search_pages: dict[str, PageInfo] = {}
         self.mailbox: str | None = None
         self.templates = CompiledTemplates()
+        self.helper: aside.Helper | None = None  # the search index and the scan of a large build (aside.py)
 
     def configure(self, *, today: dt.date | None = None, debug: bool = False, allow_shallow: bool = False) -> None:
         """Options of `reperes build` (--date, --debug, --allow-shallow)."""
@@ -101,6 +106,18 @@ class ReperesPlugin(BasePlugin):
         self.built = False
         self.state = BuildState()
         self.scanned = ScanMemo()
+        self._drop_helper()
+
+    def on_shutdown(self) -> None:
+        self._drop_helper()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._drop_helper()
+
+    def _drop_helper(self) -> None:
+        helper, self.helper = self.helper, None
+        if helper is not None:
+            helper.close(wait=False)
 
     def on_config(self, config: Any) -> Any:
         """`mkdocs serve --dirty` (`make serve`) rebuilds only the pages whose
@@ -120,7 +137,8 @@ class ReperesPlugin(BasePlugin):
         return config
 
     def on_pre_build(self, *, config: Any) -> None:
-        self.result, self.failure, self.unsafe = None, None, None
+        self.result, self.failure, self.stopped = None, None, None
+        self._drop_helper()
         project = Path(config.config_file_path).parent
         serving = self.command == "serve"
         try:
@@ -156,11 +174,15 @@ class ReperesPlugin(BasePlugin):
             self.state = BuildState()
             self.result = result.summary()
             gc.collect()
+            if aside.wanted(len(self.search_pages)):
+                self._start_helper()
 
-    def on_env(self, env: jinja2.Environment, *, config: Any, files: Any) -> jinja2.Environment:
-        if self.command == "serve":
-            env.bytecode_cache = self.templates
-        return env
+    def _start_helper(self) -> None:
+        try:
+            self.helper = aside.Helper(self.search_pages)
+        except OSError as exc:  # no process or no shared memory here: everything in this process
+            log.info("Repères : processus auxiliaire impossible (%s) : index et analyse dans ce processus", exc)
+            self.helper = None
 
     def on_page_context(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
         """A page outside the nav (a record's) shows its section as the current
@@ -173,10 +195,20 @@ class ReperesPlugin(BasePlugin):
                 self.lit = section
         return context
 
+    def on_env(self, env: jinja2.Environment, *, config: Any, files: Any) -> jinja2.Environment:
+        if self.command == "serve":
+            env.bytecode_cache = self.templates
+        if self.helper is not None:  # every page's content is known: the index can be assembled
+            self.helper.contents_done()
+        return env
+
+    @event_priority(-100)  # last: the page as MkDocs writes it
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
         if self.lit is not None:
             self.lit.active = False
             self.lit = None
+        if self.helper is not None and output.strip():  # MkDocs writes no empty page
+            self.helper.output(page.file.dest_uri, output)
         return output
 
     def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Any) -> str:
@@ -204,7 +236,11 @@ class ReperesPlugin(BasePlugin):
     @event_priority(-100)  # last: what other plugins add to the content is cleaned too
     def on_page_content(self, html: str, *, page: Any, config: Any, files: Any) -> str:
         html = sanitise(html)
-        self.search_memo.put(page.url, page_documents(html, page.url, str(page.meta.get("title", page.title)), page.meta))
+        title = str(page.meta.get("title", page.title))
+        if self.helper is not None:
+            self.helper.content(page.url, html, title, page.meta.get("search"))
+        else:
+            self.search_memo.put(page.url, page_documents(html, page.url, title, page.meta))
         return html
 
     def on_post_build(self, *, config: Any) -> None:
@@ -216,13 +252,21 @@ class ReperesPlugin(BasePlugin):
                 if relative.endswith(".md"):
                     page = Path(config.site_dir) / page_address(relative).lstrip("/") / "index.html"
                     page.unlink(missing_ok=True)
-        self.search_memo.forget(
-            page_address(r).lstrip("/") for r in (self.result.removed if self.result else []) if r.endswith(".md"))
-        write_prepared_index(Path(config.site_dir), self.search_pages, self.search_memo)
-        problems = scan_site(Path(config.site_dir), self.scanned)
+        if self.helper is not None:
+            helper, self.helper = self.helper, None
+            try:
+                problems = helper.finish(Path(config.site_dir)).problems
+            except aside.HelperError as exc:
+                self.stopped = str(exc)
+                raise Abort(f"Repères : {exc}") from None
+        else:
+            self.search_memo.forget(
+                page_address(r).lstrip("/") for r in (self.result.removed if self.result else []) if r.endswith(".md"))
+            write_prepared_index(Path(config.site_dir), self.search_pages, self.search_memo)
+            problems = scan_site(Path(config.site_dir), self.scanned)
         if problems:
-            self.unsafe = describe_problems(problems)
-            raise Abort(f"Repères : {self.unsafe}")
+            self.stopped = describe_problems(problems)
+            raise Abort(f"Repères : {self.stopped}")
 
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
         """Rebuild when a hand-written page changes too."""

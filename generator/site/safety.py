@@ -20,6 +20,7 @@ installed theme, so a theme update cannot silently widen the list).
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import json
 import os
@@ -287,11 +288,21 @@ class ScanMemo:
     """What one process found in each page, by the page's file identity (inode,
     size, modification time): under `mkdocs serve`, a rebuild that rewrote
     three pages parses three pages. A fresh build (``reperes build``) starts
-    with an empty memo, in a fresh folder: every page is parsed."""
+    with an empty memo, in a fresh folder: every page is parsed.
+
+    A page may also be parsed before it is written (``prescan``, the helper
+    process of a large build: aside.py); that verdict counts only for a file of
+    exactly the same bytes (SHA-256), which is otherwise parsed again."""
 
     def __init__(self) -> None:
         self.pages: dict[str, tuple[tuple[int, int, int], list[str], list[str]]] = {}
+        self.early: dict[str, tuple[bytes, list[re.Pattern[str]], list[str], list[str]]] = {}
         self.parsed = 0  # pages parsed by the last scan
+
+    def prescan(self, relative: str, data: bytes, allowed: list[re.Pattern[str]]) -> None:
+        """What the page *relative* holds if it is written as *data*."""
+        found, scripts = scan_page(data, allowed)
+        self.early[relative] = (hashlib.sha256(data).digest(), allowed, found, scripts)
 
     def scan(self, page: Path, relative: str, allowed: list[re.Pattern[str]]) -> tuple[list[str], list[str]]:
         stat = page.stat()
@@ -299,9 +310,14 @@ class ScanMemo:
         known = self.pages.get(relative)
         if known is not None and known[0] == identity:
             return known[1], known[2]
-        found, scripts = scan_page(page.read_bytes(), allowed)
+        data = page.read_bytes()
+        early = self.early.pop(relative, None)
+        if early is not None and early[1] == allowed and early[0] == hashlib.sha256(data).digest():
+            found, scripts = early[2], early[3]
+        else:
+            found, scripts = scan_page(data, allowed)
+            self.parsed += 1
         self.pages[relative] = (identity, found, scripts)
-        self.parsed += 1
         return found, scripts
 
 

@@ -40,13 +40,14 @@ from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from selectolax.lexbor import LexborHTMLParser
 
-from ..records.corpus import Corpus, collector_paused
-from ..records.kinds import KINDS
-from ..records.status import in_force
+from ..collector import collector_paused
+
+if TYPE_CHECKING:
+    from ..records.corpus import Corpus
 
 INDEX_NAME = "reperes-index.json"  # next to Material's search/search_index.json
 WORDS_NAME = "reperes-index.bin"  # the stems of each document's words, in order (``_words_file``)
@@ -487,6 +488,11 @@ class PageInfo:
 
 def record_pages(corpus: Corpus | None, today: dt.date) -> dict[str, PageInfo]:
     """Site path ("dispositifs/aej/") -> what the records say of it."""
+    # Here, not at the top: the build's helper process (aside.py) imports this
+    # module without the records' models.
+    from ..records.kinds import KINDS
+    from ..records.status import in_force
+
     pages: dict[str, PageInfo] = {}
     if corpus is None:
         return pages
@@ -516,7 +522,7 @@ class _Analysed:
     totals: tuple[list[int], list[int]]  # words of each field, documents having the field
 
 
-def _analyse(path: str, sources: list[dict[str, Any]], info: PageInfo) -> _Analysed:
+def analyse_page(path: str, sources: list[dict[str, Any]], info: PageInfo) -> _Analysed:
     """One page's documents (plain text, the page's own first) -> its share of the index."""
     aliases = list(info.aliases)
     if info.tier == CONTENT:  # a guide's "Ce que dit l'appelant": each « … » counts as callers' words
@@ -624,20 +630,21 @@ class PreparedIndex:
         return _read_words(self.words, self.index["words_file"])
 
 
-def _words_file(sequences: list[tuple[list[str], list[str]]], ids: dict[str, int]) -> tuple[bytes, dict[str, Any]]:
+def _words_file(sequences: list[array[int]], final: array[int], stems: int) -> tuple[bytes, dict[str, Any]]:
     """reperes-index.bin: a 16-byte key (hex, the JSON says the same), the
     number of documents, the offsets of each document's title and text words
     (uint32, 2 per document and the end), then each word's stem number
     (uint16, or uint32 past 65,535 stems), little-endian. The worker reads
-    it as typed arrays: nothing to parse."""
+    it as typed arrays: nothing to parse. *sequences* hold provisional stem
+    numbers, two per document (title, text); *final* gives each its number
+    (1 + place among the *stems* sorted, 0: a stem of no posting)."""
     offsets, numbers = array("I", [0]), array("I")
-    for title, text in sequences:
-        numbers.extend([ids.get(s, 0) for s in title])
+    renumber = final.__getitem__
+    for sequence in sequences:
+        numbers.extend(map(renumber, sequence))
         offsets.append(len(numbers))
-        numbers.extend([ids.get(s, 0) for s in text])
-        offsets.append(len(numbers))
-    width = 2 if len(ids) < 0xFFFF else 4
-    body = array("I", [len(sequences)]) + offsets
+    width = 2 if stems < 0xFFFF else 4
+    body = array("I", [len(sequences) // 2]) + offsets
     packed = array("H", numbers) if width == 2 else numbers
     if sys.byteorder != "little":
         body.byteswap()
@@ -662,36 +669,52 @@ def _read_words(data: bytes, meta: dict[str, Any]) -> list[tuple[list[int], list
             for d in range(count)]
 
 
-def _assemble(analysed: Iterable[tuple[str, _Analysed]], pages: dict[str, PageInfo]) -> PreparedIndex:
-    """The prepared index of pages analysed one by one (``_analyse``), in order."""
-    page_rows: list[list[Any]] = []
-    sequences: list[tuple[list[str], list[str]]] = []
-    chunks: list[tuple[int, list[str]]] = []  # [first doc, texts]
-    chunk_size = TEXTS_CHUNK
-    docs: list[list[Any]] = []
-    lengths: list[int] = []
-    postings: dict[str, list[int]] = {}  # stem -> [doc, code, doc, code…] (doc as a delta)
-    last_doc: dict[str, int] = {}
-    postings_get = postings.get
-    words: dict[str, list[Any]] = {}  # folded -> [stem, documents]
-    total, having = [0, 0, 0, 0], [0, 0, 0, 0]
-    for path, part in analysed:
-        info = pages.get(path, PageInfo())
-        page = len(page_rows)
-        page_rows.append([path, info.tier, list(info.badge) if info.badge else None])
+class IndexAssembly:
+    """The prepared index, page by page (``add``, in the site's order), then
+    ``result``. A page's analysis is merged as it comes: the helper process
+    of a large build (aside.py) keeps nothing of it but the merge. The stems
+    of the documents' words are numbered as they are met (arrays of
+    provisional numbers), then renumbered once the stems are sorted."""
+
+    def __init__(self, pages: dict[str, PageInfo]) -> None:
+        self.pages = pages
+        self.page_rows: list[list[Any]] = []
+        self.sequences: list[array[int]] = []  # provisional stem numbers of a document's title, then text
+        self.provisional: dict[str, int] = {}  # stem -> provisional number (1 + order met)
+        self.chunks: list[tuple[int, list[str]]] = []  # [first doc, texts]
+        self.chunk_size = TEXTS_CHUNK
+        self.docs: list[list[Any]] = []
+        self.lengths: list[int] = []
+        self.postings: dict[str, list[int]] = {}  # stem -> [doc, code, doc, code…] (doc as a delta)
+        self.last_doc: dict[str, int] = {}
+        self.words: dict[str, list[Any]] = {}  # folded -> [stem, documents]
+        self.total, self.having = [0, 0, 0, 0], [0, 0, 0, 0]
+
+    def add(self, path: str, part: _Analysed) -> None:
+        info = self.pages.get(path, PageInfo())
+        page = len(self.page_rows)
+        self.page_rows.append([path, info.tier, list(info.badge) if info.badge else None])
+        docs = self.docs
         offset = len(docs)
         for row_doc in part.docs:
             row = list(row_doc)
             row[2] = page
             docs.append(row)
-        sequences.extend(part.sequences)
-        if chunk_size >= TEXTS_CHUNK:
-            chunks.append((offset, []))
-            chunk_size = 0
-        chunks[-1][1].extend(part.texts)
-        chunk_size += sum(map(len, part.texts))
-        lengths.extend(part.lengths)
-        page_last = part.last
+        provisional = self.provisional
+        for title, text in part.sequences:
+            for stems in (title, text):
+                for stem_value in stems:
+                    if stem_value not in provisional:
+                        provisional[stem_value] = len(provisional) + 1
+                self.sequences.append(array("I", map(provisional.__getitem__, stems)))
+        if self.chunk_size >= TEXTS_CHUNK:
+            self.chunks.append((offset, []))
+            self.chunk_size = 0
+        self.chunks[-1][1].extend(part.texts)
+        self.chunk_size += sum(map(len, part.texts))
+        self.lengths.extend(part.lengths)
+        postings, last_doc, page_last = self.postings, self.last_doc, part.last
+        postings_get = postings.get
         for stem_value, local in part.postings.items():
             row = postings_get(stem_value)
             if row is None:
@@ -702,6 +725,7 @@ def _assemble(analysed: Iterable[tuple[str, _Analysed]], pages: dict[str, PageIn
                 row += local
                 row[start] += offset - last_doc[stem_value]  # the page's first doc, as a delta
             last_doc[stem_value] = offset + page_last[stem_value]
+        words = self.words
         for folded, count in part.words.items():
             word = words.get(folded)
             if word is None:
@@ -709,30 +733,46 @@ def _assemble(analysed: Iterable[tuple[str, _Analysed]], pages: dict[str, PageIn
             else:
                 word[1] += count
         for f in range(4):
-            total[f] += part.totals[0][f]
-            having[f] += part.totals[1][f]
-    average = [max(1.0, round(total[f] / max(1, having[f]), 3)) for f in range(4)]
-    stems = sorted(postings)
-    words_data, words_meta = _words_file(sequences, {s: number for number, s in enumerate(stems, 1)})
-    texts: dict[str, list[str]] = {}
-    named: list[list[Any]] = []
-    for first, chunk in chunks:
-        name = TEXTS_PREFIX + hashlib.sha256(_json_text(chunk).encode()).hexdigest()[:16] + ".json"
-        texts[name] = chunk
-        named.append([first, name])
-    return PreparedIndex({
-        "format": FORMAT,
-        "pages": page_rows,
-        "docs": docs,
-        "lengths": lengths,
-        "average": average,
-        # a list, not an object: a stem like "4000" would come first among a JavaScript object's keys
-        "stems": stems,
-        "postings": [postings[s] for s in stems],
-        "words": [[word, value[0], value[1]] for word, value in sorted(words.items())],
-        "words_file": words_meta,
-        "texts": named,
-    }, words_data, texts)
+            self.total[f] += part.totals[0][f]
+            self.having[f] += part.totals[1][f]
+
+    def result(self) -> PreparedIndex:
+        total, having, postings = self.total, self.having, self.postings
+        average = [max(1.0, round(total[f] / max(1, having[f]), 3)) for f in range(4)]
+        stems = sorted(postings)
+        numbers = {s: number for number, s in enumerate(stems, 1)}
+        # provisional number -> final one (0: a stem of no posting, a function word)
+        final = array("I", [0]) * (len(self.provisional) + 1)
+        for stem_value, number in self.provisional.items():
+            final[number] = numbers.get(stem_value, 0)
+        words_data, words_meta = _words_file(self.sequences, final, len(stems))
+        texts: dict[str, list[str]] = {}
+        named: list[list[Any]] = []
+        for first, chunk in self.chunks:
+            name = TEXTS_PREFIX + hashlib.sha256(_json_text(chunk).encode()).hexdigest()[:16] + ".json"
+            texts[name] = chunk
+            named.append([first, name])
+        return PreparedIndex({
+            "format": FORMAT,
+            "pages": self.page_rows,
+            "docs": self.docs,
+            "lengths": self.lengths,
+            "average": average,
+            # a list, not an object: a stem like "4000" would come first among a JavaScript object's keys
+            "stems": stems,
+            "postings": [postings[s] for s in stems],
+            "words": [[word, value[0], value[1]] for word, value in sorted(self.words.items())],
+            "words_file": words_meta,
+            "texts": named,
+        }, words_data, texts)
+
+
+def _assemble(analysed: Iterable[tuple[str, _Analysed]], pages: dict[str, PageInfo]) -> PreparedIndex:
+    """The prepared index of pages analysed one by one (``analyse_page``), in order."""
+    assembly = IndexAssembly(pages)
+    for path, part in analysed:
+        assembly.add(path, part)
+    return assembly.result()
 
 
 def prepare(material_index: dict[str, Any], pages: dict[str, PageInfo]) -> PreparedIndex:
@@ -742,7 +782,7 @@ def prepare(material_index: dict[str, Any], pages: dict[str, PageInfo]) -> Prepa
     for source in material_index.get("docs", []):
         plain = dict(source, title=html_to_text(source.get("title") or ""), text=html_to_text(source.get("text") or ""))
         by_page.setdefault(source["location"].split("#")[0], []).append(plain)
-    return _assemble(((path, _analyse(path, docs, pages.get(path, PageInfo()))) for path, docs in by_page.items()),
+    return _assemble(((path, analyse_page(path, docs, pages.get(path, PageInfo()))) for path, docs in by_page.items()),
                      pages)
 
 
@@ -778,7 +818,7 @@ class IndexMemo:
                 info = pages.get(path, PageInfo())
                 known = self.analysed.get(path)
                 if known is None or known[0] is not docs and known[0] != docs or known[1] != info:
-                    known = self.analysed[path] = (docs, info, _analyse(path, docs, info))
+                    known = self.analysed[path] = (docs, info, analyse_page(path, docs, info))
                 yield path, known[2]
         result = _assemble(parts(), pages)
         for path in [p for p in self.analysed if p not in self.docs]:
@@ -786,12 +826,24 @@ class IndexMemo:
         return result
 
 
-def write_prepared_index(site_dir: Path, pages: dict[str, PageInfo], memo: IndexMemo) -> Path | None:
+def prepare_index(pages: dict[str, PageInfo], memo: IndexMemo) -> PreparedIndex:
+    """The prepared index of the documents of *memo* (every page of the site)
+    and of what the records say of their pages (``record_pages``)."""
+    # Hundreds of thousands of small lists and counters, none of them cyclic:
+    # the cyclic collector would walk the whole build's memory again and again
+    # (a third of this step's time at 1,000 schemes).
+    with collector_paused():
+        return memo.prepared(pages)
+
+
+def write_prepared_index(
+    site_dir: Path, pages: dict[str, PageInfo], memo: IndexMemo, prepared: PreparedIndex | None = None,
+) -> Path | None:
     """Write search/reperes-index.json, reperes-index.bin and the texts' chunks
-    from the documents of *memo* (every page of the site) and what the records
-    say of their pages (``record_pages``). The chunks are named by their
-    content (a chunk kept in a browser's cache is the right one), written
-    before the index that names them; chunks of an earlier build are removed.
+    (``prepare_index`` of *pages* and *memo*, unless *prepared* is that
+    already). The chunks are named by their content (a chunk kept in a
+    browser's cache is the right one), written before the index that names
+    them; chunks of an earlier build are removed.
 
     Returns the prepared file, or None when the site has no search index
     (search plugin not listed)."""
@@ -799,11 +851,8 @@ def write_prepared_index(site_dir: Path, pages: dict[str, PageInfo], memo: Index
     if not material_file.is_file():
         return None
     target = material_file.with_name(INDEX_NAME)
-    # Hundreds of thousands of small lists and counters, none of them cyclic:
-    # the cyclic collector would walk the whole build's memory again and again
-    # (a third of this step's time at 1,000 schemes).
-    with collector_paused():
-        prepared = memo.prepared(pages)
+    if prepared is None:
+        prepared = prepare_index(pages, memo)
     mode = material_file.stat().st_mode & 0o777
     for name, texts in prepared.texts.items():
         if not (target.parent / name).is_file():

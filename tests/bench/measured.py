@@ -8,6 +8,10 @@ before exec, which would credit the command with the benchmark's memory.
 CPU time (user + system, the child's and that of the processes it waited
 for, such as git) is what the figures are compared on: on a shared machine
 wall time also counts the time spent waiting for a core.
+
+A command that works in two processes at once (`reperes build` with its
+helper) is also sampled (``run_sampled``): the memory of the whole tree of
+processes, every few milliseconds, and its largest sum.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,3 +82,60 @@ def run_measured(module_args: list[str], cwd: Path, env: dict[str, str], python:
         wall, cpu, code, error = run_child([python, "-c", _WRAPPER, peak_file.name, *module_args], cwd, env)
         text = Path(peak_file.name).read_text().strip()
     return Measured(wall, cpu, int(text) / 1024 if text else float("nan"), code, error)
+
+
+SAMPLE_SECONDS = 0.02
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            return next((int(line.split()[1]) for line in status if line.startswith("VmRSS:")), 0)
+    except OSError:
+        return 0
+
+
+def _tree(pid: int) -> list[int]:
+    """*pid* and all its descendants (Linux: /proc/PID/task/TID/children)."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        try:
+            tasks = os.listdir(f"/proc/{current}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as children:
+                    pending.extend(int(child) for child in children.read().split())
+            except OSError:
+                pass
+    return found
+
+
+def run_sampled(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str, int]:
+    """(exit code, stderr's last lines on a failure, largest sum of the resident memory of the
+    process and its descendants in KiB, sampled every SAMPLE_SECONDS) of *argv*."""
+    with tempfile.TemporaryFile("w+b") as errors:
+        child = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        peak = 0
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not done.is_set():
+                peak = max(peak, sum(_rss_kib(pid) for pid in _tree(child.pid)))
+                done.wait(SAMPLE_SECONDS)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        code = child.wait()
+        done.set()
+        sampler.join()
+        tail = ""
+        if code:
+            errors.seek(0)
+            lines = errors.read().decode("utf-8", "replace").strip().splitlines()
+            tail = " | ".join(line.strip() for line in lines[-ERROR_LINES:])
+    return code, tail, peak

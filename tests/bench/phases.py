@@ -11,6 +11,12 @@ looks them up (module globals), so the command runs unchanged; a phase whose
 function is not found (the code moved) is reported as not measured, never
 guessed. OUTPUT.json receives the wall and CPU time, the exit code, each phase's
 wall and CPU seconds and calls, and the process's peak memory (VmHWM) just before exit.
+
+A large build does the search index and the scan in a helper process
+(generator/site/aside.py): its answer says what each cost it (CPU seconds), which
+count in those phases, the rest of its time (starting, importing, reading its
+messages) as the phase « auxiliaire », and its peak memory (``helper_rss_kib``).
+Its CPU time is also in the build's (the helper is waited for).
 """
 
 from __future__ import annotations
@@ -74,6 +80,44 @@ def install() -> dict[str, list[Timed]]:
     return timers
 
 
+class HelperReports:
+    """Wraps ``Helper.finish`` and keeps what the helper answered."""
+
+    def __init__(self) -> None:
+        self.reports: list = []
+
+    def install(self) -> None:
+        try:
+            from generator.site import aside
+        except ImportError:
+            return
+        finish = aside.Helper.finish
+
+        def recorded(helper, *args, **kwargs):
+            report = finish(helper, *args, **kwargs)
+            self.reports.append(report)
+            return report
+
+        aside.Helper.finish = recorded
+
+    def add_to(self, phases: dict) -> int | None:
+        """The helpers' CPU into *phases*; their largest peak memory (KiB), None without a helper."""
+        if not self.reports:
+            return None
+        for report in self.reports:
+            for phase in ("index", "scan"):
+                entry = phases.setdefault(phase, {"seconds": 0.0, "cpu": 0.0, "calls": 0})
+                entry["seconds"] += report.cpu[phase]
+                entry["cpu"] += report.cpu[phase]
+                entry["calls"] += 1
+            own = report.cpu["total"] - report.cpu["index"] - report.cpu["scan"]
+            entry = phases.setdefault("auxiliaire", {"seconds": 0.0, "cpu": 0.0, "calls": 0})
+            entry["seconds"] += own
+            entry["cpu"] += own
+            entry["calls"] += 1
+        return max(report.peak_kib for report in self.reports)
+
+
 def peak_kib() -> int:
     with open("/proc/self/status") as status:
         return int(next(line for line in status if line.startswith("VmHWM:")).split()[1])
@@ -83,6 +127,8 @@ def main() -> None:
     repo, output, mode, *rest = sys.argv[1:]
     sys.path.insert(0, repo)
     timers = install()
+    helpers = HelperReports()
+    helpers.install()
     start, start_cpu = time.perf_counter(), cpu_seconds()
     if mode == "build":
         from generator.cli import main as cli_main
@@ -102,8 +148,10 @@ def main() -> None:
                 "calls": sum(t.calls for t in found)}
         for phase, found in timers.items()
     }
+    helper_kib = helpers.add_to(phases)
     Path(output).write_text(json.dumps({
         "wall": wall, "cpu": cpu, "code": code, "phases": phases, "rss_kib": peak_kib(), "written": written,
+        "helper_rss_kib": helper_kib,
     }), encoding="utf-8")
 
 
