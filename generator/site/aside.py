@@ -21,18 +21,22 @@ record pages: starting a Python process and importing the parsers costs more
 than it saves), on a single core (the helper would only take turns with
 MkDocs), under `mkdocs serve` (a `--dirty` rebuild redoes a few pages,
 and the index's memo lives between rebuilds) and wherever a process cannot
-be started. ``REPERES_AUXILIAIRE=oui`` or ``non`` decides instead.
+be started. For one-off builds, ``REPERES_AUXILIAIRE=oui`` or ``non`` decides
+instead.
 """
 
 from __future__ import annotations
 
-import gc
+import contextlib
 import multiprocessing
 import os
+import pickle
 import queue
-import resource
 import signal
+import threading
+import time
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,8 +55,8 @@ from .search import (
 
 FROM_RECORD_PAGES = 100
 CHOICE = "REPERES_AUXILIAIRE"  # oui: always a helper process; non: never; otherwise by size
-ANSWER_CHECK_SECONDS = 0.5  # how often the build, waiting for the answer, checks the helper is alive
-PARENT_CHECK_SECONDS = 1.0  # how often an idle helper checks the build is alive (killed: it ends too)
+PENDING_MESSAGES = 64  # pages waiting for the helper (then MkDocs waits for it: memory stays bounded)
+WAIT_SECONDS = 0.5  # how often a build waiting for room checks that the helper is alive
 STOP_SECONDS = 10.0
 
 
@@ -89,61 +93,64 @@ class Report:
 
     problems: list[str]
     cpu: dict[str, float]  # seconds: "index" (documents, analysis, files), "scan", "total" (imports included)
-    peak_kib: int  # the helper's VmHWM
+    peak_kib: int  # the helper's peak memory (VmHWM)
+    parsed: int  # pages the final scan parsed (those not handed over, or changed since)
 
 
 class Helper:
-    """The parent's side: messages go through a queue (its feeder thread writes
-    them, MkDocs does not wait for the helper), one answer comes back."""
+    """The parent's side. Messages are pickled at once (what is sent is what the
+    page was then), queued (at most PENDING_MESSAGES) and written to the
+    helper's pipe by a thread, so MkDocs does not wait while the helper is busy;
+    one answer comes back on another pipe. Each process holds only its own end
+    of each pipe: when one dies, the other reads the end of its pipe (or cannot
+    write to it) at once, even in the middle of a message."""
 
     def __init__(self, pages: dict[str, PageInfo]) -> None:
-        context = multiprocessing.get_context("spawn")  # a fresh interpreter: `mkdocs serve` has threads
-        self._inbox: Any = context.Queue()
-        self._outbox: Any = context.Queue()
-        self._process = context.Process(
-            target=_serve, args=(self._inbox, self._outbox), name="reperes-auxiliaire", daemon=True)
-        self._process.start()
-        self._inbox.put(("records", pages))
+        # A fresh interpreter (spawn): nothing of the build's memory is copied, no thread forked.
+        context = multiprocessing.get_context("spawn")
+        inbox, self._inbox = context.Pipe(duplex=False)
+        self._answers, answers = context.Pipe(duplex=False)
+        self._process = context.Process(target=_serve, args=(inbox, answers), name="reperes-auxiliaire", daemon=True)
+        with _interrupts_ignored():  # Ctrl-C while the helper starts is the build's, not the helper's
+            self._process.start()
+        inbox.close()
+        answers.close()
+        self._pending: queue.Queue[bytes | None] = queue.Queue(maxsize=PENDING_MESSAGES)
+        self._broken = False  # the helper's pipe is closed: it has ended
+        self._sender = threading.Thread(target=self._send_all, name="reperes-auxiliaire-envoi", daemon=True)
+        self._sender.start()
+        self._put(("records", pages))
 
     def content(self, path: str, html: str, title: str, search: Any) -> None:
         """A page's sanitised content (``on_page_content``): its search documents."""
-        self._inbox.put(("content", path, html, title, search))
+        self._put(("content", path, html, title, search))
 
     def contents_done(self) -> None:
         """Every page's content has been sent (``on_env``): the index can be assembled."""
-        self._inbox.put(("assemble",))
+        self._put(("assemble",))
 
     def output(self, relative: str, html: str) -> None:
         """A page about to be written at *relative* in the site (``on_post_page``)."""
-        self._inbox.put(("output", relative, html))
+        self._put(("output", relative, html))
 
     def finish(self, site_dir: Path) -> Report:
-        """Write the prepared index into *site_dir* and scan it; the helper then ends."""
-        self._inbox.put(("finish", str(site_dir)))
+        """Write the prepared index into *site_dir* and scan it; the helper then ends.
+        Raises HelperError (it ended without answering) or HelperFailed (its code failed)."""
         try:
-            answer = self._answer()
-        finally:
-            self.close()
+            self._put(("finish", str(site_dir)))
+            try:
+                answer = self._answers.recv()
+            except EOFError:
+                raise self._lost() from None
+        except BaseException:
+            self.close(wait=False)
+            raise
+        self.close()
         if answer[0] == "error":
             failure = HelperFailed(answer[1])
             failure.add_note(f"dans le processus auxiliaire :\n{answer[2]}")
             raise failure
         return Report(*answer[1:])
-
-    def _answer(self) -> tuple[Any, ...]:
-        while True:
-            try:
-                return self._outbox.get(timeout=ANSWER_CHECK_SECONDS)
-            except queue.Empty:
-                if self._process.is_alive():
-                    continue
-            try:  # it may have answered just before it ended
-                return self._outbox.get(timeout=ANSWER_CHECK_SECONDS)
-            except queue.Empty:
-                raise HelperError(
-                    "le processus auxiliaire (index de recherche, analyse du site) s'est arrêté sans répondre "
-                    f"(code {self._process.exitcode}) : site non construit",
-                ) from None
 
     def close(self, wait: bool = True) -> None:
         """End the helper: after its answer, let it end (*wait*); otherwise at once."""
@@ -152,9 +159,64 @@ class Helper:
         if self._process.is_alive():
             self._process.terminate()
             self._process.join(STOP_SECONDS)
-        self._inbox.cancel_join_thread()  # what is still queued goes nowhere
-        self._inbox.close()
-        self._outbox.close()
+        self._broken = True  # the sender drops what is left, and ends at None
+        while self._sender.is_alive():
+            with contextlib.suppress(queue.Full):
+                self._pending.put(None, timeout=WAIT_SECONDS)
+                break
+        self._sender.join(STOP_SECONDS)
+        self._answers.close()
+
+    def _put(self, message: tuple[Any, ...]) -> None:
+        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        while not self._broken:
+            try:
+                self._pending.put(data, timeout=WAIT_SECONDS)
+                return
+            except queue.Full:
+                if not self._process.is_alive():
+                    break
+        raise self._lost()
+
+    def _send_all(self) -> None:
+        """The sender thread: queued messages to the helper's pipe, until told to stop
+        or until the pipe is closed (the helper ended: what is left is dropped)."""
+        while (data := self._pending.get()) is not None:
+            if self._broken:
+                continue
+            try:
+                self._inbox.send_bytes(data)
+            except OSError:
+                self._broken = True
+        self._inbox.close()  # here: no other thread writes to it
+
+    def _lost(self) -> HelperError:
+        self._process.join(1)  # it is ending: its exit code
+        code = self._process.exitcode
+        if code is not None and code < 0:
+            reason = f"signal {-code}" + (" : mémoire insuffisante ?" if -code == signal.SIGKILL else "")
+        elif code is not None:
+            reason = f"code de sortie {code}"
+        else:
+            reason = "sans code de sortie"
+        return HelperError(
+            f"le processus auxiliaire (index de recherche, analyse du site) s'est arrêté sans répondre ({reason}) : "
+            "construction arrêtée ; relancez-la, ou avec REPERES_AUXILIAIRE=non pour tout faire dans un seul processus"
+        )
+
+
+@contextlib.contextmanager
+def _interrupts_ignored() -> Iterator[None]:
+    """SIGINT ignored while a process starts: it inherits that, and keeps it
+    (Python installs its Ctrl-C handler only where SIGINT is not ignored)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 # --- the helper's side --------------------------------------------------------------------
@@ -200,7 +262,7 @@ class _Worker:
         self.scans.prescan(relative, html.encode("utf-8", errors="xmlcharrefreplace"), self.allowed)
         self.cpu["scan"] += _cpu() - start
 
-    def finish(self, site: str) -> tuple[list[str], dict[str, float], int]:
+    def finish(self, site: str) -> tuple[list[str], dict[str, float], int, int]:
         start = _cpu()
         if self.prepared is None:  # a page's content came after « assemble »
             self._assemble()
@@ -210,38 +272,32 @@ class _Worker:
         start = _cpu()
         problems = scan_site(Path(site), self.scans)
         self.cpu["scan"] += _cpu() - start
-        return problems, {**self.cpu, "total": _cpu()}, _peak_kib()
+        return problems, {**self.cpu, "total": _cpu()}, _peak_kib(), self.scans.parsed
 
 
-def _serve(inbox: Any, outbox: Any) -> None:
-    """The helper process: every message in order, then one answer."""
+def _serve(inbox: Any, answers: Any) -> None:
+    """The helper process: every message in order, then one answer. The end
+    of its pipe before « finish » (the build ended or was killed): it ends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the build, which ends the helper
-    parent = multiprocessing.parent_process()
-    gc.freeze()  # the modules just imported: never walked again by the collector
     try:
         worker = _Worker()
         while True:
             try:
-                message = inbox.get(timeout=PARENT_CHECK_SECONDS)
-            except queue.Empty:
-                if parent is not None and not parent.is_alive():
-                    return  # the build was killed
-                continue
-            kind = message[0]
-            if kind == "finish":
-                outbox.put(("done", *worker.finish(*message[1:])))
+                message = pickle.loads(inbox.recv_bytes())
+            except (EOFError, OSError):  # the pipe's end, even in the middle of a message
                 return
-            getattr(worker, kind)(*message[1:])
+            if message[0] == "finish":
+                answer: tuple[Any, ...] = ("done", *worker.finish(*message[1:]))
+                break
+            getattr(worker, message[0])(*message[1:])
     except BaseException as exc:  # noqa: BLE001 - told to the build, which fails with it
-        outbox.put(("error", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
-    finally:
-        outbox.close()
-        outbox.join_thread()
+        answer = ("error", f"{type(exc).__name__}: {exc}", traceback.format_exc())
+    with contextlib.suppress(OSError):  # the build is gone: nobody to tell
+        answers.send(answer)
 
 
 def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    return time.process_time()
 
 
 def _peak_kib() -> int:
@@ -249,4 +305,6 @@ def _peak_kib() -> int:
         with open("/proc/self/status", encoding="ascii") as status:
             return int(next(line for line in status if line.startswith("VmHWM:")).split()[1])
     except (OSError, StopIteration, ValueError):
+        import resource  # not on Windows, where /proc is not either
+
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

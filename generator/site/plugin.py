@@ -114,6 +114,15 @@ class ReperesPlugin(BasePlugin):
     def on_build_error(self, *, error: Exception) -> None:
         self._drop_helper()
 
+    def _hand(self, call: Any, *args: Any) -> Any:
+        """A call to the helper; if it has ended, the build stops, in French."""
+        try:
+            return call(*args)
+        except aside.HelperError as exc:
+            self._drop_helper()
+            self.stopped = str(exc)
+            raise Abort(f"Repères : {exc}") from None
+
     def _drop_helper(self) -> None:
         helper, self.helper = self.helper, None
         if helper is not None:
@@ -180,7 +189,7 @@ class ReperesPlugin(BasePlugin):
     def _start_helper(self) -> None:
         try:
             self.helper = aside.Helper(self.search_pages)
-        except OSError as exc:  # no process or no shared memory here: everything in this process
+        except (OSError, ImportError) as exc:  # no process or no pipe here: everything in this process
             log.info("Repères : processus auxiliaire impossible (%s) : index et analyse dans ce processus", exc)
             self.helper = None
 
@@ -199,7 +208,7 @@ class ReperesPlugin(BasePlugin):
         if self.command == "serve":
             env.bytecode_cache = self.templates
         if self.helper is not None:  # every page's content is known: the index can be assembled
-            self.helper.contents_done()
+            self._hand(self.helper.contents_done)
         return env
 
     @event_priority(-100)  # last: the page as MkDocs writes it
@@ -208,7 +217,7 @@ class ReperesPlugin(BasePlugin):
             self.lit.active = False
             self.lit = None
         if self.helper is not None and output.strip():  # MkDocs writes no empty page
-            self.helper.output(page.file.dest_uri, output)
+            self._hand(self.helper.output, page.file.dest_uri, output)
         return output
 
     def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Any) -> str:
@@ -238,7 +247,7 @@ class ReperesPlugin(BasePlugin):
         html = sanitise(html)
         title = str(page.meta.get("title", page.title))
         if self.helper is not None:
-            self.helper.content(page.url, html, title, page.meta.get("search"))
+            self._hand(self.helper.content, page.url, html, title, page.meta.get("search"))
         else:
             self.search_memo.put(page.url, page_documents(html, page.url, title, page.meta))
         return html
@@ -254,11 +263,7 @@ class ReperesPlugin(BasePlugin):
                     page.unlink(missing_ok=True)
         if self.helper is not None:
             helper, self.helper = self.helper, None
-            try:
-                problems = helper.finish(Path(config.site_dir)).problems
-            except aside.HelperError as exc:
-                self.stopped = str(exc)
-                raise Abort(f"Repères : {exc}") from None
+            problems = self._hand(helper.finish, Path(config.site_dir)).problems
         else:
             self.search_memo.forget(
                 page_address(r).lstrip("/") for r in (self.result.removed if self.result else []) if r.endswith(".md"))

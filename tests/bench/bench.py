@@ -180,22 +180,26 @@ def record_measured(figures: dict, key: str, what: str, measured) -> None:
 
 def run_phases(project: Path, mode: str, *args: str) -> dict:
     with tempfile.NamedTemporaryFile("r", suffix=".json", dir=project.parent) as out:
-        code, _, tree_kib = run_sampled(
+        wall, cpu, code, _, tree_kib = run_sampled(
             [sys.executable, str(HERE / "phases.py"), str(ROOT), out.name, mode, *args], project, child_env())
         text = Path(out.name).read_text(encoding="utf-8")
     result = json.loads(text) if text else {"code": code or -1}
-    result["tree_rss_kib"] = tree_kib
+    # The whole process (interpreter, imports, exit), as a plain mkdocs build is measured;
+    # phases.py's own figures start after its imports: they give the phases.
+    result.update(process_wall=wall, process_cpu=cpu, tree_rss_kib=tree_kib)
     return result
 
 
 def record_build(figures: dict, key: str, result: dict, wall: float | None = None) -> None:
     """*wall*: the least wall time of several runs (default: this run's)."""
-    figures[f"{key}_s"], figures[f"{key}_cpu"] = wall or result.get("wall"), result.get("cpu")
+    figures[f"{key}_s"] = wall or result.get("process_wall") or result.get("wall")
+    figures[f"{key}_cpu"] = result.get("process_cpu") or result.get("cpu")
     main_kib, helper_kib = result.get("rss_kib"), result.get("helper_rss_kib")
     figures[f"{key}_main_rss_mb"] = main_kib * 1024 / MB if main_kib else None
     figures[f"{key}_helper_rss_mb"] = helper_kib * 1024 / MB if helper_kib else None
-    # Both processes at once: the sampled sum; one process: its own peak (exact), or the sample
-    peak_kib = result.get("tree_rss_kib") if helper_kib else (main_kib or result.get("tree_rss_kib"))
+    # Both processes: the larger of their sampled sum and the sum of their own peaks (which may
+    # not be at the same moment: an upper bound); one process: its own peak.
+    peak_kib = max(result.get("tree_rss_kib") or 0, (main_kib or 0) + (helper_kib or 0))
     figures[f"{key}_rss_mb"] = peak_kib * 1024 / MB if peak_kib else None
     phases = result.get("phases", {})
     for phase in ("check", "history", "render", "generate", "mkdocs", "sanitise", "scan", "index", "auxiliaire"):
@@ -441,9 +445,9 @@ def bench_size(schemes: int, args: argparse.Namespace, budget: Budget, save=lamb
                         figures.setdefault("problems", []).append(
                             f"mkdocs build (autre paire) : code de sortie {other.code}{said}")
                 figures["build_pairs"] = len(plain)
-            kept_build = least_cpu(warm, lambda r: r.get("cpu") or math.inf, lambda r: r.get("code"))
-            record_build(figures, "build", kept_build,
-                         least_cpu(warm, lambda r: r.get("wall") or math.inf, lambda r: r.get("code")).get("wall"))
+            kept_build = least_cpu(warm, lambda r: r.get("process_cpu") or math.inf, lambda r: r.get("code"))
+            fastest = least_cpu(warm, lambda r: r.get("process_wall") or math.inf, lambda r: r.get("code"))
+            record_build(figures, "build", kept_build, fastest.get("process_wall"))
             for other in warm:
                 if other is not kept_build and other.get("code"):
                     figures.setdefault("problems", []).append(
@@ -483,6 +487,12 @@ def first(*keys: str):
     return compute
 
 
+def build_ratio(f: dict) -> float | None:
+    """reperes build / mkdocs build: in wall time when the build had a helper process (what
+    a user waits for, the helper working on another core), in CPU time otherwise."""
+    return ratio("build_s", "mkdocs_s")(f) if f.get("build_helper_rss_mb") else ratio("build_cpu", "mkdocs_cpu")(f)
+
+
 LE_300 = ("≤ 300 Mo", lambda v: v <= 300)
 ROWS = [
     ("Corpus et machine", None, None, None, None),
@@ -510,12 +520,12 @@ ROWS = [
     ("Construction (temps CPU sauf mention)", None, None, None, None),
     ("build_cold_cpu", "reperes build, cache d'historique vide (s)", "{:.1f}", "", None),
     ("build_cold_s", "  temps écoulé (s)", "{:.1f}", "", None),
-    ("build_cold_rss_mb", "  mémoire maximale (Mo)", "{:.0f}", *LE_300),
+    ("build_cold_rss_mb", "  mémoire maximale (Mo) (²)", "{:.0f}", *LE_300),
     ("build_cold_helper_rss_mb", "    dont processus auxiliaire seul (Mo)", "{:.0f}", "", None),
     ("build_cpu", "reperes build, cache d'historique plein (s)", "{:.1f}", "", None),
-    ("build_pairs", "  paires reperes build / mkdocs build alternées (moindre CPU de chaque)", "{:.0f}", "", None),
+    ("build_pairs", "  paires reperes build / mkdocs build alternées (moindre de chaque)", "{:.0f}", "", None),
     ("build_s", "  temps écoulé (s)", "{:.1f}", "", None),
-    ("build_rss_mb", "  mémoire maximale (Mo)", "{:.0f}", *LE_300),
+    ("build_rss_mb", "  mémoire maximale (Mo) (²)", "{:.0f}", *LE_300),
     ("build_main_rss_mb", "    processus principal seul (Mo)", "{:.0f}", "", None),
     ("build_helper_rss_mb", "    processus auxiliaire seul (Mo)", "{:.0f}", "", None),
     (first("build_check_cpu", "generate_only_check_cpu"), "  vérification (s)", "{:.2f}", "", None),
@@ -532,8 +542,8 @@ ROWS = [
     ("mkdocs_cpu", "mkdocs build seul, mêmes pages (s)", "{:.1f}", "", None),
     ("mkdocs_s", "  temps écoulé (s)", "{:.1f}", "", None),
     ("mkdocs_rss_mb", "  mémoire maximale (Mo)", "{:.0f}", "", None),
-    (ratio("build_s", "mkdocs_s"), "rapport reperes build / mkdocs build, temps écoulé", "{:.2f}", "≤ 1,1",
-     lambda v: v <= 1.1),
+    (build_ratio, "rapport reperes build / mkdocs build (¹)", "{:.2f}", "≤ 1,1", lambda v: v <= 1.1),
+    (ratio("build_s", "mkdocs_s"), "  en temps écoulé", "{:.2f}", "", None),
     (ratio("build_cpu", "mkdocs_cpu"), "  en temps CPU (processus auxiliaire compris)", "{:.2f}", "", None),
     (ratio("build_scan_cpu", "mkdocs_cpu"), "analyse / mkdocs build", "{:.1%}", "≤ 5 %", lambda v: v <= 0.05),
     ("Pages", None, None, None, None),
@@ -617,9 +627,11 @@ def table(runs: list[list[dict]]) -> str:
               "Les rapports et objectifs de durée portent sur le temps CPU (processus et git), qui ne dépend pas "
               "de la charge de la machine ;", "le temps écoulé est donné à côté ; sous mkdocs serve et dans "
               "Chromium, seul le temps écoulé a un sens.",
-              "Sauf reperes build / mkdocs build : à partir de 100 pages de fiches, reperes build travaille aussi sur un "
-              "second cœur (processus auxiliaire) ;", "son rapport porte sur le temps écoulé (moindre de chaque "
-              "côté), le temps CPU des deux processus est donné dessous."]
+              "(¹) Une exception : à partir de 100 pages de fiches, reperes build travaille aussi sur un second "
+              "cœur (processus auxiliaire) ;", "    ce rapport porte alors sur le temps écoulé (moindre de chaque "
+              "côté, processus entier), le temps CPU des deux processus est donné dessous.",
+              "(²) Avec le processus auxiliaire : la plus grande de la somme des deux processus (échantillonnée "
+              "toutes les 20 ms)", "    et de la somme de leurs deux maximums (borne haute)."]
     return "\n".join(lines)
 
 

@@ -114,10 +114,12 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
-def run_sampled(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str, int]:
-    """(exit code, stderr's last lines on a failure, largest sum of the resident memory of the
-    process and its descendants in KiB, sampled every SAMPLE_SECONDS) of *argv*."""
+def run_sampled(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, int, str, int]:
+    """(wall seconds, CPU seconds, exit code, stderr's last lines on a failure, largest sum of
+    the resident memory of the process and its descendants in KiB, sampled every
+    SAMPLE_SECONDS) of *argv*: the whole process, from its start to its end, as ``run_child``."""
     with tempfile.TemporaryFile("w+b") as errors:
+        start = time.perf_counter()
         child = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
         peak = 0
         done = threading.Event()
@@ -130,12 +132,14 @@ def run_sampled(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, s
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        code = child.wait()
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
         done.set()
         sampler.join()
+        child.returncode = code = os.waitstatus_to_exitcode(status)
         tail = ""
         if code:
             errors.seek(0)
             lines = errors.read().decode("utf-8", "replace").strip().splitlines()
             tail = " | ".join(line.strip() for line in lines[-ERROR_LINES:])
-    return code, tail, peak
+    return wall, usage.ru_utime + usage.ru_stime, code, tail, peak
