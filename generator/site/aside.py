@@ -43,15 +43,7 @@ from typing import Any
 
 from ..collector import collector_paused
 from .safety import ScanMemo, scan_site, theme_inline_scripts
-from .search import (
-    IndexAssembly,
-    IndexMemo,
-    PageInfo,
-    PreparedIndex,
-    analyse_page,
-    page_documents,
-    write_prepared_index,
-)
+from .search import IndexAssembly, PageInfo, PreparedIndex, analyse_page, page_documents, write_index
 
 FROM_RECORD_PAGES = 100
 CHOICE = "REPERES_AUXILIAIRE"  # oui: always a helper process; non: never; otherwise by size
@@ -266,7 +258,7 @@ class _Worker:
         start = _cpu()
         if self.prepared is None:  # a page's content came after « assemble »
             self._assemble()
-        write_prepared_index(Path(site), self.assembly.pages, IndexMemo(), self.prepared)
+        write_index(Path(site), self.prepared)
         self.prepared, self.assembly = None, IndexAssembly({})
         self.cpu["index"] += _cpu() - start
         start = _cpu()

@@ -49,7 +49,8 @@ from ..collector import collector_paused
 if TYPE_CHECKING:
     from ..records.corpus import Corpus
 
-INDEX_NAME = "reperes-index.json"  # next to Material's search/search_index.json
+MATERIAL_INDEX = "search/search_index.json"  # Material's search plugin's (configuration, no documents)
+INDEX_NAME = "reperes-index.json"  # next to it
 WORDS_NAME = "reperes-index.bin"  # the stems of each document's words, in order (``_words_file``)
 TEXTS_PREFIX = "reperes-textes-"  # + hash + ".json": the plain texts of consecutive pages
 TEXTS_CHUNK = 32 * 1024  # characters of text a chunk holds at least (but its last page)
@@ -836,23 +837,26 @@ def prepare_index(pages: dict[str, PageInfo], memo: IndexMemo) -> PreparedIndex:
         return memo.prepared(pages)
 
 
-def write_prepared_index(
-    site_dir: Path, pages: dict[str, PageInfo], memo: IndexMemo, prepared: PreparedIndex | None = None,
-) -> Path | None:
+def write_prepared_index(site_dir: Path, pages: dict[str, PageInfo], memo: IndexMemo) -> Path | None:
+    """``write_index`` of the index prepared from *pages* and *memo* (``prepare_index``),
+    or None, without preparing it, when the site has no search index."""
+    if not (site_dir / MATERIAL_INDEX).is_file():
+        return None
+    return write_index(site_dir, prepare_index(pages, memo))
+
+
+def write_index(site_dir: Path, prepared: PreparedIndex) -> Path | None:
     """Write search/reperes-index.json, reperes-index.bin and the texts' chunks
-    (``prepare_index`` of *pages* and *memo*, unless *prepared* is that
-    already). The chunks are named by their content (a chunk kept in a
+    of *prepared*. The chunks are named by their content (a chunk kept in a
     browser's cache is the right one), written before the index that names
     them; chunks of an earlier build are removed.
 
     Returns the prepared file, or None when the site has no search index
     (search plugin not listed)."""
-    material_file = site_dir / "search" / "search_index.json"
+    material_file = site_dir / MATERIAL_INDEX
     if not material_file.is_file():
         return None
     target = material_file.with_name(INDEX_NAME)
-    if prepared is None:
-        prepared = prepare_index(pages, memo)
     mode = material_file.stat().st_mode & 0o777
     for name, texts in prepared.texts.items():
         if not (target.parent / name).is_file():
