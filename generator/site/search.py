@@ -631,22 +631,20 @@ class PreparedIndex:
         return _read_words(self.words, self.index["words_file"])
 
 
-def _words_file(sequences: list[array[int]], final: array[int], stems: int) -> tuple[bytes, dict[str, Any]]:
+def _words_file(
+    numbers: array[int], offsets: array[int], final: array[int], stems: int,
+) -> tuple[bytes, dict[str, Any]]:
     """reperes-index.bin: a 16-byte key (hex, the JSON says the same), the
     number of documents, the offsets of each document's title and text words
     (uint32, 2 per document and the end), then each word's stem number
     (uint16, or uint32 past 65,535 stems), little-endian. The worker reads
-    it as typed arrays: nothing to parse. *sequences* hold provisional stem
-    numbers, two per document (title, text); *final* gives each its number
-    (1 + place among the *stems* sorted, 0: a stem of no posting)."""
-    offsets, numbers = array("I", [0]), array("I")
-    renumber = final.__getitem__
-    for sequence in sequences:
-        numbers.extend(map(renumber, sequence))
-        offsets.append(len(numbers))
+    it as typed arrays: nothing to parse. *numbers* are provisional stem
+    numbers; *final* gives each its number (1 + place among the *stems*
+    sorted, 0: a stem of no posting)."""
+    renumbered = array("I", map(final.__getitem__, numbers))
     width = 2 if stems < 0xFFFF else 4
-    body = array("I", [len(sequences) // 2]) + offsets
-    packed = array("H", numbers) if width == 2 else numbers
+    body = array("I", [(len(offsets) - 1) // 2]) + offsets
+    packed = array("H", renumbered) if width == 2 else renumbered
     if sys.byteorder != "little":
         body.byteswap()
         packed.byteswap()
@@ -680,7 +678,10 @@ class IndexAssembly:
     def __init__(self, pages: dict[str, PageInfo]) -> None:
         self.pages = pages
         self.page_rows: list[list[Any]] = []
-        self.sequences: list[array[int]] = []  # provisional stem numbers of a document's title, then text
+        # Provisional stem numbers of every document's title words, then text words, one after
+        # the other, and where each ends: reperes-index.bin's layout (``_words_file``)
+        self.numbers: array[int] = array("I")
+        self.offsets: array[int] = array("I", [0])
         self.provisional: dict[str, int] = {}  # stem -> provisional number (1 + order met)
         self.chunks: list[tuple[int, list[str]]] = []  # [first doc, texts]
         self.chunk_size = TEXTS_CHUNK
@@ -702,12 +703,14 @@ class IndexAssembly:
             row[2] = page
             docs.append(row)
         provisional = self.provisional
-        for title, text in part.sequences:
-            for stems in (title, text):
-                for stem_value in stems:
-                    if stem_value not in provisional:
-                        provisional[stem_value] = len(provisional) + 1
-                self.sequences.append(array("I", map(provisional.__getitem__, stems)))
+        met = set().union(*(stems for sequence in part.sequences for stems in sequence))
+        for stem_value in met.difference(provisional):  # any order: ``result`` renumbers them by the sorted stems
+            provisional[stem_value] = len(provisional) + 1
+        number, numbers, offsets = provisional.__getitem__, self.numbers, self.offsets
+        for sequence in part.sequences:
+            for stems in sequence:
+                numbers.extend(map(number, stems))
+                offsets.append(len(numbers))
         if self.chunk_size >= TEXTS_CHUNK:
             self.chunks.append((offset, []))
             self.chunk_size = 0
@@ -746,7 +749,7 @@ class IndexAssembly:
         final = array("I", [0]) * (len(self.provisional) + 1)
         for stem_value, number in self.provisional.items():
             final[number] = numbers.get(stem_value, 0)
-        words_data, words_meta = _words_file(self.sequences, final, len(stems))
+        words_data, words_meta = _words_file(self.numbers, self.offsets, final, len(stems))
         texts: dict[str, list[str]] = {}
         named: list[list[Any]] = []
         for first, chunk in self.chunks:
