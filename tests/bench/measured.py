@@ -62,18 +62,7 @@ def cpu_seconds() -> float:
 def run_child(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, int, str]:
     """(wall seconds, CPU seconds, exit code, stderr's last lines on a failure) of *argv*;
     standard output discarded."""
-    with tempfile.TemporaryFile("w+b") as errors:
-        start = time.perf_counter()
-        child = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
-        _, status, usage = os.wait4(child.pid, 0)
-        wall = time.perf_counter() - start
-        child.returncode = os.waitstatus_to_exitcode(status)
-        tail = ""
-        if child.returncode:
-            errors.seek(0)
-            lines = errors.read().decode("utf-8", "replace").strip().splitlines()
-            tail = " | ".join(line.strip() for line in lines[-ERROR_LINES:])
-    return wall, usage.ru_utime + usage.ru_stime, child.returncode, tail
+    return _run(argv, cwd, env, sample=False)[:4]
 
 
 def run_measured(module_args: list[str], cwd: Path, env: dict[str, str], python: str = sys.executable) -> Measured:
@@ -115,27 +104,32 @@ def _tree(pid: int) -> list[int]:
 
 
 def run_sampled(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, int, str, int]:
-    """(wall seconds, CPU seconds, exit code, stderr's last lines on a failure, largest sum of
-    the resident memory of the process and its descendants in KiB, sampled every
-    SAMPLE_SECONDS) of *argv*: the whole process, from its start to its end, as ``run_child``."""
+    """``run_child``, and the largest sum of the resident memory of the process and its
+    descendants in KiB, sampled every SAMPLE_SECONDS."""
+    return _run(argv, cwd, env, sample=True)
+
+
+def _run(argv: list[str], cwd: Path, env: dict[str, str], sample: bool) -> tuple[float, float, int, str, int]:
     with tempfile.TemporaryFile("w+b") as errors:
         start = time.perf_counter()
         child = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
         peak = 0
         done = threading.Event()
 
-        def sample() -> None:
+        def sampling() -> None:
             nonlocal peak
             while not done.is_set():
                 peak = max(peak, sum(_rss_kib(pid) for pid in _tree(child.pid)))
                 done.wait(SAMPLE_SECONDS)
 
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
+        sampler = threading.Thread(target=sampling, daemon=True)
+        if sample:
+            sampler.start()
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - start
         done.set()
-        sampler.join()
+        if sample:
+            sampler.join()
         child.returncode = code = os.waitstatus_to_exitcode(status)
         tail = ""
         if code:

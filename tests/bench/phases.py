@@ -105,16 +105,12 @@ class HelperReports:
         if not self.reports:
             return None
         for report in self.reports:
-            for phase in ("index", "scan"):
-                entry = phases.setdefault(phase, {"seconds": 0.0, "cpu": 0.0, "calls": 0})
-                entry["seconds"] += report.cpu[phase]
-                entry["cpu"] += report.cpu[phase]
-                entry["calls"] += 1
             own = report.cpu["total"] - report.cpu["index"] - report.cpu["scan"]
-            entry = phases.setdefault("auxiliaire", {"seconds": 0.0, "cpu": 0.0, "calls": 0})
-            entry["seconds"] += own
-            entry["cpu"] += own
-            entry["calls"] += 1
+            for phase, cpu in (("index", report.cpu["index"]), ("scan", report.cpu["scan"]), ("auxiliaire", own)):
+                entry = phases.setdefault(phase, {"seconds": 0.0, "cpu": 0.0, "calls": 0})
+                entry["seconds"] += cpu
+                entry["cpu"] += cpu
+                entry["calls"] += 1
         return max(report.peak_kib for report in self.reports)
 
 
