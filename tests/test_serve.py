@@ -82,6 +82,12 @@ def test_serve_regenerates_changed_pages(project: Path):
         record.write_text(text.replace("Dispositif clos ;", "Dispositif fermé depuis 2021 ;"), encoding="utf-8")
         assert wait_for(lambda: "Dispositif fermé depuis 2021" in (fetch(page) or ""), 60), log.read_text(encoding="utf-8")
         assert "Repères : 2 page(s) régénérée(s), 0 supprimée(s)" in log.read_text(encoding="utf-8")
+        # One rebuild for one save: the pages it writes into docs/genere/ start no other
+        # (the watcher looks at it every 0.5 s); no list of the pages outside the menu.
+        time.sleep(2)
+        messages = log.read_text(encoding="utf-8")
+        assert messages.count("Detected file changes") == 1, messages
+        assert "not included in the \"nav\"" not in messages
         generated = project / "docs" / "genere"
         assert "Dispositif fermé depuis 2021" in (generated / "index.md").read_text(encoding="utf-8")
 

@@ -27,6 +27,7 @@ both on every word of the sample site and compares.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import hashlib
@@ -621,6 +622,11 @@ class PreparedIndex:
     index: dict[str, Any]
     words: bytes
     texts: dict[str, list[str]]
+    # ``index`` as written (reperes-index.json), when the assembly keeps it in pieces (IndexMemo)
+    text: str | None = field(default=None, compare=False, repr=False)
+
+    def json_text(self) -> str:
+        return self.text if self.text is not None else _json_text(self.index)
 
     def all_texts(self) -> list[str]:
         """The text of every document, in order."""
@@ -632,7 +638,7 @@ class PreparedIndex:
 
 
 def _words_file(
-    numbers: array[int], offsets: array[int], final: array[int], stems: int,
+    numbers: array[int], offsets: array[int], final: list[int], stems: int,
 ) -> tuple[bytes, dict[str, Any]]:
     """reperes-index.bin: a 16-byte key (hex, the JSON says the same), the
     number of documents, the offsets of each document's title and text words
@@ -641,10 +647,9 @@ def _words_file(
     it as typed arrays: nothing to parse. *numbers* are provisional stem
     numbers; *final* gives each its number (1 + place among the *stems*
     sorted, 0: a stem of no posting)."""
-    renumbered = array("I", map(final.__getitem__, numbers))
     width = 2 if stems < 0xFFFF else 4
     body = array("I", [(len(offsets) - 1) // 2]) + offsets
-    packed = array("H", renumbered) if width == 2 else renumbered
+    packed = array("H" if width == 2 else "I", map(final.__getitem__, numbers))
     if sys.byteorder != "little":
         body.byteswap()
         packed.byteswap()
@@ -668,14 +673,31 @@ def _read_words(data: bytes, meta: dict[str, Any]) -> list[tuple[list[int], list
             for d in range(count)]
 
 
+def _chunk_starts(sizes: Iterable[int]) -> list[int]:
+    """The pages that start a chunk of texts, from each page's characters of text (``IndexAssembly.add``)."""
+    starts, size = [], TEXTS_CHUNK
+    for page, page_size in enumerate(sizes):
+        if size >= TEXTS_CHUNK:
+            starts.append(page)
+            size = 0
+        size += page_size
+    return starts
+
+
 class IndexAssembly:
     """The prepared index, page by page (``add``, in the site's order), then
     ``result``. A page's analysis is merged as it comes: the helper process
     of a large build (aside.py) keeps nothing of it but the merge. The stems
     of the documents' words are numbered as they are met (arrays of
-    provisional numbers), then renumbered once the stems are sorted."""
+    provisional numbers), then renumbered once the stems are sorted.
 
-    def __init__(self, pages: dict[str, PageInfo]) -> None:
+    A *patchable* assembly (`mkdocs serve`, IndexMemo) also keeps each page's
+    analysis and where its share of each stem's postings lies, so that a page
+    analysed again is merged in place of the previous one (``replace``)
+    instead of every page being merged again, and the postings' JSON is kept
+    stem by stem: after an edit, only what the edited page touches is redone."""
+
+    def __init__(self, pages: dict[str, PageInfo], *, patchable: bool = False) -> None:
         self.pages = pages
         self.page_rows: list[list[Any]] = []
         # Provisional stem numbers of every document's title words, then text words, one after
@@ -684,6 +706,7 @@ class IndexAssembly:
         self.offsets: array[int] = array("I", [0])
         self.provisional: dict[str, int] = {}  # stem -> provisional number (1 + order met)
         self.chunks: list[tuple[int, list[str]]] = []  # [first doc, texts]
+        self.chunk_first_pages: list[int] = []  # the first page of each chunk
         self.chunk_size = TEXTS_CHUNK
         self.docs: list[list[Any]] = []
         self.lengths: list[int] = []
@@ -691,6 +714,14 @@ class IndexAssembly:
         self.last_doc: dict[str, int] = {}
         self.words: dict[str, list[Any]] = {}  # folded -> [stem, documents]
         self.total, self.having = [0, 0, 0, 0], [0, 0, 0, 0]
+        # Patchable only: each page's (path, analysis), first doc and characters of text; for each
+        # stem, the pages holding it and where each one's run starts in its postings; JSON kept
+        self.layout: list[tuple[str, _Analysed]] | None = [] if patchable else None
+        self.page_offsets: list[int] = []
+        self.sizes: list[int] = []
+        self.runs: dict[str, tuple[array[int], array[int]]] = {}
+        self.postings_json: dict[str, str] = {}
+        self.chunk_names: list[str | None] = []
 
     def add(self, path: str, part: _Analysed) -> None:
         info = self.pages.get(path, PageInfo())
@@ -713,6 +744,7 @@ class IndexAssembly:
                 offsets.append(len(numbers))
         if self.chunk_size >= TEXTS_CHUNK:
             self.chunks.append((offset, []))
+            self.chunk_first_pages.append(page)
             self.chunk_size = 0
         self.chunks[-1][1].extend(part.texts)
         self.chunk_size += sum(map(len, part.texts))
@@ -729,16 +761,135 @@ class IndexAssembly:
                 row += local
                 row[start] += offset - last_doc[stem_value]  # the page's first doc, as a delta
             last_doc[stem_value] = offset + page_last[stem_value]
+        self._count(part, 1)
+        if self.layout is not None:
+            self.layout.append((path, part))
+            self.page_offsets.append(offset)
+            self.sizes.append(sum(map(len, part.texts)))
+            runs = self.runs
+            for stem_value, local in part.postings.items():
+                run = runs.get(stem_value)
+                if run is None:
+                    runs[stem_value] = run = (array("I"), array("I"))
+                run[0].append(page)
+                run[1].append(len(postings[stem_value]) - len(local))
+
+    def _count(self, part: _Analysed, sign: int) -> None:
+        """The page's words and field totals added (*sign* 1) or taken away (-1)."""
         words = self.words
         for folded, count in part.words.items():
             word = words.get(folded)
             if word is None:
                 words[folded] = [_STEM_OF_FOLDED[folded], count]
             else:
-                word[1] += count
+                word[1] += sign * count
+                if not word[1]:
+                    del words[folded]
         for f in range(4):
-            self.total[f] += part.totals[0][f]
-            self.having[f] += part.totals[1][f]
+            self.total[f] += sign * part.totals[0][f]
+            self.having[f] += sign * part.totals[1][f]
+
+    def replace(self, page: int, path: str, part: _Analysed) -> bool:
+        """The page at *page* (its place in the site's order) analysed again,
+        merged in place of its previous analysis: the result is the one of
+        an assembly of every page at once. Only when it has as many
+        documents and the texts' chunks keep their bounds; False otherwise,
+        and the assembly is then to be made again (it may be half changed)."""
+        assert self.layout is not None, "not a patchable assembly"
+        old_path, old = self.layout[page]
+        sizes = self.sizes
+        size = sum(map(len, part.texts))
+        if old_path != path or len(part.docs) != len(old.docs):
+            return False
+        if size != sizes[page]:
+            was, sizes[page] = sizes[page], size
+            if _chunk_starts(sizes) != self.chunk_first_pages:
+                sizes[page] = was
+                return False
+        self.layout[page] = (path, part)
+        self.last_doc.clear()  # what ``add`` needs, no longer right: no page is added after a replaced one
+        offset, count = self.page_offsets[page], len(part.docs)
+        info = self.pages.get(path, PageInfo())
+        self.page_rows[page] = [path, info.tier, list(info.badge) if info.badge else None]
+        for number, row_doc in enumerate(part.docs):
+            row = list(row_doc)
+            row[2] = page
+            self.docs[offset + number] = row
+        self.lengths[4 * offset:4 * (offset + count)] = part.lengths
+        self._count(old, -1)
+        self._count(part, 1)
+        self._replace_words(offset, count, part)
+        # The page's texts, in their chunk (same bounds: checked above)
+        chunk = bisect.bisect_right(self.chunk_first_pages, page) - 1
+        first, texts = self.chunks[chunk]
+        texts[offset - first:offset - first + count] = part.texts
+        self.chunk_names[chunk] = None
+        for stem_value in old.postings.keys() | part.postings.keys():
+            self._replace_run(stem_value, page, offset, old, part)
+        return True
+
+    def _replace_words(self, offset: int, count: int, part: _Analysed) -> None:
+        """The stem numbers of the page's documents' words (reperes-index.bin), in place."""
+        provisional = self.provisional
+        met = set().union(*(stems for sequence in part.sequences for stems in sequence))
+        for stem_value in met.difference(provisional):
+            provisional[stem_value] = len(provisional) + 1
+        number, offsets = provisional.__getitem__, self.offsets
+        start, end = offsets[2 * offset], offsets[2 * (offset + count)]
+        numbers = array("I")
+        ends = array("I")
+        for sequence in part.sequences:
+            for stems in sequence:
+                numbers.extend(map(number, stems))
+                ends.append(start + len(numbers))
+        self.numbers[start:end] = numbers
+        shift = len(numbers) - (end - start)
+        offsets[2 * offset + 1:2 * (offset + count) + 1] = ends
+        if shift:
+            tail = 2 * (offset + count) + 1
+            offsets[tail:] = array("I", [at + shift for at in offsets[tail:]])
+
+    def _replace_run(self, stem_value: str, page: int, offset: int, old: _Analysed, part: _Analysed) -> None:
+        """The page's run of one stem's postings: [its first doc as a delta from the previous
+        page's last doc holding the stem, code, delta, code…], and the next page's first delta."""
+        layout, page_offsets, postings = self.layout, self.page_offsets, self.postings
+        assert layout is not None
+        pages, starts = self.runs.setdefault(stem_value, (array("I"), array("I")))
+        row = postings.setdefault(stem_value, [])
+        place = bisect.bisect_left(pages, page)
+        had = place < len(pages) and pages[place] == page
+        after = place + 1 if had else place  # the next page holding the stem, if any
+        begin = starts[place] if place < len(pages) else len(row)
+        end = starts[after] if after < len(pages) else len(row)
+
+        def last_doc_of(at: int) -> int:  # the last doc of the stem on the page at pages[at]
+            held = pages[at]
+            return page_offsets[held] + layout[held][1].last[stem_value]
+
+        before = last_doc_of(place - 1) if place else 0
+        local = part.postings.get(stem_value)
+        if local is None:
+            run: list[int] = []
+            last = before
+        else:
+            run = local.copy()
+            run[0] += offset - before
+            last = offset + part.last[stem_value]
+        row[begin:end] = run
+        shift = len(run) - (end - begin)
+        if after < len(pages):
+            following = pages[after]
+            row[begin + len(run)] = page_offsets[following] + layout[following][1].postings[stem_value][0] - last
+        if shift:
+            starts[after:] = array("I", [at + shift for at in starts[after:]])
+        if local is None and had:
+            del pages[place], starts[place]
+        elif local is not None and not had:
+            pages.insert(place, page)
+            starts.insert(place, begin)
+        self.postings_json.pop(stem_value, None)
+        if not pages:  # a stem of that page only, gone
+            del postings[stem_value], self.runs[stem_value]
 
     def result(self) -> PreparedIndex:
         total, having, postings = self.total, self.having, self.postings
@@ -746,17 +897,23 @@ class IndexAssembly:
         stems = sorted(postings)
         numbers = {s: number for number, s in enumerate(stems, 1)}
         # provisional number -> final one (0: a stem of no posting, a function word)
-        final = array("I", [0]) * (len(self.provisional) + 1)
+        final = [0] * (len(self.provisional) + 1)
         for stem_value, number in self.provisional.items():
             final[number] = numbers.get(stem_value, 0)
         words_data, words_meta = _words_file(self.numbers, self.offsets, final, len(stems))
         texts: dict[str, list[str]] = {}
         named: list[list[Any]] = []
-        for first, chunk in self.chunks:
-            name = TEXTS_PREFIX + hashlib.sha256(_json_text(chunk).encode()).hexdigest()[:16] + ".json"
-            texts[name] = chunk
+        names = self.chunk_names
+        names.extend([None] * (len(self.chunks) - len(names)))
+        for chunk, (first, chunk_texts) in enumerate(self.chunks):
+            name = names[chunk]
+            if name is None:
+                name = TEXTS_PREFIX + hashlib.sha256(_json_text(chunk_texts).encode()).hexdigest()[:16] + ".json"
+                if self.layout is not None:
+                    names[chunk] = name
+            texts[name] = chunk_texts
             named.append([first, name])
-        return PreparedIndex({
+        index = {
             "format": FORMAT,
             "pages": self.page_rows,
             "docs": self.docs,
@@ -768,7 +925,20 @@ class IndexAssembly:
             "words": [[word, value[0], value[1]] for word, value in sorted(self.words.items())],
             "words_file": words_meta,
             "texts": named,
-        }, words_data, texts)
+        }
+        text = None
+        if self.layout is not None:  # the JSON, each stem's postings written again only when they changed
+            kept = self.postings_json
+            pieces = []
+            for stem_value in stems:
+                piece = kept.get(stem_value)
+                if piece is None:
+                    piece = kept[stem_value] = _json_text(postings[stem_value])
+                pieces.append(piece)
+            text = "{" + ",".join(
+                f'"{key}":' + ("[" + ",".join(pieces) + "]" if key == "postings" else _json_text(value))
+                for key, value in index.items()) + "}"
+        return PreparedIndex(index, words_data, texts, text)
 
 
 def _assemble(analysed: Iterable[tuple[str, _Analysed]], pages: dict[str, PageInfo]) -> PreparedIndex:
@@ -795,11 +965,15 @@ class IndexMemo:
     """The documents of every page of the site, by page in build order, and
     their analysis, kept between the builds of one `mkdocs serve --dirty`
     (`make serve`): a dirty build extracts and analyses only the pages it
-    rebuilds, and the prepared index still holds every page, as a full
-    build would write it."""
+    rebuilds and merges only those into the assembly kept from the last
+    build (``IndexAssembly.replace``), and the prepared index still holds
+    every page, as a full build would write it."""
 
     docs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     analysed: dict[str, tuple[list[dict[str, Any]], PageInfo, _Analysed]] = field(default_factory=dict)
+    # The last assembly, patched when the next build changes pages in place (IndexAssembly.replace)
+    assembly: IndexAssembly | None = None
+    patched: int | None = None  # pages merged in place by the last ``prepared`` (None: every page merged)
 
     def put(self, path: str, docs: list[dict[str, Any]]) -> None:
         """The documents of a page just built (site path, "dispositifs/aej/")."""
@@ -815,19 +989,29 @@ class IndexMemo:
             self.docs.pop(path, None)
 
     def prepared(self, pages: dict[str, PageInfo]) -> PreparedIndex:
-        def parts() -> Iterable[tuple[str, _Analysed]]:
-            for path, docs in self.docs.items():
-                if not docs:
-                    continue
-                info = pages.get(path, PageInfo())
-                known = self.analysed.get(path)
-                if known is None or known[0] is not docs and known[0] != docs or known[1] != info:
-                    known = self.analysed[path] = (docs, info, analyse_page(path, docs, info))
-                yield path, known[2]
-        result = _assemble(parts(), pages)
+        parts: list[tuple[str, _Analysed]] = []
+        for path, docs in self.docs.items():
+            if not docs:
+                continue
+            info = pages.get(path, PageInfo())
+            known = self.analysed.get(path)
+            if known is None or known[0] is not docs and known[0] != docs or known[1] != info:
+                known = self.analysed[path] = (docs, info, analyse_page(path, docs, info))
+            parts.append((path, known[2]))
         for path in [p for p in self.analysed if p not in self.docs]:
             del self.analysed[path]
-        return result
+        assembly, self.assembly, self.patched = self.assembly, None, None
+        if assembly is not None and assembly.layout is not None and len(assembly.layout) == len(parts):
+            assembly.pages = pages
+            changed = [(page, path, part) for page, ((path, part), (_, before))
+                       in enumerate(zip(parts, assembly.layout)) if part is not before]
+            if all(assembly.replace(page, path, part) for page, path, part in changed):
+                self.assembly, self.patched = assembly, len(changed)
+        if self.assembly is None:  # pages added, removed or reordered, or changed in shape: every page merged
+            self.assembly = IndexAssembly(pages, patchable=True)
+            for path, part in parts:
+                self.assembly.add(path, part)
+        return self.assembly.result()
 
 
 def prepare_index(pages: dict[str, PageInfo], memo: IndexMemo) -> PreparedIndex:
@@ -865,7 +1049,7 @@ def write_index(site_dir: Path, prepared: PreparedIndex) -> Path | None:
         if not (target.parent / name).is_file():
             _write_bytes(target.parent / name, _json_text(texts).encode(), mode)
     _write_bytes(target.with_name(WORDS_NAME), prepared.words, mode)
-    _write_bytes(target, _json_text(prepared.index).encode(), mode)
+    _write_bytes(target, prepared.json_text().encode(), mode)
     for stale in target.parent.glob(TEXTS_PREFIX + "*.json"):
         if stale.name not in prepared.texts:
             stale.unlink(missing_ok=True)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
+
+import pytest
 
 from generator.site.search import (
     CONTENT,
@@ -139,6 +142,64 @@ def test_a_dirty_serve_build_keeps_the_pages_it_did_not_rebuild():
     memo.clear()
     memo.put("dispositifs/pec/", [{"location": "dispositifs/pec/", "title": "PEC", "text": "Contrat"}])
     assert [doc[1] for doc in memo.prepared(pages).index["docs"]] == ["PEC"]
+
+
+WORDS = ("aide embauche jeune contrat paiement dossier employeur salarie prime versement refus "
+         "relance attestation OPCO DDETS apprentissage convention retard plateforme saisie").split()
+
+
+def _random_docs(rnd: random.Random, path: str, count: int) -> list[dict]:
+    def text(n: int) -> str:
+        return " ".join(rnd.choice(WORDS) for _ in range(n))
+    return [{"location": path + (f"#s{n}" if n else ""), "title": text(rnd.randint(1, 3)), "text": text(rnd.randint(0, 30))}
+            for n in range(count)]
+
+
+def test_an_edited_page_is_merged_in_place_as_every_page_at_once_would_be(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After an edit under `make serve`, the kept assembly takes the page's new
+    analysis in place of the old one (a stem gone from the site, a stem new to
+    it, a title, a badge, a text that grows or shrinks); the files are byte
+    for byte those of every page assembled at once. A page with another number
+    of documents, or texts whose chunks change bounds, assembles every page again."""
+    monkeypatch.setattr("generator.site.search.TEXTS_CHUNK", 400)  # several chunks of texts
+    rnd = random.Random(11)
+    paths = [f"dispositifs/d{n:02}/" for n in range(30)] + ["guides/rib/", "journal/"]
+    pages = {path: PageInfo(CONTENT, ("Ouvert", "ouvert"), ["prime jeune"]) for path in paths[:30]}
+    memo = IndexMemo()
+    for path in paths:
+        memo.put(path, _random_docs(rnd, path, rnd.randint(1, 4)))
+    memo.prepared(pages)
+    assert memo.patched is None
+    patched = replaced = 0
+    for edit in range(80):
+        path = rnd.choice(paths)
+        docs = [dict(doc) for doc in memo.docs[path]]
+        doc = rnd.choice(docs)
+        kind = edit % 5
+        if kind == 0:  # a word of this page only, then gone again
+            doc["text"] += f" unique{edit}" if edit % 2 else ""
+        elif kind == 1:
+            doc["text"] = " ".join(doc["text"].split()[: rnd.randint(0, 5)])
+        elif kind == 2:
+            doc["title"] = f"{rnd.choice(WORDS)} {rnd.choice(WORDS)}"
+        elif kind == 3 and path in pages:
+            pages = {**pages, path: PageInfo(CONTENT, rnd.choice([None, ("Fermé", "ferme")]), ["prime"])}
+        elif kind == 4:
+            docs = _random_docs(rnd, path, rnd.randint(1, 4))
+        memo.put(path, docs)
+        got = memo.prepared(pages)
+        whole = IndexMemo()
+        for page_path, page_docs in memo.docs.items():
+            whole.put(page_path, page_docs)
+        want = whole.prepared(pages)
+        assert (got.json_text(), got.words, got.texts) == (json.dumps(want.index, ensure_ascii=False, separators=(",", ":")),
+                                                          want.words, want.texts), f"edit {edit}"
+        assert got.index == want.index
+        if memo.patched is None:
+            replaced += 1
+        else:
+            patched += memo.patched
+    assert patched > 40 and replaced > 5  # both ways taken
 
 
 def test_index_words_are_the_tokenizer_words() -> None:
