@@ -193,10 +193,18 @@ def symlinks_under(folder: Path) -> list[Path]:
     if folder.is_symlink():
         return [folder]
     found = []
-    for current, dirs, files in os.walk(folder, followlinks=False):
-        for name in sorted(dirs + files):
-            if (Path(current) / name).is_symlink():
-                found.append(Path(current) / name)
+    folders = [str(folder)]
+    while folders:  # os.walk without its stat of each entry: the directory's own entry types
+        try:
+            entries = os.scandir(folders.pop())
+        except OSError:  # gone or unreadable, as os.walk skips it
+            continue
+        with entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    found.append(Path(entry.path))
+                elif entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
     return sorted(found)
 
 
