@@ -88,6 +88,9 @@ def test_serve_regenerates_changed_pages(project: Path):
         messages = log.read_text(encoding="utf-8")
         assert messages.count("Detected file changes") == 1, messages
         assert "not included in the \"nav\"" not in messages
+        watching = next(line for line in messages.splitlines() if "Watching paths for changes" in line)
+        assert "'docs/guides'" in watching and "'docs/contribuer'" in watching and "'schemes'" in watching
+        assert "docs/genere" not in watching and "docs/theme" not in watching
         generated = project / "docs" / "genere"
         assert "Dispositif fermé depuis 2021" in (generated / "index.md").read_text(encoding="utf-8")
 

@@ -34,7 +34,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 
 from ..errors import plural
 from ..history.git import HistoryError
-from ..project import Project, today_in_paris
+from ..project import GENERATED_DIR, Project, today_in_paris
 from ..records.kinds import KINDS
 from . import aside
 from .build import BuildResult, BuildState, generate_pages
@@ -45,7 +45,7 @@ from .search import IndexMemo, PageInfo, page_documents, record_pages, write_pre
 
 log = logging.getLogger("mkdocs.plugins.reperes")
 
-WATCHED = ("docs/contribuer", "docs/guides", "docs/briefings")  # hand-written pages (optional folders)
+UNWATCHED = frozenset({GENERATED_DIR.name, "theme"})  # folders of docs/ holding no page, guide or image of ours
 # Menu sections whose folder name is not their French title.
 SECTION_TITLES = {KINDS["remontee"].pages: "Remontées terrain"}
 
@@ -130,6 +130,7 @@ class ReperesPlugin(BasePlugin):
         if helper is not None:
             helper.close(wait=False)
 
+    @event_priority(100)  # first: Material's search plugin makes environments in its own on_config
     def on_config(self, config: Any) -> Any:
         """`mkdocs serve --dirty` (`make serve`) rebuilds only the pages whose
         Markdown changed; the navigation lists only sections, so the others stay
@@ -282,16 +283,18 @@ class ReperesPlugin(BasePlugin):
             raise Abort(f"Repères : {self.stopped}")
 
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
-        """Rebuild when a record or a hand-written page changes, not when a
-        page is generated: docs_dir (docs/genere/) is written by every
-        rebuild, whose own pages would start another one (and reload the
-        browser twice), and it holds nothing written by hand."""
+        """Rebuild when a record, a guide, a hand-written page or an image
+        changes (schemes/ is in mkdocs.yml's watch, each folder of docs/ is
+        watched here), not when a page is generated: docs_dir (docs/genere/)
+        is written by every rebuild, whose own pages would start another one
+        (and reload the browser twice), and it holds nothing written by hand.
+        The theme (docs/theme/) is watched by `mkdocs serve --watch-theme`."""
         try:
             server.unwatch(config.docs_dir)
         except KeyError:  # not watched
             pass
-        project = Path(config.config_file_path).parent
-        for folder in WATCHED:
-            if (project / folder).is_dir():
-                server.watch(str(project / folder))
+        docs = Path(config.config_file_path).parent / "docs"
+        for folder in sorted(docs.iterdir()) if docs.is_dir() else []:
+            if folder.name not in UNWATCHED and folder.is_dir() and not folder.is_symlink():
+                server.watch(str(folder))
         return server

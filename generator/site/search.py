@@ -989,6 +989,8 @@ class IndexMemo:
             self.docs.pop(path, None)
 
     def prepared(self, pages: dict[str, PageInfo]) -> PreparedIndex:
+        """The prepared index of every page. It shares its lists with the
+        kept assembly: the next call changes them in place (write it first)."""
         parts: list[tuple[str, _Analysed]] = []
         for path, docs in self.docs.items():
             if not docs:

@@ -648,7 +648,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Banc d'essai de Repères (issue 11).")
     parser.add_argument("--tailles", default="100,1000,3000", help="nombres de dispositifs, séparés par des virgules")
     parser.add_argument("--commits", type=int, default=5000, help="commits de l'historique synthétique")
-    parser.add_argument("--runs", type=int, default=3, help="répétitions des mesures dans le processus (meilleure)")
+    parser.add_argument("--runs", type=int, default=3,
+                        help="répétitions des mesures dans le processus (meilleure ; la vérification : au moins 5)")
     parser.add_argument("--budget", type=float, default=900,
                         help="durée estimée au-delà de laquelle une construction n'est pas lancée (s)")
     parser.add_argument("--toujours-jusqua", type=int, default=1000,
