@@ -825,7 +825,7 @@ class IndexAssembly:
         texts[offset - first:offset - first + count] = part.texts
         self.chunk_names[chunk] = None
         for stem_value in old.postings.keys() | part.postings.keys():
-            self._replace_run(stem_value, page, offset, old, part)
+            self._replace_run(stem_value, page, offset, part)
         return True
 
     def _replace_words(self, offset: int, count: int, part: _Analysed) -> None:
@@ -849,7 +849,7 @@ class IndexAssembly:
             tail = 2 * (offset + count) + 1
             offsets[tail:] = array("I", [at + shift for at in offsets[tail:]])
 
-    def _replace_run(self, stem_value: str, page: int, offset: int, old: _Analysed, part: _Analysed) -> None:
+    def _replace_run(self, stem_value: str, page: int, offset: int, part: _Analysed) -> None:
         """The page's run of one stem's postings: [its first doc as a delta from the previous
         page's last doc holding the stem, code, delta, code…], and the next page's first delta."""
         layout, page_offsets, postings = self.layout, self.page_offsets, self.postings
