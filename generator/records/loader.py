@@ -371,42 +371,62 @@ class _Loader:
         comment_lines = self.comment_lines
         inline = not self.char_errors  # with them, spans are recorded: take_value's path
         stack: list[_Frame] = []
+        frame: _Frame | None = None  # stack[-1], or None at the top
         root: Any = None
         documents = 0
         has_root = False
+        ahead: Any = None  # an event read after a key, to be taken by the next turn
         try:
-            while (event := get_event()) is not None:
+            while True:
+                if ahead is not None:
+                    event, ahead = ahead, None
+                elif (event := get_event()) is None:
+                    break
                 cls = type(event)
                 if cls is _SCALAR and inline and event.anchor is None and event.tag is None:
                     # The common case, read here: a scalar without anchor or tag (take_value's rules).
                     # Its position is worked out only where something keeps or reports it.
-                    mark = event.start_mark
-                    frame = stack[-1] if stack else None
-                    if frame is None:
-                        path: Path = ()
-                    elif frame.is_map:
-                        if frame.pending_key is None:
-                            key = event.value
-                            key_lines = frame.key_lines
-                            if key_lines and not event.style and key not in key_lines and key != "<<":
-                                # Neither the first key (prose_key) nor quoted, a duplicate or a merge.
-                                key_lines[key] = mark.line + 1
-                                frame.pending_key = key
-                                if record:
-                                    key_positions[frame.path + (key,)] = (mark.line + 1, mark.column + 1)
-                            else:
-                                self.take_key(frame, event, "ScalarEvent", (mark.line + 1, mark.column + 1), loaded)
+                    if frame is not None and frame.is_map and frame.pending_key is None:
+                        key = event.value
+                        key_lines = frame.key_lines
+                        mark = event.start_mark
+                        if event.style or key == "<<" or (key in key_lines if key_lines else may_be_prose(key)):
+                            # A quoted key, a merge, a duplicate, or a first key that may be a list item's text.
+                            self.take_key(frame, event, "ScalarEvent", (mark.line + 1, mark.column + 1), loaded)
                             continue
-                        path = frame.path + (frame.pending_key,) if record else None
+                        key_lines[key] = mark.line + 1
+                        if record:
+                            key_positions[frame.path + (key,)] = (mark.line + 1, mark.column + 1)
+                        # Its value, read here when it is a scalar without anchor or tag too (most are).
+                        event = get_event()
+                        if type(event) is not _SCALAR or event.anchor is not None or event.tag is not None:
+                            frame.pending_key = key
+                            ahead = event
+                            if event is None:
+                                break
+                            continue
+                        path: Path | None = frame.path + (key,) if record else None
+                        container: Any = frame.container
+                    elif frame is None:
+                        path, container = (), None
+                    elif frame.is_map:  # after a key read by take_key
+                        key = frame.pending_key
+                        frame.pending_key = None
+                        path = frame.path + (key,) if record else None
+                        container = None if key.startswith("\0") else frame.container
                     else:
                         path = frame.path + (len(frame.container),) if record else None
+                        container, key = frame.container, None
                     value = event.value
                     style = event.style
                     commented = comment_lines and not style and value and event.end_mark.line in comment_lines
                     if path is None and (style == '"' or commented):
-                        path = _value_path(frame)  # for the message
-                    if record:
-                        positions[path] = (mark.line + 1, mark.column + 1)
+                        # for the message
+                        path = frame.path + ((key,) if frame.is_map else (len(frame.container),))
+                    if record or style == '"':
+                        mark = event.start_mark
+                        if record:
+                            positions[path] = (mark.line + 1, mark.column + 1)
                     if not style:
                         if commented:
                             self.check_trailing_comment(event, dotted(path))
@@ -417,38 +437,45 @@ class _Loader:
                     if frame is None:
                         root = value
                         has_root = True
-                    elif frame.is_map:
-                        key = frame.pending_key
+                    elif key is None:
+                        container.append(value)
+                    elif container is not None:
+                        container[key] = value
+                    continue
+                if cls is _MAPPING_END or cls is _SEQUENCE_END:
+                    stack.pop()
+                    frame = stack[-1] if stack else None
+                    continue
+                if (cls is _MAPPING_START or cls is _SEQUENCE_START) and event.anchor is None and event.tag is None:
+                    # A mapping or list without anchor or tag, as a value (a key: take_key's path).
+                    # (_value_path and attach, written out: one mapping or list in six is one)
+                    is_map = cls is _MAPPING_START
+                    value = {} if is_map else []
+                    if frame is None:
+                        path, depth = (), 1
+                        root = value
+                        has_root = True
+                    elif not frame.is_map:
+                        path, depth = frame.path + (len(frame.container),), frame.depth + 1
+                        frame.container.append(value)
+                    elif (key := frame.pending_key) is not None:
+                        path, depth = frame.path + (key,), frame.depth + 1
                         frame.pending_key = None
                         if not key.startswith("\0"):
                             frame.container[key] = value
                     else:
-                        frame.container.append(value)
-                    continue
-                if cls is _MAPPING_END or cls is _SEQUENCE_END:
-                    stack.pop()
-                    continue
-                if (cls is _MAPPING_START or cls is _SEQUENCE_START) and event.anchor is None and event.tag is None:
-                    # A mapping or list without anchor or tag, as a value (a key: take_key's path).
-                    frame = stack[-1] if stack else None
-                    if frame is None or not frame.is_map or frame.pending_key is not None:
-                        mark = event.start_mark
-                        position = (mark.line + 1, mark.column + 1)
-                        path = () if frame is None else _value_path(frame)
-                        if record:
-                            positions[path] = position
-                        depth = (frame.depth + 1) if frame else 1
-                        if depth > MAX_DEPTH:
-                            self.too_deep(position, path)
-                            return None
-                        is_map = cls is _MAPPING_START
-                        value = {} if is_map else []
-                        if frame is None:
-                            root = value
-                            has_root = True
-                        else:
-                            self.attach(frame, value)
-                        stack.append(_Frame(value, path, depth, is_map))
+                        path = None  # a key: take_key's path
+                    if path is not None:
+                        if depth > MAX_DEPTH or record:
+                            mark = event.start_mark
+                            position = (mark.line + 1, mark.column + 1)
+                            if record:
+                                positions[path] = position
+                            if depth > MAX_DEPTH:
+                                self.too_deep(position, path)
+                                return None
+                        frame = _Frame(value, path, depth, is_map)
+                        stack.append(frame)
                         continue
                 if cls in _SKIPPED:
                     continue
@@ -496,6 +523,7 @@ class _Loader:
                     has_root = True
                 if kind in ("MappingStartEvent", "SequenceStartEvent"):
                     stack.append(new_frame)
+                    frame = new_frame
         except _Repairable as found:
             self.syntax = found.diagnosis
             return None

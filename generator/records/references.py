@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import weakref
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pydantic import BaseModel
@@ -76,24 +75,26 @@ def _plan(model: type[BaseModel]) -> tuple[tuple[str, bool, Target | None, type[
     return tuple(plan)
 
 
-def _walk(obj: BaseModel, path: DataPath) -> Iterator[Reference]:
+def _walk(obj: BaseModel, path: DataPath, found: list[Reference]) -> None:
+    """Append the references of *obj* (at *path* in its record) to *found*, in field order."""
     for name, is_list, target, nested in _plan(type(obj)):
         value = getattr(obj, name)
         if value is None:
             continue
-        items = list(enumerate(value)) if is_list else [(None, value)]
-        for index, item in items:
+        for index, item in enumerate(value) if is_list else ((None, value),):
             where = path + (name,) if index is None else path + (name, index)
             if target is not None:
                 kind = item if target.actors and item in ACTEURS else target.kind
-                yield Reference(where, kind, item, target.role, obj, target)
+                found.append(Reference(where, kind, item, target.role, obj, target))
             elif nested is not None and isinstance(item, BaseModel):
-                yield from _walk(item, where)
+                _walk(item, where, found)
 
 
 def references_in(model: BaseModel) -> list[Reference]:
     """Every reference in a validated record (or part of one), in field order."""
-    return list(_walk(model, ()))
+    found: list[Reference] = []
+    _walk(model, (), found)
+    return found
 
 
 # A record loaded once is the same object until its file changes (LoadCache):
