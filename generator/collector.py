@@ -18,15 +18,19 @@ def collector_paused() -> Iterator[None]:
     matter; whatever cyclic garbage there is, is collected by a later full
     collection. Turned on again, the collector would first walk every object
     made meanwhile (all young): ``freeze`` then ``unfreeze`` moves them to the
-    oldest generation unwalked, where long-lived objects belong.
+    oldest generation unwalked, where long-lived objects belong. While a build
+    keeps objects frozen (plugin.py ``on_pre_build``), they stay so, and those
+    made meanwhile join them: the build's ``unfreeze`` gives all of them back.
     """
     if not gc.isenabled():
         yield
         return
+    frozen = gc.get_freeze_count()
     gc.disable()
     try:
         yield
     finally:
         gc.freeze()
-        gc.unfreeze()
+        if not frozen:
+            gc.unfreeze()
         gc.enable()

@@ -287,3 +287,30 @@ def test_sanitise_shortcut_gives_what_the_filter_gives(fragment):
     from generator.site.safety import _CLEANER
 
     assert sanitise(fragment) == _CLEANER.clean(fragment)
+
+
+@pytest.mark.slow
+def test_a_build_hides_what_precedes_mkdocs_pages_from_the_collector_then_gives_it_back(project, capsys, monkeypatch):
+    """One-off builds freeze what is left after the pre-build (gc.freeze) and collect
+    the young objects less often while MkDocs works: its collections no longer walk
+    the same objects again and again. A process that goes on after the build (this
+    one) gets the collector back as it was: nothing frozen, the same thresholds."""
+    import gc
+
+    from generator.site.plugin import YOUNG_COLLECTION, ReperesPlugin
+
+    seen: list[tuple[int, tuple[int, ...]]] = []
+    content = ReperesPlugin.on_page_content
+
+    def watching(self, html, **kwargs):
+        seen.append((gc.get_freeze_count(), gc.get_threshold()))
+        return content(self, html, **kwargs)
+
+    monkeypatch.setattr(ReperesPlugin, "on_page_content", watching)
+    before = gc.get_threshold()
+    assert gc.get_freeze_count() == 0
+    assert project.run("build", "--date", "2026-11-27", capsys=capsys).code == 0
+    assert seen and min(frozen for frozen, _ in seen) > 10_000  # the configuration, the theme, the pages' summaries
+    assert {threshold for _, threshold in seen} == {(YOUNG_COLLECTION, *before[1:])}
+    assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == before

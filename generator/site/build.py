@@ -24,6 +24,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..collector import collector_paused
 from ..errors import InvalidError, UsageError
 from ..history.changelog import History, current_head, read_history
 from ..records.corpus import Corpus, LoadCache, load_corpus
@@ -88,8 +89,10 @@ def generate_pages(
         history = read_history(project, allow_shallow=allow_shallow)
         state.history = history
     result.history = history
-    # Rendered once: the link check reads the pages that are then written.
-    rendered = render_pages(corpus, project, today, state.generator, history)
+    # Rendered once: the link check reads the pages that are then written. The collector
+    # waits (collector_paused): a full collection would walk every record again.
+    with collector_paused():
+        rendered = render_pages(corpus, project, today, state.generator, history)
     corpus.errors.extend(check_links(corpus, rendered=rendered))  # before MkDocs, at path:line
     if corpus.errors:
         return result

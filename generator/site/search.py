@@ -624,9 +624,22 @@ class PreparedIndex:
     texts: dict[str, list[str]]
     # ``index`` as written (reperes-index.json), when the assembly keeps it in pieces (IndexMemo)
     text: str | None = field(default=None, compare=False, repr=False)
+    # The JSON of the texts' chunks the assembly wrote to name them (file name -> JSON)
+    chunk_json: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    _encoded: tuple[bytes, dict[str, bytes]] | None = field(default=None, init=False, compare=False, repr=False)
 
     def json_text(self) -> str:
         return self.text if self.text is not None else _json_text(self.index)
+
+    def encoded(self) -> tuple[bytes, dict[str, bytes]]:
+        """The bytes of reperes-index.json and of each texts' chunk, encoded at the
+        first call (a large build's helper calls it while MkDocs renders the pages)."""
+        if self._encoded is None:
+            chunks = {name: (self.chunk_json.get(name) or _json_text(texts)).encode()
+                      for name, texts in self.texts.items()}
+            self._encoded = (self.json_text().encode(), chunks)
+            self.chunk_json = {}
+        return self._encoded
 
     def all_texts(self) -> list[str]:
         """The text of every document, in order."""
@@ -902,13 +915,16 @@ class IndexAssembly:
             final[number] = numbers.get(stem_value, 0)
         words_data, words_meta = _words_file(self.numbers, self.offsets, final, len(stems))
         texts: dict[str, list[str]] = {}
+        chunk_json: dict[str, str] = {}
         named: list[list[Any]] = []
         names = self.chunk_names
         names.extend([None] * (len(self.chunks) - len(names)))
         for chunk, (first, chunk_texts) in enumerate(self.chunks):
             name = names[chunk]
             if name is None:
-                name = TEXTS_PREFIX + hashlib.sha256(_json_text(chunk_texts).encode()).hexdigest()[:16] + ".json"
+                written = _json_text(chunk_texts)
+                name = TEXTS_PREFIX + hashlib.sha256(written.encode()).hexdigest()[:16] + ".json"
+                chunk_json[name] = written
                 if self.layout is not None:
                     names[chunk] = name
             texts[name] = chunk_texts
@@ -938,7 +954,7 @@ class IndexAssembly:
             text = "{" + ",".join(
                 f'"{key}":' + ("[" + ",".join(pieces) + "]" if key == "postings" else _json_text(value))
                 for key, value in index.items()) + "}"
-        return PreparedIndex(index, words_data, texts, text)
+        return PreparedIndex(index, words_data, texts, text, chunk_json)
 
 
 def _assemble(analysed: Iterable[tuple[str, _Analysed]], pages: dict[str, PageInfo]) -> PreparedIndex:
@@ -1047,11 +1063,12 @@ def write_index(site_dir: Path, prepared: PreparedIndex) -> Path | None:
         return None
     target = material_file.with_name(INDEX_NAME)
     mode = material_file.stat().st_mode & 0o777
-    for name, texts in prepared.texts.items():
+    index_bytes, chunks = prepared.encoded()
+    for name, data in chunks.items():
         if not (target.parent / name).is_file():
-            _write_bytes(target.parent / name, _json_text(texts).encode(), mode)
+            _write_bytes(target.parent / name, data, mode)
     _write_bytes(target.with_name(WORDS_NAME), prepared.words, mode)
-    _write_bytes(target, prepared.json_text().encode(), mode)
+    _write_bytes(target, index_bytes, mode)
     for stale in target.parent.glob(TEXTS_PREFIX + "*.json"):
         if stale.name not in prepared.texts:
             stale.unlink(missing_ok=True)
