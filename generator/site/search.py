@@ -635,10 +635,11 @@ class PreparedIndex:
         """The bytes of reperes-index.json and of each texts' chunk, encoded at the
         first call (a large build's helper calls it while MkDocs renders the pages)."""
         if self._encoded is None:
-            chunks = {name: (self.chunk_json.get(name) or _json_text(texts)).encode()
+            # Each JSON text dropped once encoded: a text and its bytes at most side by side.
+            chunks = {name: (self.chunk_json.pop(name, None) or _json_text(texts)).encode()
                       for name, texts in self.texts.items()}
-            self._encoded = (self.json_text().encode(), chunks)
             self.chunk_json = {}
+            self._encoded = (self.json_text().encode(), chunks)
         return self._encoded
 
     def all_texts(self) -> list[str]:
