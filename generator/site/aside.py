@@ -247,7 +247,7 @@ class _Worker:
     def _assemble(self) -> None:
         with collector_paused():
             self.prepared = self.assembly.result()
-            self.prepared.encoded()  # the JSON too, while MkDocs renders: « finish » only writes it
+            self.prepared.encode_all()  # the JSON too, while MkDocs renders: « finish » only writes it
 
     def output(self, relative: str, html: str) -> None:
         start = _cpu()

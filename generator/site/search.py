@@ -626,21 +626,30 @@ class PreparedIndex:
     text: str | None = field(default=None, compare=False, repr=False)
     # The JSON of the texts' chunks the assembly wrote to name them (file name -> JSON)
     chunk_json: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
-    _encoded: tuple[bytes, dict[str, bytes]] | None = field(default=None, init=False, compare=False, repr=False)
+    _index_bytes: bytes | None = field(default=None, init=False, compare=False, repr=False)
+    _chunk_bytes: dict[str, bytes] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def json_text(self) -> str:
         return self.text if self.text is not None else _json_text(self.index)
 
-    def encoded(self) -> tuple[bytes, dict[str, bytes]]:
-        """The bytes of reperes-index.json and of each texts' chunk, encoded at the
-        first call (a large build's helper calls it while MkDocs renders the pages)."""
-        if self._encoded is None:
-            # Each JSON text dropped once encoded: a text and its bytes at most side by side.
-            chunks = {name: (self.chunk_json.pop(name, None) or _json_text(texts)).encode()
-                      for name, texts in self.texts.items()}
-            self.chunk_json = {}
-            self._encoded = (self.json_text().encode(), chunks)
-        return self._encoded
+    def index_bytes(self) -> bytes:
+        """reperes-index.json's bytes, encoded once."""
+        if self._index_bytes is None:
+            self._index_bytes = self.json_text().encode()
+        return self._index_bytes
+
+    def chunk_bytes(self, name: str) -> bytes:
+        """The bytes of the texts' chunk *name*, encoded once (its JSON dropped then)."""
+        data = self._chunk_bytes.get(name)
+        if data is None:
+            data = self._chunk_bytes[name] = (self.chunk_json.pop(name, None) or _json_text(self.texts[name])).encode()
+        return data
+
+    def encode_all(self) -> None:
+        """Encode the index and every chunk now (a large build's helper, while MkDocs renders the pages)."""
+        self.index_bytes()
+        for name in self.texts:
+            self.chunk_bytes(name)
 
     def all_texts(self) -> list[str]:
         """The text of every document, in order."""
@@ -1064,12 +1073,11 @@ def write_index(site_dir: Path, prepared: PreparedIndex) -> Path | None:
         return None
     target = material_file.with_name(INDEX_NAME)
     mode = material_file.stat().st_mode & 0o777
-    index_bytes, chunks = prepared.encoded()
-    for name, data in chunks.items():
-        if not (target.parent / name).is_file():
-            _write_bytes(target.parent / name, data, mode)
+    for name in prepared.texts:
+        if not (target.parent / name).is_file():  # (`mkdocs serve`: most chunks are there already)
+            _write_bytes(target.parent / name, prepared.chunk_bytes(name), mode)
     _write_bytes(target.with_name(WORDS_NAME), prepared.words, mode)
-    _write_bytes(target, index_bytes, mode)
+    _write_bytes(target, prepared.index_bytes(), mode)
     for stale in target.parent.glob(TEXTS_PREFIX + "*.json"):
         if stale.name not in prepared.texts:
             stale.unlink(missing_ok=True)
