@@ -448,7 +448,7 @@ class _Loader:
                     continue
                 if (cls is _MAPPING_START or cls is _SEQUENCE_START) and event.anchor is None and event.tag is None:
                     # A mapping or list without anchor or tag, as a value (a key: take_key's path).
-                    # (_value_path and attach, written out: one mapping or list in six is one)
+                    # (attach, written out: one mapping or list in six is one)
                     is_map = cls is _MAPPING_START
                     value = {} if is_map else []
                     if frame is None:
@@ -695,11 +695,6 @@ class _Loader:
                 frame.container[key] = value
         else:
             frame.container.append(value)
-
-
-def _value_path(frame: _Frame) -> Path:
-    """The path of the value about to be attached to *frame*."""
-    return frame.path + ((frame.pending_key,) if frame.is_map else (len(frame.container),))
 
 
 def dotted(path: Path) -> str:
