@@ -110,13 +110,15 @@ def test_sanitise_removes_a_hostile_fragment():
         '<svg onload="alert(1)"><text>svg</text></svg><style>p{}</style><img src=x onerror=alert(1)>'
         '<iframe src="https://ailleurs.example"></iframe><script>alert(1)</script>'
         '<img src="https://ailleurs.example/p.png" alt="pixel"><img src="//ailleurs.example/p.png">'
+        '<img src="\\\\ailleurs.example/p.png"><img src="/\\ailleurs.example/p.png">'
         '<form action="https://ailleurs.example"><input name="q"></form><!-- note --></p>'
     )
     # <form> closes the paragraph, as in a browser: its </p> then opens an empty one.
-    # An image keeps only a relative address: nothing loads from another host.
+    # An image keeps only a relative address: nothing loads from another host
+    # (a browser reads « \\\\hôte/p.png » and « /\\hôte/p.png » as « //hôte/p.png »).
     assert sanitise(hostile) == (
         '<p>Appelez <a>ici</a>, <a>là</a>, <a>encore</a>, <a>data</a>, <a>vb</a> ou <a href="tel:3939">3939</a>'
-        '<img src="x"><img alt="pixel"><img></p><p></p>'
+        '<img src="x"><img alt="pixel"><img><img><img></p><p></p>'
     )
 
 

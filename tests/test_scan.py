@@ -41,10 +41,51 @@ def allowed():
          "<link rel=\"stylesheet\"> charge « https://evil.example/x.css » depuis un autre hôte"),
         ('<meta content="0;url=https://evil.example" http-equiv="refresh">', "redirection <meta http-equiv=\"refresh\">"),
         ('<base href="/">', "élément <base>"),
+        # A browser reads a backslash as a slash in an http(s) address: another host.
+        ('<img alt="x" src="\\\\evil.example/x.png">', "<img> charge « \\\\evil.example/x.png » depuis un autre hôte"),
+        ('<link rel="stylesheet" href="/\\evil.example/x.css">',
+         "<link rel=\"stylesheet\"> charge « /\\evil.example/x.css » depuis un autre hôte"),
+        # Tags lexbor does not number (each document numbers them its own way), and its own.
+        ('<svg><animate attributeName="href" values="javascript:alert(1)"/></svg>', "<animate> qui change une adresse"),
+        ("<x-fiche onclick=alert(1)>x</x-fiche>", "attribut d'événement « onclick » sur <x-fiche>"),
+        ('<svg viewBox="0 0 1 1" onload="alert(1)"></svg>', "attribut d'événement « onload » sur <svg>"),
+        ('<a href="https://ok.example/" onclick="alert(1)">x</a>', "attribut d'événement « onclick » sur <a>"),
     ],
 )
 def test_plain_attributes_never_hide_a_dangerous_one(allowed, markup, finding):
     assert scan_page(f"<!doctype html><html><body>{markup}</body></html>", allowed) == ([finding], [])
+
+
+def test_an_element_seen_on_every_page_is_reported_on_every_page(tmp_path: Path):
+    """The theme's elements are checked once per process: the verdict still counts for each page."""
+    site = tmp_path / "site"
+    for name in ("a", "b"):
+        (site / name).mkdir(parents=True)
+        (site / name / "index.html").write_text(
+            '<!doctype html><link rel="icon" href="https://evil.example/i.png"><script>alert(1)</script>',
+            encoding="utf-8")
+    assert scan_site(site) == [
+        f"{name}/index.html: {finding}" for name in ("a", "b") for finding in (
+            "<link rel=\"icon\"> charge « https://evil.example/i.png » depuis un autre hôte",
+            "script en ligne inconnu : « alert(1)… »",
+        )
+    ]
+
+
+def test_the_site_is_scanned_folder_by_folder(tmp_path: Path):
+    site = tmp_path / "site"
+    for page in ("a.html", "a-b/index.html", "a/index.html", "a/b/index.html", "b.css/index.html"):
+        (site / page).parent.mkdir(parents=True, exist_ok=True)
+        (site / page).write_text("<!doctype html><p onclick=x>", encoding="utf-8")
+    (site / "a" / "style.css").write_text("@import 'https://evil.example/x.css';", encoding="utf-8")
+    (site / "a-b" / "w.js").write_text("importScripts('https://evil.example/w.js')", encoding="utf-8")
+    finding = "attribut d'événement « onclick » sur <p>"
+    assert scan_site(site) == [
+        f"a/b/index.html: {finding}", f"a/index.html: {finding}", f"a-b/index.html: {finding}", f"a.html: {finding}",
+        f"b.css/index.html: {finding}",
+        "a/style.css: @import « https://evil.example/x.css » depuis un autre hôte",
+        "a-b/w.js: importScripts « https://evil.example/w.js » depuis un autre hôte",
+    ]
 
 
 def test_plain_elements_pass(allowed):

@@ -28,6 +28,7 @@ instead.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing
 import os
 import pickle
@@ -50,6 +51,8 @@ CHOICE = "REPERES_AUXILIAIRE"  # oui: always a helper process; non: never; other
 PENDING_MESSAGES = 64  # pages waiting for the helper (then MkDocs waits for it: memory stays bounded)
 WAIT_SECONDS = 0.5  # how often a build waiting for room checks that the helper is alive
 STOP_SECONDS = 10.0
+M_TRIM_THRESHOLD = -1  # glibc's <malloc.h>
+TRIM_BYTES = 32 << 20
 
 
 def wanted(record_pages: int) -> bool:
@@ -272,6 +275,7 @@ def _serve(inbox: Any, answers: Any) -> None:
     """The helper process: every message in order, then one answer. The end
     of its pipe before « finish » (the build ended or was killed): it ends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the build, which ends the helper
+    _keep_freed_memory()
     try:
         worker = _Worker()
         while True:
@@ -287,6 +291,23 @@ def _serve(inbox: Any, answers: Any) -> None:
         answer = ("error", f"{type(exc).__name__}: {exc}", traceback.format_exc())
     with contextlib.suppress(OSError):  # the build is gone: nobody to tell
         answers.send(answer)
+
+
+def _keep_freed_memory() -> None:
+    """Memory freed at the top of the heap kept (up to TRIM_BYTES) for what is
+    allocated next, rather than given back to the system at once (glibc).
+
+    Each page's tree is built, then freed: given back, its memory had to be
+    asked for and zeroed again, page by page, for the next page (480,000 page
+    faults for 1,000 schemes, a third of the parse's time). The peak does not
+    move: what is kept is what the next page uses. Elsewhere (no glibc), nothing
+    changes."""
+    try:
+        mallopt = ctypes.CDLL(None).mallopt  # the C library this interpreter runs on
+    except (OSError, AttributeError):
+        return
+    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    mallopt(M_TRIM_THRESHOLD, TRIM_BYTES)
 
 
 def _cpu() -> float:

@@ -26,12 +26,12 @@ import json
 import os
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import nh3
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, create_tag
 
 _URL_ATTRS = {"href", "src", "action", "formaction", "poster", "data", "xlink:href", "background", "cite"}
 _LOADING = {("script", "src"), ("img", "src"), ("iframe", "src"), ("embed", "src"), ("object", "data"),
@@ -42,7 +42,9 @@ _LOADING_LINK_RELS = {"stylesheet", "preload", "modulepreload", "icon", "shortcu
 # Fast path of the scan: an element none of whose attributes is here, and
 # whose tag is not special, has nothing to check (most of a page).
 _STYLED = {"srcset", "style", "srcdoc"}  # checked whatever their value
+_WEB_SCHEMES = ("https://", "http://", "mailto:", "tel:")  # an address starting so is none of javascript:, data:…
 _SPECIAL_TAGS = {tag for tag, _ in _LOADING} | {"link", "meta", "base", "animate", "set", "source"}
+_LOADED_BY = {tag: tuple(attr for attr in ("src", "data", "poster") if (tag, attr) in _LOADING) for tag, _ in _LOADING}
 # Attribute names that neither run code nor load anything, on a tag that is not
 # special, whatever their value; href is among them only when its value holds
 # no colon (no scheme). An element carrying only these (almost every element of
@@ -51,14 +53,17 @@ _PLAIN_ATTRIBUTES = frozenset({
     "class", "id", "title", "href", "alt", "lang", "dir", "role", "open", "start", "colspan", "rowspan",
     "align", "width", "height", "tabindex", "hidden", "for", "name", "value", "type", "rel", "target",
     "checked", "autocomplete", "autocorrect", "autocapitalize", "placeholder", "spellcheck", "required",
-    "label", "charset", "content", "translate", "xmlns", "viewbox", "d", "fill", "aria-label",
+    "label", "charset", "content", "translate", "xmlns", "viewbox", "viewBox", "d", "fill", "aria-label",
     "aria-hidden", "aria-labelledby", "aria-controls", "aria-expanded", "data-md-component",
     "data-md-type", "data-md-state", "data-md-scrollfix", "data-md-color-scheme", "data-md-color-primary",
     "data-md-color-accent", "data-md-color-media", "data-md-level", "data-clipboard-target",
 })
 _CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")\s]+)", re.I)
 _CSS_IMPORT = re.compile(r"@import\s+['\"]([^'\"]+)", re.I)
+_IMPORT_SCRIPTS = re.compile(r"""importScripts\(\s*['"](https?://[^'"]+)""")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.I)
+_BLANKS = re.compile(r"[\x00-\x20\x7f]")
+_EXTERNAL = re.compile(r"//|(?:https?|ftp|wss?):")  # matched at the start of a cleaned address
 
 
 # --- Allowlist of page content ------------------------------------------------
@@ -141,18 +146,40 @@ def sanitise(fragment: str) -> str:
 
 # --- Post-build scan -----------------------------------------------------------
 
+# Lexbor numbers each tag it knows (the same number in every document, in
+# this version); a tag it does not know (animate, set, a custom element) is
+# numbered by an address, different from one document to the next: those
+# the scan watches are then recognised by name, under a number of ours.
+_FIRST_ADDRESS = 1 << 16  # lexbor knows a few hundred tags; an address is far above
+
+
+def _numbers(names: set[str]) -> dict[str, int]:
+    numbers = {name: create_tag(name).tag_id for name in sorted(names)}
+    ours = iter(range(-1, -len(numbers) - 1, -1))
+    return {name: number if number < _FIRST_ADDRESS else next(ours) for name, number in numbers.items()}
+
+
+_NUMBERS = _numbers(_SPECIAL_TAGS | {"script", "style", "template"})
+_UNNUMBERED = {name: number for name, number in _NUMBERS.items() if number < 0}
+_SPECIAL_NUMBERS = frozenset(_NUMBERS[name] for name in _SPECIAL_TAGS)
+_SCRIPT, _STYLE, _TEMPLATE = _NUMBERS["script"], _NUMBERS["style"], _NUMBERS["template"]
+
 
 def _clean_url(value: str) -> str:
-    return re.sub(r"[\x00-\x20\x7f]", "", html.unescape(value)).lower()
+    """An address as a browser reads it, or more suspicious: references decoded
+    (once more than the parser did), blanks and control characters dropped
+    (a browser drops tabs and line breaks anywhere, the others at the ends),
+    a backslash taken for a slash (as in an http or https address: « \\\\hôte/x »
+    is « //hôte/x », another host), lower case."""
+    return _BLANKS.sub("", html.unescape(value)).replace("\\", "/").lower()
 
 
 def is_external(url: str) -> bool:
-    cleaned = _clean_url(url)
-    return cleaned.startswith("//") or bool(re.match(r"^(https?|ftp|wss?):", cleaned))
+    return _EXTERNAL.match(_clean_url(url)) is not None
 
 
 @functools.cache  # a theme's templates do not change while a process runs
-def theme_inline_scripts(templates: Path | None = None) -> list[re.Pattern[str]]:
+def theme_inline_scripts(templates: Path | None = None) -> tuple[re.Pattern[str], ...]:
     """Inline scripts of the theme's templates (default: the installed Material's), as exact patterns.
 
     Literal text must match exactly; a ``{{ … }}`` expression of the template
@@ -170,15 +197,7 @@ def theme_inline_scripts(templates: Path | None = None) -> list[re.Pattern[str]]
                 continue
             parts = re.split(r"\{\{.*?\}\}", body)
             patterns.append(re.compile(r"[\w./:-]*".join(re.escape(part) for part in parts) + r"\Z"))
-    return patterns
-
-
-def _roots(root: Any) -> Iterator[Any]:
-    """*root*, then the content of every ``<template>`` under it (a fragment outside the tree)."""
-    yield root
-    for node in root.css("template"):
-        for fragment in node.template_fragments():
-            yield from _roots(fragment)
+    return tuple(patterns)
 
 
 def _check_css(css: str, where: str, problems: list[str]) -> None:
@@ -203,8 +222,8 @@ def _check_attributes(tag: str, values: dict[str, str], problems: list[str]) -> 
             _check_css(value, f"style de <{tag}>", problems)
         if name == "srcdoc":
             problems.append(f"document en ligne (srcdoc) dans <{tag}>")
-    for attr in ("src", "data", "poster"):
-        if (tag, attr) in _LOADING and is_external(values.get(attr, "")):
+    for attr in _LOADED_BY.get(tag, ()):
+        if is_external(values.get(attr, "")):
             problems.append(f"<{tag}> charge « {values[attr]} » depuis un autre hôte")
     if tag in ("img", "source") and values.get("srcset"):
         for candidate in values["srcset"].split(","):
@@ -222,24 +241,36 @@ def _check_attributes(tag: str, values: dict[str, str], problems: list[str]) -> 
         problems.append(f"<{tag}> qui change une adresse")
 
 
-def _check_script(values: dict[str, str], body: str, allowed_inline: list[re.Pattern[str]],
-                  problems: list[str], scripts: list[str]) -> None:
-    kind = values.get("type", "").lower()
+# The theme's elements are the same on every page: each distinct element is
+# checked once per process (a check depends only on the tag, the attributes
+# and, for a script, its text and the allowed patterns).
+@functools.lru_cache(maxsize=4096)
+def _attribute_problems(tag: str, attributes: tuple[tuple[str, str | None], ...]) -> tuple[str, ...]:
+    problems: list[str] = []
+    _check_attributes(tag, {name.lower(): (value or "") for name, value in attributes}, problems)
+    return tuple(problems)
+
+
+@functools.lru_cache(maxsize=512)
+def _script_problems(attributes: tuple[tuple[str, str | None], ...], body: str,
+                     allowed_inline: tuple[re.Pattern[str], ...]) -> tuple[tuple[str, ...], str | None]:
+    """(problems, src) of a ``<script>``: src for a script loaded from a file."""
+    values = {name.lower(): (value or "") for name, value in attributes}
     src = values.get("src") or values.get("href") or values.get("xlink:href")  # SVG scripts use href
+    kind = values.get("type", "").lower()
     if src:
-        scripts.append(src)
-        if body:
-            problems.append("<script> avec src et contenu")
-    elif kind in ("application/json", "application/ld+json"):
+        return (("<script> avec src et contenu",) if body else ()), src
+    if kind in ("application/json", "application/ld+json"):
         try:
             json.loads(body)
         except ValueError:
-            problems.append("bloc <script> de données qui n'est pas du JSON")
+            return ("bloc <script> de données qui n'est pas du JSON",), None
     elif not any(pattern.match(body) for pattern in allowed_inline):
-        problems.append(f"script en ligne inconnu : « {body[:60]}… »")
+        return (f"script en ligne inconnu : « {body[:60]}… »",), None
+    return (), None
 
 
-def scan_page(html_text: str | bytes, allowed_inline: list[re.Pattern[str]]) -> tuple[list[str], list[str]]:
+def scan_page(html_text: str | bytes, allowed_inline: Sequence[re.Pattern[str]]) -> tuple[list[str], list[str]]:
     """(problems, src of external-file scripts) of one page, parsed as a browser does.
 
     Lexbor builds the tree of the HTML standard, with scripting on as in a
@@ -249,33 +280,52 @@ def scan_page(html_text: str | bytes, allowed_inline: list[re.Pattern[str]]) -> 
     """
     problems: list[str] = []
     scripts: list[str] = []
-    tree = LexborHTMLParser(html_text, scripting=True)
-    plain = _PLAIN_ATTRIBUTES.issuperset
-    for root in _roots(tree.root):
-        for node in root.traverse(include_text=False):
-            attributes = node.attributes
-            tag = node.tag
-            # Fast path, as most elements carry only class, id, title and
-            # relative links: the tokenizer lowercases attribute names (SVG's
-            # camelCase adjustments name no event and no address) and values
-            # come decoded, so an address without a colon has no scheme.
-            if not attributes or (plain(attributes) and tag not in _SPECIAL_TAGS
-                                  and ":" not in (attributes.get("href") or "")):
-                pass
-            elif (
-                "\0on" in "\0" + "\0".join(attributes) or not _STYLED.isdisjoint(attributes)
-                or node.tag in _SPECIAL_TAGS
-                or (not _URL_ATTRS.isdisjoint(attributes)
-                    and any(":" in (attributes[name] or "") for name in _URL_ATTRS.intersection(attributes)))
-            ):
-                values = {name.lower(): (value or "") for name, value in attributes.items()}
-                _check_attributes(tag, values, problems)
-            if tag == "script":
-                values = {name.lower(): (value or "") for name, value in attributes.items()}
-                _check_script(values, node.text(deep=True).strip(), allowed_inline, problems, scripts)
-            elif tag == "style":
-                _check_css(node.text(deep=True), "<style>", problems)
+    _scan_tree(LexborHTMLParser(html_text, scripting=True).root, tuple(allowed_inline), problems, scripts)
     return problems, scripts
+
+
+def _scan_tree(root: Any, allowed_inline: tuple[re.Pattern[str], ...], problems: list[str],
+               scripts: list[str]) -> None:
+    """The elements under *root*, then the content of each ``<template>``
+    among them (a fragment outside the tree, which the traversal does not enter)."""
+    plain = _PLAIN_ATTRIBUTES.issuperset
+    templates = []
+    for node in root.traverse(include_text=False):
+        attributes = node.attributes
+        number = node.tag_id  # an int: cheaper than the tag's name, asked for only when needed
+        if number >= _FIRST_ADDRESS:
+            number = _UNNUMBERED.get(node.tag, number)
+        if not attributes:
+            pass
+        # Fast path, as most elements carry only class, id, title and links:
+        # the tokenizer lowercases attribute names (SVG's camelCase
+        # adjustments, such as viewBox, name no event and no address) and
+        # values come decoded. Of such an element, only a link's scheme may
+        # be wrong; a link without a colon has none, nor one that starts
+        # with a scheme of the web.
+        elif plain(attributes) and number not in _SPECIAL_NUMBERS:
+            href = attributes.get("href")
+            if href and ":" in href and not href.startswith(_WEB_SCHEMES):
+                problems.extend(_attribute_problems(node.tag, tuple(attributes.items())))
+        elif (
+            "\0on" in "\0" + "\0".join(attributes) or not _STYLED.isdisjoint(attributes)
+            or number in _SPECIAL_NUMBERS
+            or (not _URL_ATTRS.isdisjoint(attributes)
+                and any(":" in (attributes[name] or "") for name in _URL_ATTRS.intersection(attributes)))
+        ):
+            problems.extend(_attribute_problems(node.tag, tuple(attributes.items())))
+        if number == _SCRIPT:
+            found, src = _script_problems(tuple(attributes.items()), node.text(deep=True).strip(), allowed_inline)
+            problems.extend(found)
+            if src:
+                scripts.append(src)
+        elif number == _STYLE:
+            _check_css(node.text(deep=True), "<style>", problems)
+        elif number == _TEMPLATE:
+            templates.append(node)
+    for template in templates:
+        for fragment in template.template_fragments():
+            _scan_tree(fragment, allowed_inline, problems, scripts)
 
 
 def describe_problems(problems: list[str]) -> str:
@@ -296,29 +346,52 @@ class ScanMemo:
 
     def __init__(self) -> None:
         self.pages: dict[str, tuple[tuple[int, int, int], list[str], list[str]]] = {}
-        self.early: dict[str, tuple[bytes, list[re.Pattern[str]], list[str], list[str]]] = {}
+        self.early: dict[str, tuple[bytes, tuple[re.Pattern[str], ...], list[str], list[str]]] = {}
         self.parsed = 0  # pages parsed by the last scan
 
-    def prescan(self, relative: str, data: bytes, allowed: list[re.Pattern[str]]) -> None:
+    def prescan(self, relative: str, data: bytes, allowed: Sequence[re.Pattern[str]]) -> None:
         """What the page *relative* holds if it is written as *data*."""
         found, scripts = scan_page(data, allowed)
-        self.early[relative] = (hashlib.sha256(data).digest(), allowed, found, scripts)
+        self.early[relative] = (hashlib.sha256(data).digest(), tuple(allowed), found, scripts)
 
-    def scan(self, page: Path, relative: str, allowed: list[re.Pattern[str]]) -> tuple[list[str], list[str]]:
-        stat = page.stat()
+    def scan(self, page: str, relative: str, allowed: Sequence[re.Pattern[str]]) -> tuple[list[str], list[str]]:
+        stat = os.stat(page)
         identity = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
         known = self.pages.get(relative)
         if known is not None and known[0] == identity:
             return known[1], known[2]
-        data = page.read_bytes()
+        with open(page, "rb") as file:
+            data = file.read()
         early = self.early.pop(relative, None)
-        if early is not None and early[1] == allowed and early[0] == hashlib.sha256(data).digest():
+        if early is not None and early[1] == tuple(allowed) and early[0] == hashlib.sha256(data).digest():
             found, scripts = early[2], early[3]
         else:
             found, scripts = scan_page(data, allowed)
             self.parsed += 1
         self.pages[relative] = (identity, found, scripts)
         return found, scripts
+
+
+def _site_files(base: str) -> dict[str, list[str]]:
+    """The site's pages, style sheets and scripts (".html", ".css", ".js"):
+    relative paths of files (a folder named « x.css/ » is entered, not read),
+    each list sorted as paths are (folder by folder). A symbolic link is
+    not entered; one to a file is read, as a web server would serve it."""
+    found: dict[str, list[str]] = {".html": [], ".css": [], ".js": []}
+
+    def walk(folder: str, prefix: str) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, f"{prefix}{name}/")
+                elif (kind := found.get(os.path.splitext(name)[1])) is not None and not entry.is_dir():
+                    kind.append(prefix + name)
+
+    walk(base, "")
+    for paths in found.values():
+        paths.sort(key=lambda path: path.split("/"))
+    return found
 
 
 def scan_site(site: Path, memo: ScanMemo | None = None, templates: Path | None = None) -> list[str]:
@@ -335,10 +408,10 @@ def scan_site(site: Path, memo: ScanMemo | None = None, templates: Path | None =
     # names is then followed through any symbolic link: every page loads the
     # same few scripts, each file is resolved once.
     found_in_site: dict[str, bool] = {}
-    for page in sorted(site.rglob("*.html")):
-        relative = page.relative_to(site).as_posix()
+    files = _site_files(base)
+    for relative in files[".html"]:
         folder = os.path.dirname(relative)
-        found, scripts = memo.scan(page, relative, allowed)
+        found, scripts = memo.scan(os.path.join(base, relative), relative, allowed)
         problems.extend(f"{relative}: {problem}" for problem in found)
         for src in scripts:
             cleaned = _clean_url(src)
@@ -352,12 +425,15 @@ def scan_site(site: Path, memo: ScanMemo | None = None, templates: Path | None =
                 found_in_site[key] = root in target.parents and target.is_file()
             if not found_in_site[key]:
                 problems.append(f"{relative}: script « {src} » introuvable dans le site")
-    for stylesheet in sorted(site.rglob("*.css")):
-        for url in _CSS_IMPORT.findall(stylesheet.read_text(encoding="utf-8", errors="replace")):
+    for relative in files[".css"]:
+        with open(os.path.join(base, relative), encoding="utf-8", errors="replace") as file:
+            text = file.read()
+        for url in _CSS_IMPORT.findall(text):
             if is_external(url):
-                problems.append(f"{stylesheet.relative_to(site).as_posix()}: @import « {url} » depuis un autre hôte")
-    for script in sorted(site.rglob("*.js")):
-        text = script.read_text(encoding="utf-8", errors="replace")
-        for host in re.findall(r"""importScripts\(\s*['"](https?://[^'"]+)""", text):
-            problems.append(f"{script.relative_to(site).as_posix()}: importScripts « {host} » depuis un autre hôte")
+                problems.append(f"{relative}: @import « {url} » depuis un autre hôte")
+    for relative in files[".js"]:
+        with open(os.path.join(base, relative), encoding="utf-8", errors="replace") as file:
+            text = file.read()
+        for host in _IMPORT_SCRIPTS.findall(text):
+            problems.append(f"{relative}: importScripts « {host} » depuis un autre hôte")
     return problems
