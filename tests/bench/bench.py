@@ -623,9 +623,12 @@ def table(runs: list[list[dict]]) -> str:
             lines.append(f"— {key}")
             continue
         compute = key if callable(key) else (lambda f, k=key: f.get(k))
+        measured = {size: [v for v in (compute(f) for f in by_size[size]) if v is not None] for size in sizes}
+        if not any(measured.values()):
+            continue  # measured in none of the runs (the step did not apply): no line of « non mesuré »
         cells = []
         for size, width in zip(sizes, widths):
-            values = [v for v in (compute(f) for f in by_size[size]) if v is not None]
+            values = measured[size]
             if not values:
                 cell = "non mesuré"
             else:
