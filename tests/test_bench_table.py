@@ -29,3 +29,10 @@ def test_a_line_measured_in_no_run_is_left_out():
     text = table(runs)
     assert "sans MkDocs" not in text
     assert "10,9–11,2" in line(text, "reperes build, cache d'historique plein (s)")
+
+
+def test_a_goal_missed_in_one_run_is_marked_missed():
+    runs = [[{"schemes": 1000, "serve_edit_s": 1.2}], [{"schemes": 1000, "serve_edit_s": 3.4}]]
+    text = table(runs)
+    assert line(text, "mkdocs serve : de l'enregistrement à la page (s)").split()[-5:] == ["1,2–3,4", "✘", "≤", "3", "s"]
+    assert "✔ objectif atteint à chaque exécution, ✘ manqué à une exécution au moins" in text

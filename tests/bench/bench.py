@@ -643,7 +643,7 @@ def table(runs: list[list[dict]]) -> str:
         notes.append("recherche : non mesuré (tests/bench/search_bench.py absent ou en échec)")
     if notes:
         lines += ["", "Remarques :"] + [f"  {note}" for note in notes]
-    lines += ["", "✔ objectif atteint, ✘ objectif non atteint (sur toutes les exécutions) ; "
+    lines += ["", "✔ objectif atteint à chaque exécution, ✘ manqué à une exécution au moins ; "
               "Mo = 10⁶ octets, Kio/Mio = 1 024 / 1 024² octets.",
               "Les rapports et objectifs de durée portent sur le temps CPU (processus et git), qui ne dépend pas "
               "de la charge de la machine ;", "le temps écoulé est donné à côté ; sous mkdocs serve et dans "
